@@ -1,0 +1,96 @@
+import { Dexie } from 'dexie';
+import { SchemaError } from '../errors.js';
+import type { ModelClass } from '../model/model-class.js';
+import { Runtime } from './runtime.js';
+import { deriveSchema } from './schema.js';
+import { translateError } from './translate-error.js';
+
+/** Options of {@link Database}. */
+export interface DatabaseOptions {
+  /** The model classes stored in this database; relations may only point at these. */
+  readonly models: readonly ModelClass[];
+  /**
+   * The schema version. Default 1: a schema that gained tables or indexes is still upgraded in
+   * place (Dexie notes it in the console); raise it when models change to number versions.
+   */
+  readonly version?: number;
+}
+
+/**
+ * An IndexedDB database holding a set of models. Derives the Dexie schema from the models
+ * (foreign-key indexes included), binds the models to itself, and opens lazily on first use.
+ * @example
+ * const db = new Database('my-app', { models: [User, Profile] });
+ * await db.open();
+ */
+export class Database {
+  /** The IndexedDB database name. */
+  readonly name: string;
+  /** The underlying Dexie instance: an escape hatch for what dexorm does not cover. */
+  readonly dexie: Dexie;
+  /** The derived Dexie stores map, e.g. `{ users: '++id, &email', profiles: '++id, &user_id' }`. */
+  readonly schema: Readonly<Record<string, string>>;
+  /** The registered model classes. */
+  readonly models: readonly ModelClass[];
+  readonly #runtime: Runtime;
+
+  /** @throws SchemaError when the models do not form a valid schema. */
+  constructor(name: string, options: DatabaseOptions) {
+    if (typeof name !== 'string' || name === '') {
+      throw new SchemaError('a Database needs a non-empty name');
+    }
+    const version = options?.version ?? 1;
+    if (!Number.isFinite(version) || version <= 0) {
+      throw new SchemaError(
+        `Database "${name}": version must be a positive number, not ${version}`,
+      );
+    }
+    const definitions = deriveSchema(options?.models ?? []);
+    const schema: Record<string, string> = {};
+    for (const [model, definition] of definitions) schema[model.table] = definition.spec;
+    this.name = name;
+    this.models = [...definitions.keys()];
+    this.schema = Object.freeze(schema);
+    this.dexie = new Dexie(name);
+    this.dexie.version(version).stores(schema);
+    this.#runtime = new Runtime(this.dexie, definitions);
+  }
+
+  /** Opens (and creates or upgrades) the database. Queries also open it on first use. */
+  async open(): Promise<this> {
+    try {
+      await this.dexie.open();
+    } catch (error) {
+      throw translateError(error);
+    }
+    return this;
+  }
+
+  /** True while the database is open. */
+  isOpen(): boolean {
+    return this.dexie.isOpen();
+  }
+
+  /** Closes the connection; live observers error with DatabaseClosedError. `open()` reopens. */
+  close(): void {
+    this.dexie.close();
+  }
+
+  /** Deletes the whole database; live observers error with DatabaseClosedError. */
+  async delete(): Promise<void> {
+    try {
+      await this.dexie.delete();
+    } catch (error) {
+      throw translateError(error);
+    }
+  }
+
+  /**
+   * Runs `fn` with every model read and write inside one readwrite transaction over all the
+   * models' tables. If `fn` throws or rejects, nothing it wrote persists and the promise rejects
+   * with that error; otherwise it resolves to `fn`'s value.
+   */
+  transaction<T>(fn: () => T | Promise<T>): Promise<T> {
+    return this.#runtime.write(this.#runtime.tableNames, async () => fn());
+  }
+}

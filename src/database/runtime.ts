@@ -1,0 +1,91 @@
+import type { Dexie } from 'dexie';
+import { Dexie as DexieClass } from 'dexie';
+import type { Observable } from 'rxjs';
+import { DatabaseClosedError, SchemaError } from '../errors.js';
+import { type LiveSource, liveObservable, shareLatest } from '../live/live-observable.js';
+import { SharedObservables } from '../live/shared-observables.js';
+import { bindModels, type DatabaseRuntime, type ModelContext, type Row } from '../model/context.js';
+import type { ModelClass } from '../model/model-class.js';
+import type { Key } from '../model/values.js';
+import type { TableDefinition } from './schema.js';
+import { translateError } from './translate-error.js';
+
+/** The services one Database gives its models: contexts, transactions, live queries. */
+export class Runtime implements DatabaseRuntime {
+  readonly dexie: Dexie;
+  readonly #contexts = new Map<ModelClass, ModelContext>();
+  readonly #shared = new SharedObservables();
+  readonly #liveSource: LiveSource;
+
+  constructor(dexie: Dexie, definitions: ReadonlyMap<ModelClass, TableDefinition>) {
+    this.dexie = dexie;
+    for (const [model, definition] of definitions) {
+      this.#contexts.set(model, {
+        modelName: model.name,
+        tableName: model.table,
+        primaryKey: model.primaryKey,
+        keyType: model.keyType,
+        indexes: definition.indexes,
+        table: dexie.table<Row, Key>(model.table),
+        runtime: this,
+      });
+    }
+    this.#liveSource = {
+      onClose: (listener) => {
+        dexie.on('close', listener);
+        return () => dexie.on('close').unsubscribe(listener);
+      },
+      closedError: () =>
+        new DatabaseClosedError(
+          `the database "${dexie.name}" was closed or deleted while a live query observed it`,
+        ),
+      readError: (error) => translateError(error),
+    };
+    bindModels(this, [...definitions.keys()], DexieClass);
+  }
+
+  contextOf(model: ModelClass): ModelContext {
+    const context = this.#contexts.get(model);
+    if (context) return context;
+    throw new SchemaError(
+      `${model.name} (table "${String(model.table)}") is not registered with the Database ` +
+        `"${this.dexie.name}" used here`,
+      { model: model.name, table: model.table },
+    );
+  }
+
+  /** The tables of every registered model. */
+  get tableNames(): string[] {
+    return [...this.#contexts.values()].map((context) => context.tableName);
+  }
+
+  async write<T>(
+    tables: readonly string[],
+    fn: () => Promise<T>,
+    about?: ModelContext,
+  ): Promise<T> {
+    try {
+      return await this.dexie.transaction('rw', tables as string[], fn);
+    } catch (error) {
+      throw translateError(error, about);
+    }
+  }
+
+  readFailed(error: unknown, about: ModelContext): Error {
+    return translateError(error, about);
+  }
+
+  live<T>(
+    shareKey: string | null,
+    query: () => Promise<T>,
+    isEqual: (a: T, b: T) => boolean,
+  ): Observable<T> {
+    const create = () => liveObservable(query, isEqual, this.#liveSource);
+    return shareKey === null ? create().pipe(shareLatest()) : this.#shared.get(shareKey, create);
+  }
+
+  /** How many distinct shared live queries are running (for tests and diagnostics). */
+  get sharedLiveQueries(): number {
+    return this.#shared.size;
+  }
+}

@@ -1,0 +1,71 @@
+import { Dexie } from 'dexie';
+import {
+  DatabaseClosedError,
+  DexormError,
+  StorageError,
+  UniqueConstraintError,
+  ValidationError,
+} from '../errors.js';
+
+/** The model and table an operation was about, for messages. */
+export interface ErrorSubject {
+  readonly modelName?: string;
+  readonly tableName?: string;
+}
+
+/**
+ * Turns a Dexie or IndexedDB failure into the matching DexormError, keeping it as `cause`.
+ * Errors that are neither (thrown by the caller's own code) pass through unchanged.
+ */
+export function translateError(error: unknown, subject: ErrorSubject = {}): Error {
+  if (error instanceof DexormError) return error;
+  if (!isStorageFailure(error)) return error instanceof Error ? error : new Error(String(error));
+  const failure = error as Error & { inner?: unknown; failures?: unknown };
+  const where = subject.tableName
+    ? `${subject.modelName ?? 'a model'} (table "${subject.tableName}")`
+    : 'the database';
+  const details = { model: subject.modelName, table: subject.tableName, cause: error };
+  switch (failure.name) {
+    case 'ConstraintError':
+      return new UniqueConstraintError(`${where}: the write breaks a unique index`, details);
+    case 'BulkError': {
+      const failures = Object.values((failure.failures as Record<string, unknown>) ?? {});
+      const first = failures[0];
+      const translated = first === undefined ? undefined : translateError(first, subject);
+      if (translated instanceof DexormError) {
+        return new (translated.constructor as typeof DexormError)(
+          `${translated.message} (${failures.length} of the records failed; none was stored)`,
+          { ...details, field: translated.field, key: translated.key },
+        );
+      }
+      return new StorageError(`${where}: a bulk write failed; none was stored`, details);
+    }
+    case 'AbortError':
+      if (failure.inner && failure.inner !== error) return translateError(failure.inner, subject);
+      return new StorageError(
+        `${where}: the transaction was aborted; nothing was written`,
+        details,
+      );
+    case 'DatabaseClosedError':
+      return new DatabaseClosedError(
+        `${where}: the database is closed (${failure.message})`,
+        details,
+      );
+    case 'DataCloneError':
+      return new ValidationError(`${where}: a value cannot be stored by IndexedDB`, details);
+    case 'QuotaExceededError':
+      return new StorageError(
+        `${where}: the storage quota is exceeded; nothing was written`,
+        details,
+      );
+    default:
+      return new StorageError(`${where}: ${failure.name}: ${failure.message}`, details);
+  }
+}
+
+function isStorageFailure(error: unknown): boolean {
+  return (
+    error instanceof Dexie.DexieError ||
+    (typeof DOMException !== 'undefined' && error instanceof DOMException)
+  );
+}

@@ -1,0 +1,31 @@
+export type { DatabaseOptions } from './database/database.js';
+export { Database } from './database/database.js';
+export type { ErrorDetails } from './errors.js';
+export {
+  DatabaseClosedError,
+  DexormError,
+  ModelNotFoundError,
+  SchemaError,
+  StorageError,
+  UniqueConstraintError,
+  UnsavedModelError,
+  ValidationError,
+} from './errors.js';
+export type { AttributeKey, AttributesOf, ModelConstructor } from './model/model.js';
+export { Model, ModelBase } from './model/model.js';
+export type { KeyType, ModelClass } from './model/model-class.js';
+export type { Key } from './model/values.js';
+export type { OrderDirection, WhereOperator } from './query/clause.js';
+export { QueryBuilder } from './query/query-builder.js';
+export { BelongsTo } from './relations/belongs-to.js';
+export { HasOne } from './relations/has-one.js';
+export { HasOneOrMany } from './relations/has-one-or-many.js';
+export type { IndexRequirement } from './relations/relation.js';
+export { Relation } from './relations/relation.js';
+export type {
+  RelatedModel,
+  RelationName,
+  RelationPath,
+  RelationResult,
+  WithRelations,
+} from './relations/relation-types.js';

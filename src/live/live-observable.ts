@@ -1,0 +1,56 @@
+import { liveQuery } from 'dexie';
+import { type MonoTypeOperatorFunction, Observable, ReplaySubject, share } from 'rxjs';
+
+/** How a live observable learns that its database is gone. */
+export interface LiveSource {
+  /** Registers `listener` for the database closing; returns the unregister function. */
+  onClose(listener: () => void): () => void;
+  /** The error observers receive when the database closes under them. */
+  closedError(): Error;
+  /** Turns a failed read into the error observers receive. */
+  readError(error: unknown): Error;
+}
+
+/**
+ * An RxJS Observable of `query`, re-run by Dexie's liveQuery after each committed change to what
+ * it read. Emits the first result soon after subscribe, skips results equal to the previous one,
+ * errors when the database closes, and stops its live query on unsubscribe. Each subscription
+ * runs its own live query: pipe it through {@link shareLatest} to share one.
+ */
+export function liveObservable<T>(
+  query: () => Promise<T>,
+  isEqual: (previous: T, next: T) => boolean,
+  source: LiveSource,
+): Observable<T> {
+  return new Observable<T>((subscriber) => {
+    let previous: { value: T } | undefined;
+    const subscription = liveQuery(query).subscribe({
+      next(value) {
+        if (previous && isEqual(previous.value, value)) return;
+        previous = { value };
+        subscriber.next(value);
+      },
+      error(error: unknown) {
+        subscriber.error(source.readError(error));
+      },
+    });
+    const stopListening = source.onClose(() => subscriber.error(source.closedError()));
+    return () => {
+      stopListening();
+      subscription.unsubscribe();
+    };
+  });
+}
+
+/**
+ * Shares one subscription to the source among all subscribers, replaying the latest value to
+ * late ones; the last unsubscribe tears the source down, and the next subscribe starts it afresh.
+ */
+export function shareLatest<T>(): MonoTypeOperatorFunction<T> {
+  return share({
+    connector: () => new ReplaySubject<T>(1),
+    resetOnError: true,
+    resetOnComplete: true,
+    resetOnRefCountZero: true,
+  });
+}

@@ -1,0 +1,90 @@
+import type { Dexie, Table } from 'dexie';
+import type { Observable } from 'rxjs';
+import { SchemaError } from '../errors.js';
+import type { ModelClass } from './model-class.js';
+import type { Key } from './values.js';
+
+/** A stored record as IndexedDB returns it. */
+export type Row = Record<string, unknown>;
+
+/** Everything a model class needs at run time, provided by the Database that registered it. */
+export interface ModelContext {
+  readonly modelName: string;
+  readonly tableName: string;
+  readonly primaryKey: string;
+  readonly keyType: 'auto' | 'uuid' | 'manual';
+  /** Dexie index names usable in `where()`, with whether they hold arrays (multi-entry). */
+  readonly indexes: ReadonlyMap<string, IndexInfo>;
+  readonly table: Table<Row, Key>;
+  readonly runtime: DatabaseRuntime;
+}
+
+/** What the query planner needs to know of one Dexie index. */
+export interface IndexInfo {
+  /** Dexie's name for it: `'email'`, `'[a+b]'`. */
+  readonly name: string;
+  /** The attribute names it covers, in order (one for a simple index). */
+  readonly fields: readonly string[];
+  readonly unique: boolean;
+  readonly multiEntry: boolean;
+  readonly primary: boolean;
+}
+
+/** The services of a Database that models, queries and relations use. */
+export interface DatabaseRuntime {
+  readonly dexie: Dexie;
+  /** The context of a model registered with this Database; SchemaError for any other. */
+  contextOf(model: ModelClass): ModelContext;
+  /** Runs `fn` in one readwrite transaction over `tables`, translating failures to DexormErrors. */
+  write<T>(tables: readonly string[], fn: () => Promise<T>, about: ModelContext): Promise<T>;
+  /** Translates a failed read to a DexormError. */
+  readFailed(error: unknown, about: ModelContext): Error;
+  /**
+   * A live, shared observable of `query`'s result; repeats (by `isEqual`) are suppressed and
+   * subscribers with the same `shareKey` share one underlying live query.
+   */
+  live<T>(
+    shareKey: string | null,
+    query: () => Promise<T>,
+    isEqual: (a: T, b: T) => boolean,
+  ): Observable<T>;
+}
+
+const runtimes = new WeakMap<ModelClass, DatabaseRuntime>();
+const runtimesByDexie = new WeakMap<Dexie, DatabaseRuntime>();
+let dexieClass: { readonly currentTransaction: { db: Dexie } | null } | undefined;
+
+/** Binds `models` to `runtime`: the most recently constructed Database wins outside transactions. */
+export function bindModels(
+  runtime: DatabaseRuntime,
+  models: readonly ModelClass[],
+  dexieStatic: typeof dexieClass,
+): void {
+  dexieClass = dexieStatic;
+  runtimesByDexie.set(runtime.dexie, runtime);
+  for (const model of models) runtimes.set(model, runtime);
+}
+
+/** Removes the bindings of `runtime`'s models, where they still point at it. */
+export function unbindModels(runtime: DatabaseRuntime, models: readonly ModelClass[]): void {
+  for (const model of models) if (runtimes.get(model) === runtime) runtimes.delete(model);
+}
+
+/**
+ * The context of `model`: inside a `db.transaction()` that of the transaction's Database,
+ * otherwise that of the Database that most recently registered the model.
+ * @throws SchemaError when no Database knows the model.
+ */
+export function contextOf(model: ModelClass): ModelContext {
+  const transaction = dexieClass?.currentTransaction;
+  const runtime =
+    (transaction ? runtimesByDexie.get(transaction.db) : undefined) ?? runtimes.get(model);
+  if (!runtime) {
+    throw new SchemaError(
+      `${model.name} (table "${String(model.table)}") is not registered with any Database: ` +
+        'pass it in `new Database(name, { models: [...] })`',
+      { model: model.name, table: model.table },
+    );
+  }
+  return runtime.contextOf(model);
+}

@@ -1,0 +1,19 @@
+import type { ModelBase } from './model.js';
+
+/** How a model's primary key is produced: auto-increment, a random UUID on insert, or by the caller. */
+export type KeyType = 'auto' | 'uuid' | 'manual';
+
+/** The static side of a model class, as the Database and the relations see it. */
+export interface ModelClass<M extends ModelBase = ModelBase> {
+  new (attributes?: never): M;
+  readonly name: string;
+  readonly prototype: object;
+  /** The IndexedDB table (object store) name. Required. */
+  readonly table: string;
+  /** The primary key attribute. Default `'id'`. */
+  readonly primaryKey: string;
+  /** How the primary key is produced. Default `'auto'`. */
+  readonly keyType: KeyType;
+  /** Extra Dexie index specs (`'name'`, `'&email'`, `'[a+b]'`, `'*tags'`). */
+  readonly indexes: readonly string[];
+}

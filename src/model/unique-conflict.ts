@@ -1,0 +1,36 @@
+import type { ModelContext, Row } from './context.js';
+import { isValidKey, sameValue } from './values.js';
+
+/** Which unique index a record collides with, and the key of the record already holding it. */
+export interface UniqueConflict {
+  readonly field: string;
+  readonly value: unknown;
+  readonly holder: unknown;
+}
+
+/**
+ * Finds the stored record that `record` collides with on the primary key or a unique index.
+ * IndexedDB's ConstraintError does not say which index failed; this runs only on that error path.
+ */
+export async function findConflict(
+  context: ModelContext,
+  record: Row,
+): Promise<UniqueConflict | undefined> {
+  const { table, primaryKey } = context;
+  const ownKey = record[primaryKey];
+  for (const index of context.indexes.values()) {
+    if (!index.unique || index.primary) continue;
+    const value =
+      index.fields.length === 1 ? record[index.fields[0]!] : index.fields.map((f) => record[f]);
+    if (!isValidKey(value)) continue;
+    const holder = await table.where(index.name).equals(value).first();
+    if (holder && !sameValue(holder[primaryKey], ownKey)) {
+      return { field: index.fields.join('+'), value, holder: holder[primaryKey] };
+    }
+  }
+  // Only an insert can collide on the primary key; an update finds its conflict above.
+  if (isValidKey(ownKey) && (await table.get(ownKey))) {
+    return { field: primaryKey, value: ownKey, holder: ownKey };
+  }
+  return undefined;
+}

@@ -1,0 +1,73 @@
+import { cmp } from 'dexie';
+import { isValidKey, sameValue } from '../model/values.js';
+
+/** Comparison operators accepted by `where(field, operator, value)`. */
+export type WhereOperator = '=' | '!=' | '<' | '<=' | '>' | '>=' | 'in' | 'startsWith';
+
+/** Sort direction for `orderBy`. */
+export type OrderDirection = 'asc' | 'desc';
+
+/** One condition of a query. */
+export interface Clause {
+  readonly field: string;
+  readonly operator: WhereOperator;
+  readonly value: unknown;
+}
+
+/** The operators, for validating untyped input. */
+export const OPERATORS: ReadonlySet<string> = new Set<WhereOperator>([
+  '=',
+  '!=',
+  '<',
+  '<=',
+  '>',
+  '>=',
+  'in',
+  'startsWith',
+]);
+
+/**
+ * Whether a stored value satisfies a clause, with the semantics an index would give: keys are
+ * compared in IndexedDB order, `= null` matches a missing or null value (like `whereNull`).
+ */
+export function matches(stored: unknown, clause: Clause): boolean {
+  const { operator, value } = clause;
+  switch (operator) {
+    case '=':
+      return value == null ? stored == null : sameValue(stored, value);
+    case '!=':
+      return value == null ? stored != null : !sameValue(stored, value);
+    case 'in':
+      return (value as readonly unknown[]).some((item) => sameValue(stored, item));
+    case 'startsWith':
+      return typeof stored === 'string' && stored.startsWith(value as string);
+    default: {
+      if (!isValidKey(stored) || !isValidKey(value)) return false;
+      const order = cmp(stored, value);
+      if (operator === '<') return order < 0;
+      if (operator === '<=') return order <= 0;
+      if (operator === '>') return order > 0;
+      return order >= 0;
+    }
+  }
+}
+
+/**
+ * Orders any two attribute values: missing/null first, then booleans, then keys in IndexedDB
+ * order (numbers, Dates, strings, binary, arrays), then anything else by its text.
+ */
+export function compareValues(a: unknown, b: unknown): number {
+  const rankA = rank(a);
+  const rankB = rank(b);
+  if (rankA !== rankB) return rankA - rankB;
+  if (rankA === 2) return cmp(a, b);
+  if (rankA === 1) return Number(a) - Number(b);
+  if (rankA === 3) return String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0;
+  return 0;
+}
+
+function rank(value: unknown): number {
+  if (value == null) return 0;
+  if (typeof value === 'boolean') return 1;
+  return isValidKey(value) ? 2 : 3;
+}

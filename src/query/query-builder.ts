@@ -1,0 +1,270 @@
+import type { Observable } from 'rxjs';
+import { ModelNotFoundError, SchemaError, ValidationError } from '../errors.js';
+import { contextOf, type ModelContext, type Row } from '../model/context.js';
+import type { AttributeKey, AttributesOf, ModelBase } from '../model/model.js';
+import { hydrate, sameContent } from '../model/model.js';
+import type { ModelClass } from '../model/model-class.js';
+import { assertStorable, defineValue, RESERVED_NAMES } from '../model/values.js';
+import { assertRelationPaths, eagerLoad } from '../relations/eager-loader.js';
+import type { RelationPath, WithRelations } from '../relations/relation-types.js';
+import { type Clause, OPERATORS, type OrderDirection, type WhereOperator } from './clause.js';
+import { countRows, type QueryState, readRows } from './query-plan.js';
+
+/**
+ * A query over one model's table: filters, order, paging and eager loading, with promise
+ * terminals and a live `observe()`. Builder methods change the query and return it.
+ * @typeParam M - the model queried
+ * @typeParam Out - the model type of the results, including eager-loaded relations
+ */
+export class QueryBuilder<M extends ModelBase, Out = M> {
+  readonly #model: ModelClass<M>;
+  #clauses: Clause[] = [];
+  #order: QueryState['order'];
+  #limit: number | undefined;
+  #offset = 0;
+  #with: string[] = [];
+
+  constructor(model: ModelClass<M>) {
+    this.#model = model;
+  }
+
+  /** Filters on `field = value` (`null` matches a missing or null value). */
+  where<K extends AttributeKey<M>>(field: K, value: AttributesOf<M>[K] | null): this;
+  /** Filters with an operator: `= != < <= > >=`, `in` (an array), `startsWith` (a string). */
+  where<K extends AttributeKey<M>>(field: K, operator: WhereOperator, value: unknown): this;
+  /** Filters on several `field = value` pairs at once. */
+  where(conditions: Partial<AttributesOf<M>>): this;
+  where(...args: [string, unknown] | [string, WhereOperator, unknown] | [object]): this {
+    if (args.length === 1) {
+      const [conditions] = args;
+      if (typeof conditions !== 'object' || conditions === null) {
+        throw this.#schemaError('where() takes a field name or an object of field/value pairs');
+      }
+      for (const [field, value] of Object.entries(conditions)) this.#add(field, '=', value);
+      return this;
+    }
+    if (args.length === 2) return this.#add(args[0], '=', args[1]);
+    return this.#add(args[0], args[1], args[2]);
+  }
+
+  /** Filters on `field` being one of `values`. */
+  whereIn<K extends AttributeKey<M>>(field: K, values: readonly AttributesOf<M>[K][]): this {
+    return this.#add(field, 'in', values);
+  }
+
+  /** Sorts by `field` (default ascending). Missing and null values sort first. */
+  orderBy(field: AttributeKey<M>, direction: OrderDirection = 'asc'): this {
+    this.#assertField(field);
+    if (direction !== 'asc' && direction !== 'desc') {
+      throw this.#schemaError(
+        `orderBy() direction must be 'asc' or 'desc', not ${String(direction)}`,
+      );
+    }
+    this.#order = { field, direction };
+    return this;
+  }
+
+  /** Returns at most `count` results. */
+  limit(count: number): this {
+    this.#limit = this.#count('limit', count);
+    return this;
+  }
+
+  /** Skips the first `count` results. */
+  offset(count: number): this {
+    this.#offset = this.#count('offset', count);
+    return this;
+  }
+
+  /**
+   * Eager-loads relations with the results: one query per relation level for all results.
+   * @throws SchemaError for a name that is not a relation of the model.
+   * @example User.query().with('profile', 'profile.user').get()
+   */
+  with<P extends RelationPath<M>>(...relations: P[]): QueryBuilder<M, Out & WithRelations<M, P>> {
+    assertRelationPaths(this.#model, relations);
+    this.#with.push(...relations);
+    return this as unknown as QueryBuilder<M, Out & WithRelations<M, P>>;
+  }
+
+  /** The matching models. */
+  async get(): Promise<Out[]> {
+    return this.#models(this.#state());
+  }
+
+  /** The first matching model, or null. */
+  async first(): Promise<Out | null> {
+    const [model] = await this.#models({ ...this.#state(), limit: 1 });
+    return model ?? null;
+  }
+
+  /** The first matching model. @throws ModelNotFoundError when nothing matches. */
+  async firstOrFail(): Promise<Out> {
+    const model = await this.first();
+    if (model) return model;
+    const context = contextOf(this.#model);
+    const conditions = this.#clauses.map(
+      (c) => `${c.field} ${c.operator} ${JSON.stringify(c.value)}`,
+    );
+    throw new ModelNotFoundError(
+      `${context.modelName} (table "${context.tableName}"): no record matches ` +
+        (conditions.length > 0 ? conditions.join(' and ') : 'the query'),
+      { model: context.modelName, table: context.tableName },
+    );
+  }
+
+  /** The number of matching records. */
+  async count(): Promise<number> {
+    const context = contextOf(this.#model);
+    try {
+      return await countRows(context, this.#state());
+    } catch (error) {
+      throw context.runtime.readFailed(error, context);
+    }
+  }
+
+  /** True when at least one record matches. */
+  async exists(): Promise<boolean> {
+    const context = contextOf(this.#model);
+    return (await this.#rows(context, { ...this.#state(), limit: 1 })).length > 0;
+  }
+
+  /**
+   * Writes `attributes` into every matching record, in one transaction; resolves to the count.
+   * @throws ValidationError for values IndexedDB cannot store or a change of primary key.
+   */
+  async update(attributes: Partial<AttributesOf<M>>): Promise<number> {
+    const context = contextOf(this.#model);
+    const changes = attributes as Row;
+    assertStorable(changes, { model: context.modelName, table: context.tableName });
+    if (Object.hasOwn(changes, context.primaryKey)) {
+      throw new ValidationError(
+        `${context.modelName} (table "${context.tableName}"): update() cannot change the primary key "${context.primaryKey}"`,
+        { model: context.modelName, table: context.tableName, field: context.primaryKey },
+      );
+    }
+    const state = this.#state();
+    return context.runtime.write(
+      [context.tableName],
+      async () => {
+        const rows = await readRows(context, state);
+        for (const row of rows) {
+          for (const name of Object.keys(changes)) {
+            if (changes[name] === undefined) delete row[name];
+            else defineValue(row, name, changes[name]);
+          }
+        }
+        await context.table.bulkPut(rows);
+        return rows.length;
+      },
+      context,
+    );
+  }
+
+  /** Deletes every matching record, in one transaction; resolves to the count. */
+  async delete(): Promise<number> {
+    const context = contextOf(this.#model);
+    const state = this.#state();
+    return context.runtime.write(
+      [context.tableName],
+      async () => {
+        const rows = await readRows(context, state);
+        await context.table.bulkDelete(rows.map((row) => row[context.primaryKey]) as never[]);
+        return rows.length;
+      },
+      context,
+    );
+  }
+
+  /** A live array of the matching models (with their eager-loaded relations, kept live too). */
+  observe(): Observable<Out[]> {
+    const context = contextOf(this.#model);
+    const state = this.#state();
+    return context.runtime.live(null, () => this.#models(state), sameContent);
+  }
+
+  #state(): QueryState & { readonly with: readonly string[] } {
+    return {
+      clauses: [...this.#clauses],
+      order: this.#order,
+      limit: this.#limit,
+      offset: this.#offset,
+      with: [...this.#with],
+    };
+  }
+
+  async #models(state: QueryState & { readonly with: readonly string[] }): Promise<Out[]> {
+    const context = contextOf(this.#model);
+    const rows = await this.#rows(context, state);
+    const models = rows.map((row) => hydrate(this.#model, row));
+    if (state.with.length > 0) await eagerLoad(models, state.with);
+    return models as unknown as Out[];
+  }
+
+  async #rows(context: ModelContext, state: QueryState): Promise<Row[]> {
+    try {
+      return await readRows(context, state);
+    } catch (error) {
+      throw context.runtime.readFailed(error, context);
+    }
+  }
+
+  #add(field: string, operator: WhereOperator, value: unknown): this {
+    this.#assertField(field);
+    if (!OPERATORS.has(operator)) {
+      throw this.#schemaError(`unknown operator ${JSON.stringify(operator)} on "${field}"`, field);
+    }
+    if (operator === 'in' && !Array.isArray(value)) {
+      throw this.#validationError(`"${field}" in ... needs an array of values`, field);
+    }
+    if (operator === 'startsWith' && typeof value !== 'string') {
+      throw this.#validationError(`"${field}" startsWith ... needs a string`, field);
+    }
+    this.#clauses.push({ field, operator, value: Array.isArray(value) ? [...value] : value });
+    return this;
+  }
+
+  #assertField(field: unknown): asserts field is string {
+    if (typeof field !== 'string' || field === '') {
+      throw this.#schemaError(`${String(field)} is not a field name`);
+    }
+    if (RESERVED_NAMES.has(field)) {
+      throw this.#schemaError(`"${field}" is a reserved name and cannot be queried`, field);
+    }
+    const member = (this.#model.prototype as Record<string, unknown>)[`${field}Relation`];
+    if (typeof member === 'function') {
+      throw this.#schemaError(
+        `"${field}" is a relation, not a field: filter on its foreign key or use with('${field}')`,
+        field,
+      );
+    }
+  }
+
+  #count(what: string, count: number): number {
+    if (!Number.isInteger(count) || count < 0) {
+      throw this.#validationError(
+        `${what}() needs a whole number >= 0, not ${String(count)}`,
+        what,
+      );
+    }
+    return count;
+  }
+
+  #schemaError(message: string, field?: string): SchemaError {
+    const { name, table } = this.#model;
+    return new SchemaError(`${name} (table "${String(table)}"): ${message}`, {
+      model: name,
+      table,
+      field,
+    });
+  }
+
+  #validationError(message: string, field: string): ValidationError {
+    const { name, table } = this.#model;
+    return new ValidationError(`${name} (table "${String(table)}"): ${message}`, {
+      model: name,
+      table,
+      field,
+    });
+  }
+}

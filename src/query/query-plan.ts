@@ -1,0 +1,183 @@
+import type { Collection } from 'dexie';
+import { cmp } from 'dexie';
+import type { IndexInfo, ModelContext, Row } from '../model/context.js';
+import { isValidKey, type Key } from '../model/values.js';
+import { type Clause, compareValues, matches, type OrderDirection } from './clause.js';
+
+/** What a query asks for, independent of how it is read. */
+export interface QueryState {
+  readonly clauses: readonly Clause[];
+  readonly order: { readonly field: string; readonly direction: OrderDirection } | undefined;
+  readonly limit: number | undefined;
+  readonly offset: number;
+}
+
+/** How rows are read: a key lookup, an index range, or a scan, plus what is left to filter. */
+type Access =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'keys'; readonly keys: readonly Key[]; readonly used: readonly Clause[] }
+  | {
+      readonly kind: 'collection';
+      readonly open: () => Collection<Row, Key>;
+      readonly used: readonly Clause[];
+      /** Fields by which the collection is already sorted ascending. */
+      readonly sortedBy: ReadonlySet<string>;
+    };
+
+interface Candidate {
+  readonly score: number;
+  readonly access: Access;
+}
+
+/**
+ * Reads the rows a query selects. An index is used where one fits (compound indexes for
+ * equalities, the primary key for lookups); whatever it does not cover is filtered in memory,
+ * so every field can be queried and results are the same either way.
+ */
+export async function readRows(context: ModelContext, state: QueryState): Promise<Row[]> {
+  const access = chooseAccess(context, state.clauses);
+  if (access.kind === 'none') return [];
+  const rest = state.clauses.filter((clause) => !access.used.includes(clause));
+  const keep = rest.length > 0 ? (row: Row) => rest.every((c) => matches(row[c.field], c)) : null;
+  const { order, offset, limit } = state;
+
+  if (access.kind === 'keys') {
+    const found =
+      access.keys.length === 1
+        ? [await context.table.get(access.keys[0]!)]
+        : await context.table.bulkGet(access.keys as Key[]);
+    let rows = found.filter((row): row is Row => row !== undefined);
+    if (keep) rows = rows.filter(keep);
+    return sortAndSlice(rows, state, context.primaryKey);
+  }
+
+  let collection = access.open();
+  if (keep) collection = collection.filter(keep);
+  if (order && !access.sortedBy.has(order.field)) {
+    return sortAndSlice(await collection.toArray(), state, context.primaryKey);
+  }
+  if (order?.direction === 'desc') collection = collection.reverse();
+  if (offset > 0) collection = collection.offset(offset);
+  if (limit !== undefined) collection = collection.limit(limit);
+  return collection.toArray();
+}
+
+/** Counts the rows a query selects, without reading them where an index can count. */
+export async function countRows(context: ModelContext, state: QueryState): Promise<number> {
+  const access = chooseAccess(context, state.clauses);
+  if (access.kind === 'none') return 0;
+  const plain =
+    access.kind === 'collection' &&
+    access.used.length === state.clauses.length &&
+    state.offset === 0 &&
+    state.limit === undefined;
+  return plain ? access.open().count() : (await readRows(context, state)).length;
+}
+
+function sortAndSlice(rows: Row[], state: QueryState, primaryKey: string): Row[] {
+  const { order, offset, limit } = state;
+  if (order) {
+    const sign = order.direction === 'desc' ? -1 : 1;
+    const { field } = order;
+    // Ties keep primary-key order, as an index would.
+    rows.sort(
+      (a, b) => sign * compareValues(a[field], b[field]) || cmp(a[primaryKey], b[primaryKey]),
+    );
+  }
+  const end = limit === undefined ? undefined : offset + limit;
+  return offset > 0 || end !== undefined ? rows.slice(offset, end) : rows;
+}
+
+function chooseAccess(context: ModelContext, clauses: readonly Clause[]): Access {
+  const { table, primaryKey } = context;
+  let best: Candidate = {
+    score: 0,
+    access: {
+      kind: 'collection',
+      open: () => table.toCollection(),
+      used: [],
+      sortedBy: new Set([primaryKey]),
+    },
+  };
+  for (const index of context.indexes.values()) {
+    if (index.fields.length < 2 || index.multiEntry) continue;
+    const used = index.fields.map((field) =>
+      clauses.find((c) => c.field === field && c.operator === '=' && isValidKey(c.value)),
+    );
+    if (used.every((clause) => clause !== undefined) && best.score < 5) {
+      const value = used.map((clause) => clause.value) as unknown as Key;
+      best = {
+        score: 5,
+        access: {
+          kind: 'collection',
+          open: () => table.where(index.name).equals(value),
+          used,
+          sortedBy: new Set([...index.fields, primaryKey]),
+        },
+      };
+    }
+  }
+  for (const clause of clauses) {
+    if (clause.operator === 'in' && (clause.value as readonly unknown[]).length === 0) {
+      return { kind: 'none' };
+    }
+    const index = context.indexes.get(clause.field);
+    if (index?.fields.length !== 1 || index.multiEntry) continue;
+    const candidate = candidateFor(context, index, clause);
+    if (candidate && candidate.score > best.score) best = candidate;
+  }
+  return best.access;
+}
+
+function candidateFor(context: ModelContext, index: IndexInfo, clause: Clause): Candidate | null {
+  const { table, primaryKey } = context;
+  const { operator, value } = clause;
+  const used = [clause];
+  const where = () => table.where(index.name);
+  const collection = (score: number, open: () => Collection<Row, Key>, sortedBy: string[]) => ({
+    score,
+    access: { kind: 'collection' as const, open, used, sortedBy: new Set(sortedBy) },
+  });
+  switch (operator) {
+    case '=':
+      if (!isValidKey(value)) return null;
+      if (index.primary) return { score: 6, access: { kind: 'keys', keys: [value], used } };
+      return collection(index.unique ? 4 : 3, () => where().equals(value), [
+        clause.field,
+        primaryKey,
+      ]);
+    case 'in': {
+      const values = value as readonly unknown[];
+      if (!values.every(isValidKey)) return null;
+      if (index.primary) {
+        const keys = uniqueSorted(values as Key[]);
+        return { score: 6, access: { kind: 'keys', keys, used } };
+      }
+      return collection(2, () => where().anyOf(values as Key[]), [clause.field]);
+    }
+    case 'startsWith':
+      return collection(1, () => where().startsWith(value as string), [clause.field]);
+    case '<':
+    case '<=':
+    case '>':
+    case '>=': {
+      if (!isValidKey(value)) return null;
+      const open = () =>
+        operator === '<'
+          ? where().below(value)
+          : operator === '<='
+            ? where().belowOrEqual(value)
+            : operator === '>'
+              ? where().above(value)
+              : where().aboveOrEqual(value);
+      return collection(1, open, [clause.field]);
+    }
+    default:
+      return null;
+  }
+}
+
+function uniqueSorted(keys: Key[]): Key[] {
+  const sorted = [...keys].sort(cmp);
+  return sorted.filter((key, i) => i === 0 || cmp(key, sorted[i - 1]) !== 0);
+}

@@ -1,0 +1,81 @@
+import { UniqueConstraintError } from '../errors.js';
+import type { Row } from '../model/context.js';
+import type { AttributesOf, ModelBase } from '../model/model.js';
+import { describe, type Key, sameValue } from '../model/values.js';
+import { HasOneOrMany } from './has-one-or-many.js';
+import { buildDictionary, dictionaryKey } from './key-dictionary.js';
+
+/**
+ * One related model per parent; the foreign key lives on the related model
+ * (a user has one profile: `profiles.user_id`). The Database gives that foreign key a unique index.
+ * @example
+ * profileRelation(): HasOne<User, Profile> { return this.hasOne(Profile, 'user_id', 'id'); }
+ */
+export class HasOne<P extends ModelBase, R extends ModelBase> extends HasOneOrMany<P, R, R | null> {
+  protected readonly unique = true;
+
+  /** The related model, or null (without a query when the parent has no key). */
+  async getResults(): Promise<R | null> {
+    if (this.parentKey() === undefined) return null;
+    return this.query().first();
+  }
+
+  match(parents: readonly P[], results: readonly R[], name: string): void {
+    const dictionary = buildDictionary(
+      results,
+      (model) => (model as unknown as Row)[this.foreignKey],
+    );
+    for (const parent of parents) {
+      const key = (parent as unknown as Row)[this.localKey];
+      parent.setRelation(name, dictionary.get(dictionaryKey(key)) ?? null);
+    }
+  }
+
+  /**
+   * Sets the related model's foreign key to null and saves it, in one transaction; with nothing
+   * related it resolves and writes nothing.
+   */
+  async dissociate(): Promise<void> {
+    if (this.parentKey() === undefined) return;
+    await this.inTransaction(async () => {
+      const related = await this.getResults();
+      if (!related) return;
+      (related as unknown as Row)[this.foreignKey] = null;
+      await related.save();
+    });
+  }
+
+  /** The related model if there is one, otherwise one created from `attributes`; one transaction. */
+  async firstOrCreate(attributes: Partial<AttributesOf<R>>): Promise<R> {
+    this.requireParentKey('firstOrCreate');
+    return this.inTransaction(async () => (await this.getResults()) ?? this.create(attributes));
+  }
+
+  /** Fills and saves the related model if there is one, otherwise creates it; one transaction. */
+  async updateOrCreate(attributes: Partial<AttributesOf<R>>): Promise<R> {
+    const key = this.requireParentKey('updateOrCreate');
+    return this.inTransaction(async () => {
+      const existing = await this.getResults();
+      if (!existing) return this.create(attributes);
+      existing.fill(attributes as never);
+      (existing as unknown as Row)[this.foreignKey] = key;
+      return existing.save();
+    });
+  }
+
+  protected emptyResult(): R | null {
+    return null;
+  }
+
+  protected async assertCanAttach(model: R, key: Key): Promise<void> {
+    const existing = await this.getResults();
+    if (!existing) return;
+    const ownKey = model.getKey();
+    if (ownKey !== undefined && sameValue(existing.getKey(), ownKey)) return;
+    throw new UniqueConstraintError(
+      `${this.describe()}: ${this.foreignKey} = ${describe(key)} already has a ${this.related.name} ` +
+        `(${describe(existing.getKey())}); a ${(this.parent.constructor as { name: string }).name} has one ${this.related.name}`,
+      { model: this.related.name, table: this.related.table, field: this.foreignKey, key },
+    );
+  }
+}
