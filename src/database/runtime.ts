@@ -2,7 +2,12 @@ import type { Dexie } from 'dexie';
 import { Dexie as DexieClass } from 'dexie';
 import type { Observable } from 'rxjs';
 import { DatabaseClosedError, SchemaError } from '../errors.js';
-import { type LiveSource, liveObservable, shareLatest } from '../live/live-observable.js';
+import {
+  type LiveComparison,
+  type LiveSource,
+  liveObservable,
+  shareLatest,
+} from '../live/live-observable.js';
 import { SharedObservables } from '../live/shared-observables.js';
 import { bindModels, type DatabaseRuntime, type ModelContext, type Row } from '../model/context.js';
 import type { ModelClass } from '../model/model-class.js';
@@ -78,9 +83,9 @@ export class Runtime implements DatabaseRuntime {
   live<T>(
     shareKey: string | null,
     query: () => Promise<T>,
-    isEqual: (a: T, b: T) => boolean,
+    comparison: LiveComparison<NoInfer<T>>,
   ): Observable<T> {
-    const create = () => liveObservable(query, isEqual, this.#liveSource);
+    const create = () => liveObservable(query, comparison, this.#liveSource);
     return shareKey === null ? create().pipe(shareLatest()) : this.#shared.get(shareKey, create);
   }
 

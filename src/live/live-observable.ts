@@ -1,6 +1,17 @@
 import { liveQuery } from 'dexie';
 import { type MonoTypeOperatorFunction, Observable, ReplaySubject, share } from 'rxjs';
 
+/**
+ * How a live observable tells whether a new result differs from the last one emitted. The
+ * content is captured at emission time, because subscribers may edit what they received.
+ */
+export interface LiveComparison<T> {
+  /** A snapshot of what `value` holds, unaffected by later edits of `value`. */
+  contentOf(value: T): unknown;
+  /** True when two snapshots hold the same content. */
+  sameContent(a: unknown, b: unknown): boolean;
+}
+
 /** How a live observable learns that its database is gone. */
 export interface LiveSource {
   /** Registers `listener` for the database closing; returns the unregister function. */
@@ -19,15 +30,16 @@ export interface LiveSource {
  */
 export function liveObservable<T>(
   query: () => Promise<T>,
-  isEqual: (previous: T, next: T) => boolean,
+  comparison: LiveComparison<T>,
   source: LiveSource,
 ): Observable<T> {
   return new Observable<T>((subscriber) => {
-    let previous: { value: T } | undefined;
+    let previous: { content: unknown } | undefined;
     const subscription = liveQuery(query).subscribe({
       next(value) {
-        if (previous && isEqual(previous.value, value)) return;
-        previous = { value };
+        const content = comparison.contentOf(value);
+        if (previous && comparison.sameContent(previous.content, content)) return;
+        previous = { content };
         subscriber.next(value);
       },
       error(error: unknown) {

@@ -1,6 +1,7 @@
 import type { Dexie, Table } from 'dexie';
 import type { Observable } from 'rxjs';
 import { SchemaError } from '../errors.js';
+import type { LiveComparison } from '../live/live-observable.js';
 import type { ModelClass } from './model-class.js';
 import type { Key } from './values.js';
 
@@ -40,13 +41,13 @@ export interface DatabaseRuntime {
   /** Translates a failed read to a DexormError. */
   readFailed(error: unknown, about: ModelContext): Error;
   /**
-   * A live, shared observable of `query`'s result; repeats (by `isEqual`) are suppressed and
+   * A live, shared observable of `query`'s result; repeats (by `comparison`) are suppressed and
    * subscribers with the same `shareKey` share one underlying live query.
    */
   live<T>(
     shareKey: string | null,
     query: () => Promise<T>,
-    isEqual: (a: T, b: T) => boolean,
+    comparison: LiveComparison<NoInfer<T>>,
   ): Observable<T>;
 }
 

@@ -6,6 +6,7 @@ import {
   UnsavedModelError,
   ValidationError,
 } from '../errors.js';
+import type { LiveComparison } from '../live/live-observable.js';
 import type { OrderDirection, WhereOperator } from '../query/clause.js';
 import { QueryBuilder } from '../query/query-builder.js';
 import { BelongsTo } from '../relations/belongs-to.js';
@@ -37,8 +38,11 @@ export type AttributeKey<M> = Extract<keyof AttributesOf<M>, string>;
 /** Turns a stored row into a model instance. Set by ModelBase's static block. */
 export let hydrate: <M extends ModelBase>(model: ModelClass<M>, row: Row) => M;
 
-/** True when two live results hold the same stored content, loaded relations included. */
-export let sameContent: (a: unknown, b: unknown) => boolean;
+/**
+ * How live observers compare results: by the stored rows behind the models (and their loaded
+ * relations), captured when emitted. Rows are never edited in place, so a snapshot holds.
+ */
+export let liveComparison: LiveComparison<unknown>;
 
 /**
  * The base of every model: attributes as own properties, dirty tracking against what was last
@@ -75,25 +79,17 @@ export class ModelBase<A extends object = object> {
       }
       return instance;
     };
-    sameContent = (a, b) => {
-      if (a === b) return true;
-      if (a instanceof ModelBase && b instanceof ModelBase) {
-        if (a.constructor !== b.constructor || !sameValue(a.#original, b.#original)) return false;
-        const relations = a.#relations;
-        if ((relations?.size ?? 0) !== (b.#relations?.size ?? 0)) return false;
-        if (!relations) return true;
-        for (const name of relations) {
-          if (!b.#relations?.has(name) || !sameContent(a.#get(name), b.#get(name))) return false;
-        }
-        return true;
-      }
-      if (Array.isArray(a) && Array.isArray(b)) {
-        if (a.length !== b.length) return false;
-        for (let i = 0; i < a.length; i++) if (!sameContent(a[i], b[i])) return false;
-        return true;
-      }
-      return false;
+    const contentOf = (value: unknown): unknown => {
+      if (Array.isArray(value)) return value.map(contentOf);
+      if (!(value instanceof ModelBase)) return value;
+      const relations = [...(value.#relations ?? [])].sort();
+      return {
+        model: value.constructor,
+        row: value.#original,
+        relations: relations.map((name) => [name, contentOf(value.#get(name))]),
+      };
     };
+    liveComparison = { contentOf, sameContent: sameValue };
   }
 
   /** Makes an unsaved model, optionally filled with `attributes`. */
@@ -374,14 +370,7 @@ export class ModelBase<A extends object = object> {
         async () => {
           // Merging into the stored row keeps fields another tab changed meanwhile.
           const stored = await context.table.get(key);
-          const merged = stored ?? record;
-          if (stored) {
-            for (const name of Object.keys(dirty)) {
-              if (dirty[name] === undefined) delete stored[name];
-              else defineValue(stored, name, dirty[name]);
-            }
-          }
-          await context.table.put(merged);
+          await context.table.put(stored ? withChanges(stored, dirty) : record);
         },
         context,
       )
@@ -430,7 +419,7 @@ export class ModelBase<A extends object = object> {
         const row = await context.table.get(key);
         return row ? hydrate(model, row) : null;
       },
-      sameContent,
+      liveComparison,
     );
   }
 
@@ -528,6 +517,17 @@ function notFound(context: ModelContext, key: Key): ModelNotFoundError {
       `${context.primaryKey} = ${describe(key)}`,
     { ...ownerOf(context), field: context.primaryKey, key },
   );
+}
+
+/** A copy of `row` with `changes` applied (an undefined change removes the attribute). */
+export function withChanges(row: Row, changes: Row): Row {
+  const updated: Row = {};
+  for (const name of Object.keys(row)) defineValue(updated, name, row[name]);
+  for (const name of Object.keys(changes)) {
+    if (changes[name] === undefined) delete updated[name];
+    else defineValue(updated, name, changes[name]);
+  }
+  return updated;
 }
 
 /** A copy of a record whose nested values are independent of the model's. */

@@ -2,9 +2,9 @@ import type { Observable } from 'rxjs';
 import { ModelNotFoundError, SchemaError, ValidationError } from '../errors.js';
 import { contextOf, type ModelContext, type Row } from '../model/context.js';
 import type { AttributeKey, AttributesOf, ModelBase } from '../model/model.js';
-import { hydrate, sameContent } from '../model/model.js';
+import { hydrate, liveComparison, withChanges } from '../model/model.js';
 import type { ModelClass } from '../model/model-class.js';
-import { assertStorable, defineValue, RESERVED_NAMES } from '../model/values.js';
+import { assertStorable, RESERVED_NAMES } from '../model/values.js';
 import { assertRelationPaths, eagerLoad } from '../relations/eager-loader.js';
 import type { RelationPath, WithRelations } from '../relations/relation-types.js';
 import { type Clause, OPERATORS, type OrderDirection, type WhereOperator } from './clause.js';
@@ -148,13 +148,7 @@ export class QueryBuilder<M extends ModelBase, Out = M> {
       [context.tableName],
       async () => {
         const rows = await readRows(context, state);
-        for (const row of rows) {
-          for (const name of Object.keys(changes)) {
-            if (changes[name] === undefined) delete row[name];
-            else defineValue(row, name, changes[name]);
-          }
-        }
-        await context.table.bulkPut(rows);
+        await context.table.bulkPut(rows.map((row) => withChanges(row, changes)));
         return rows.length;
       },
       context,
@@ -180,7 +174,7 @@ export class QueryBuilder<M extends ModelBase, Out = M> {
   observe(): Observable<Out[]> {
     const context = contextOf(this.#model);
     const state = this.#state();
-    return context.runtime.live(null, () => this.#models(state), sameContent);
+    return context.runtime.live(null, () => this.#models(state), liveComparison);
   }
 
   #state(): QueryState & { readonly with: readonly string[] } {

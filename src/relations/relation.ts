@@ -3,7 +3,7 @@ import { of, throwError } from 'rxjs';
 import { SchemaError } from '../errors.js';
 import { contextOf } from '../model/context.js';
 import type { ModelBase } from '../model/model.js';
-import { sameContent } from '../model/model.js';
+import { liveComparison } from '../model/model.js';
 import type { ModelClass } from '../model/model-class.js';
 import { QueryBuilder } from '../query/query-builder.js';
 
@@ -84,7 +84,7 @@ export abstract class Relation<P extends ModelBase, R extends ModelBase, Result>
     if (!this.canLookUp()) return of(this.emptyResult());
     try {
       const { runtime } = contextOf(this.related);
-      return runtime.live(this.shareKey(), () => this.liveRead(), sameContent);
+      return runtime.live(this.shareKey(), () => this.liveRead(), liveComparison);
     } catch (error) {
       return throwError(() => error);
     }
