@@ -76,7 +76,7 @@ export class Runtime implements DatabaseRuntime {
     }
   }
 
-  readFailed(error: unknown, about: ModelContext): Error {
+  readFailed(error: unknown, about: ModelContext): unknown {
     return translateError(error, about);
   }
 

@@ -15,11 +15,10 @@ export interface ErrorSubject {
 
 /**
  * Turns a Dexie or IndexedDB failure into the matching DexormError, keeping it as `cause`.
- * Errors that are neither (thrown by the caller's own code) pass through unchanged.
+ * Anything else (a DexormError, or what the caller's own code threw) passes through unchanged.
  */
-export function translateError(error: unknown, subject: ErrorSubject = {}): Error {
-  if (error instanceof DexormError) return error;
-  if (!isStorageFailure(error)) return error instanceof Error ? error : new Error(String(error));
+export function translateError(error: unknown, subject: ErrorSubject = {}): unknown {
+  if (error instanceof DexormError || !isStorageFailure(error)) return error;
   const failure = error as Error & { inner?: unknown; failures?: unknown };
   const where = subject.tableName
     ? `${subject.modelName ?? 'a model'} (table "${subject.tableName}")`

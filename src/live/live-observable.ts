@@ -19,7 +19,7 @@ export interface LiveSource {
   /** The error observers receive when the database closes under them. */
   closedError(): Error;
   /** Turns a failed read into the error observers receive. */
-  readError(error: unknown): Error;
+  readError(error: unknown): unknown;
 }
 
 /**

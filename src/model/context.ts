@@ -38,8 +38,8 @@ export interface DatabaseRuntime {
   contextOf(model: ModelClass): ModelContext;
   /** Runs `fn` in one readwrite transaction over `tables`, translating failures to DexormErrors. */
   write<T>(tables: readonly string[], fn: () => Promise<T>, about: ModelContext): Promise<T>;
-  /** Translates a failed read to a DexormError. */
-  readFailed(error: unknown, about: ModelContext): Error;
+  /** Translates a failed read to a DexormError (other errors pass through). */
+  readFailed(error: unknown, about: ModelContext): unknown;
   /**
    * A live, shared observable of `query`'s result; repeats (by `comparison`) are suppressed and
    * subscribers with the same `shareKey` share one underlying live query.
