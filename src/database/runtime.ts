@@ -40,6 +40,7 @@ export class Runtime implements DatabaseRuntime {
         dexie.on('close', listener);
         return () => dexie.on('close').unsubscribe(listener);
       },
+      isClosed: () => dexie.hasBeenClosed(),
       closedError: () =>
         new DatabaseClosedError(
           `the database "${dexie.name}" was closed or deleted while a live query observed it`,

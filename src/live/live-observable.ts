@@ -16,6 +16,8 @@ export interface LiveComparison<T> {
 export interface LiveSource {
   /** Registers `listener` for the database closing; returns the unregister function. */
   onClose(listener: () => void): () => void;
+  /** True when the database was closed or deleted already (no close event will come). */
+  isClosed(): boolean;
   /** The error observers receive when the database closes under them. */
   closedError(): Error;
   /** Turns a failed read into the error observers receive. */
@@ -34,6 +36,12 @@ export function liveObservable<T>(
   source: LiveSource,
 ): Observable<T> {
   return new Observable<T>((subscriber) => {
+    // Dexie's liveQuery swallows DatabaseClosedError and waits for a reopen: without this a
+    // stream subscribed after close() or delete() would hang.
+    if (source.isClosed()) {
+      subscriber.error(source.closedError());
+      return;
+    }
     let previous: { content: unknown } | undefined;
     const subscription = liveQuery(query).subscribe({
       next(value) {

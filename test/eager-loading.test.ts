@@ -1,0 +1,196 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type Database, SchemaError, type WithRelations } from '../src/index.js';
+import { freshDatabase, Profile, User } from './support/models.js';
+import { installReadCounter, type ReadCounter } from './support/read-counter.js';
+
+let databases: Database[] = [];
+let db: Database;
+let counter: ReadCounter;
+
+/** A fresh database with a read counter, deleted after the test. */
+function open(): { db: Database; counter: ReadCounter } {
+  const opened = freshDatabase();
+  databases.push(opened);
+  return { db: opened, counter: installReadCounter(opened.dexie) };
+}
+
+beforeEach(() => {
+  ({ db, counter } = open());
+});
+
+afterEach(async () => {
+  for (const opened of databases) await opened.delete();
+  databases = [];
+});
+
+/** `count` users, the odd-numbered ones (1st, 3rd, ...) with a profile. */
+async function seed(count: number): Promise<User[]> {
+  const users = await User.createMany(
+    Array.from({ length: count }, (_, i) => ({ name: `user ${i}`, email: `u${i}@example.com` })),
+  );
+  await Profile.createMany(
+    users.filter((_, i) => i % 2 === 0).map((u) => ({ user_id: u.id, bio: `bio of ${u.name}` })),
+  );
+  return users;
+}
+
+describe('eager loading', () => {
+  describe("query().with('profile')", () => {
+    it('sets profile on each user: its Profile, or null when it has none', async () => {
+      await seed(3);
+
+      const users = await User.query().orderBy('id').with('profile').get();
+
+      expect(users.map((u) => u.relationLoaded('profile'))).toEqual([true, true, true]);
+      expect(users[0]!.profile).toBeInstanceOf(Profile);
+      expect(users.map((u) => u.profile?.bio ?? null)).toEqual([
+        'bio of user 0',
+        null,
+        'bio of user 2',
+      ]);
+      expect(users[1]!.profile).toBeNull();
+      for (const u of users) if (u.profile) expect(u.profile.user_id).toBe(u.id);
+    });
+
+    it('loads the inverse side too', async () => {
+      await seed(2);
+      await Profile.create({ user_id: null, bio: 'orphan' });
+
+      const profiles = await Profile.query().orderBy('id').with('user').get();
+
+      expect(profiles.map((p) => p.user?.name ?? null)).toEqual(['user 0', null]);
+      expect(profiles[0]!.user).toBeInstanceOf(User);
+    });
+
+    it("nests a dotted path: 'profile.user' loads each profile's user", async () => {
+      await seed(3);
+
+      const users = await User.query().orderBy('id').with('profile.user').get();
+
+      const first = users[0]!;
+      expect(first.profile?.user).toBeInstanceOf(User);
+      expect(first.profile?.user?.id).toBe(first.id);
+      expect(first.profile?.user?.name).toBe('user 0');
+      expect(users[1]!.profile).toBeNull();
+      expect(users[2]!.profile?.user?.email).toBe('u2@example.com');
+    });
+
+    it('rejects an unknown relation name with SchemaError naming it', () => {
+      // @ts-expect-error relation names are checked at compile time as well
+      expect(() => User.query().with('friends')).toThrow(SchemaError);
+      // @ts-expect-error
+      expect(() => User.query().with('friends')).toThrow(/friends/);
+      // @ts-expect-error
+      expect(() => User.query().with('profile.nothing')).toThrow(SchemaError);
+    });
+
+    it('runs no relation query at all when there are no parents', async () => {
+      await seed(2);
+      counter.reset();
+
+      const users = await User.query().where('name', 'nobody').with('profile.user').get();
+
+      expect(users).toEqual([]);
+      expect(counter.count({ table: 'profiles' })).toBe(0);
+      expect(counter.count({ table: 'users' })).toBe(1);
+    });
+
+    it('reads the same number of times for 1 parent as for 500: one read per relation level', async () => {
+      const one = open();
+      await seed(1);
+      one.counter.reset();
+      const single = await User.query().with('profile.user').get();
+      const readsForOne = one.counter.byTable();
+
+      const many = open();
+      await seed(500);
+      many.counter.reset();
+      const all = await User.query().with('profile.user').get();
+      const readsForMany = many.counter.byTable();
+
+      expect(single).toHaveLength(1);
+      expect(all).toHaveLength(500);
+      expect(all.filter((u) => u.profile !== null)).toHaveLength(250);
+      expect(all.every((u) => u.profile === null || u.profile.user?.id === u.id)).toBe(true);
+      // users: the query itself and the profile.user level; profiles: the profile level.
+      expect(readsForOne).toEqual({ users: 2, profiles: 1 });
+      expect(readsForMany).toEqual(readsForOne);
+    });
+  });
+
+  describe('model.load()', () => {
+    it('loads a relation onto a model already in hand and resolves to the same model', async () => {
+      const [first] = await seed(1);
+      const ada = await User.findOrFail(first!.id as number);
+
+      const loaded = await ada.load('profile');
+
+      expect(loaded).toBe(ada);
+      expect(ada.relationLoaded('profile')).toBe(true);
+      expect(loaded.profile?.bio).toBe('bio of user 0');
+    });
+
+    it('sets null for a user without a profile and nests dotted paths', async () => {
+      const [withProfile, without] = await seed(2);
+
+      const [a, b] = await Promise.all([
+        withProfile!.load('profile.user'),
+        without!.load('profile'),
+      ]);
+
+      expect(a.profile?.user?.id).toBe(withProfile!.id);
+      expect(b.profile).toBeNull();
+    });
+
+    it('rejects an unknown relation name with SchemaError', async () => {
+      const [ada] = await seed(1);
+
+      // @ts-expect-error relation names are checked at compile time as well
+      await expect(ada!.load('nothing')).rejects.toBeInstanceOf(SchemaError);
+    });
+  });
+
+  describe('loaded relations', () => {
+    it('are not attributes: not dirty, and never written by save()', async () => {
+      const [first] = await seed(1);
+      const [ada] = await User.query().with('profile').get();
+      expect(ada!.isDirty()).toBe(false);
+
+      ada!.name = 'Ada';
+      await ada!.save();
+
+      expect(await db.dexie.table('users').get(first!.id as number)).toEqual({
+        id: first!.id,
+        name: 'Ada',
+        email: 'u0@example.com',
+      });
+      expect(await db.dexie.table('profiles').toArray()).toEqual([
+        { id: 1, user_id: first!.id, bio: 'bio of user 0' },
+      ]);
+    });
+
+    it('are nested by toJSON() as plain objects', async () => {
+      await seed(2);
+
+      const users: Array<User & WithRelations<User, 'profile.user'>> = await User.query()
+        .orderBy('id')
+        .with('profile.user')
+        .get();
+
+      expect(JSON.parse(JSON.stringify(users))).toEqual([
+        {
+          id: 1,
+          name: 'user 0',
+          email: 'u0@example.com',
+          profile: {
+            id: 1,
+            user_id: 1,
+            bio: 'bio of user 0',
+            user: { id: 1, name: 'user 0', email: 'u0@example.com' },
+          },
+        },
+        { id: 2, name: 'user 1', email: 'u1@example.com', profile: null },
+      ]);
+    });
+  });
+});
