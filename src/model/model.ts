@@ -250,7 +250,8 @@ export class ModelBase<A extends object = object> {
     const original = this.#original;
     for (const name of this.#attributeNames()) {
       const value = this.#get(name);
-      if (!original || !Object.hasOwn(original, name) || !sameValue(original[name], value)) {
+      // An undefined attribute is not stored, so it only differs from a stored value.
+      if (original ? !sameValue(original[name], value) : value !== undefined) {
         defineValue(dirty, name, value);
       }
     }
@@ -435,10 +436,13 @@ export class ModelBase<A extends object = object> {
     return relations ? names.filter((name) => !relations.has(name)) : names;
   }
 
-  /** The attributes as a new plain object (what is stored). */
+  /** The attributes as a new plain object (what is stored); undefined ones are left out. */
   #record(): Row {
     const record: Row = {};
-    for (const name of this.#attributeNames()) defineValue(record, name, this.#get(name));
+    for (const name of this.#attributeNames()) {
+      const value = this.#get(name);
+      if (value !== undefined) defineValue(record, name, value);
+    }
     return record;
   }
 
