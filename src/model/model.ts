@@ -1,3 +1,4 @@
+import { Dexie } from 'dexie';
 import type { Observable } from 'rxjs';
 import { of } from 'rxjs';
 import {
@@ -548,7 +549,10 @@ async function describeConflict(
   record: Row,
 ): Promise<never> {
   if (!(error instanceof UniqueConstraintError)) throw error;
-  const conflict = await findConflict(context, record).catch(() => undefined);
+  // The failed write's transaction is aborting (perhaps a caller's db.transaction): look outside it.
+  const conflict = await Dexie.ignoreTransaction(() => findConflict(context, record)).catch(
+    () => undefined,
+  );
   if (!conflict) throw error;
   throw new UniqueConstraintError(
     `${context.modelName} (table "${context.tableName}"): ${conflict.field} = ` +
