@@ -28,6 +28,8 @@ const browserProject = {
   test: {
     name: 'browser',
     include: ['test/**/*.test.ts'],
+    // test/node/ reads files from disk: Node only.
+    exclude: ['test/node/**'],
     browser: {
       enabled: true,
       headless: true,

@@ -327,6 +327,27 @@ describe('live observables', () => {
     expect(profiles.values.map(bioOf)).toEqual([null, 'from the first', 'raw from the first']);
   });
 
+  it('keeps reading the Database it was made on when a newer Database binds the models', async () => {
+    const ada = await user('Ada');
+    await ada.profileRelation().create({ bio: 'on the first' });
+    const profiles = watch(ada.profile$);
+    expect(bioOf(await profiles.nth(1))).toBe('on the first');
+
+    // A Database on another name now serves model calls made outside a transaction.
+    const elsewhere = freshDatabase();
+    others.push(elsewhere);
+    expect(await User.count()).toBe(0);
+
+    await db.transaction(async () => {
+      const profile = await ada.profileRelation().getResults();
+      profile!.bio = 'edited on the first';
+      await profile!.save();
+    });
+    expect(bioOf(await profiles.nth(2))).toBe('edited on the first');
+    expect(profiles.values.map(bioOf)).toEqual(['on the first', 'edited on the first']);
+    await elsewhere.delete();
+  });
+
   describe('teardown', () => {
     it('stops reading once the last subscriber unsubscribes, while writes go on', async () => {
       const ada = await user('Ada');

@@ -86,7 +86,10 @@ export class Runtime implements DatabaseRuntime {
     query: () => Promise<T>,
     comparison: LiveComparison<NoInfer<T>>,
   ): Observable<T> {
-    const create = () => liveObservable(query, comparison, this.#liveSource);
+    // Each re-run reads in one readonly transaction of this Database: the reads see one
+    // consistent state, and models resolve to this Database even if a newer one was constructed.
+    const read = () => this.dexie.transaction('r', this.tableNames, query);
+    const create = () => liveObservable(read, comparison, this.#liveSource);
     return shareKey === null ? create().pipe(shareLatest()) : this.#shared.get(shareKey, create);
   }
 
