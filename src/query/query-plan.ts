@@ -79,9 +79,9 @@ function sortAndSlice(rows: Row[], state: QueryState, primaryKey: string): Row[]
   if (order) {
     const sign = order.direction === 'desc' ? -1 : 1;
     const { field } = order;
-    // Ties keep primary-key order, as an index would.
+    // Ties follow primary-key order in the sort's direction, as an index read (or reversed) would.
     rows.sort(
-      (a, b) => sign * compareValues(a[field], b[field]) || cmp(a[primaryKey], b[primaryKey]),
+      (a, b) => sign * (compareValues(a[field], b[field]) || cmp(a[primaryKey], b[primaryKey])),
     );
   }
   const end = limit === undefined ? undefined : offset + limit;
