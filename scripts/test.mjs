@@ -20,11 +20,7 @@ const bin = (name) => `node_modules/.bin/${name}`;
 step('lint and format', bin('biome'), ['check', '.']);
 step('type-check (src, test, bench, demo, e2e)', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']);
 step('build', bin('tsc'), ['-p', 'tsconfig.build.json']);
-step(
-  hasChromium ? 'tests in Node and in Chromium' : 'tests in Node',
-  bin('vitest'),
-  ['run'],
-);
+step(hasChromium ? 'tests in Node and in Chromium' : 'tests in Node', bin('vitest'), ['run']);
 if (hasChromium && existsSync('e2e/vitest.config.ts')) {
   step('end-to-end tests of the demo in Chromium', bin('vitest'), [
     'run',
