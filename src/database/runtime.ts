@@ -9,7 +9,13 @@ import {
   shareLatest,
 } from '../live/live-observable.js';
 import { SharedObservables } from '../live/shared-observables.js';
-import { bindModels, type DatabaseRuntime, type ModelContext, type Row } from '../model/context.js';
+import {
+  bindModels,
+  type DatabaseRuntime,
+  type ModelContext,
+  type Row,
+  servesItsModels,
+} from '../model/context.js';
 import type { ModelClass } from '../model/model-class.js';
 import type { Key } from '../model/values.js';
 import type { TableDefinition } from './schema.js';
@@ -19,6 +25,7 @@ import { translateError } from './translate-error.js';
 export class Runtime implements DatabaseRuntime {
   readonly dexie: Dexie;
   readonly #contexts = new Map<ModelClass, ModelContext>();
+  readonly #models: readonly ModelClass[];
   readonly #shared = new SharedObservables();
   readonly #liveSource: LiveSource;
 
@@ -47,7 +54,8 @@ export class Runtime implements DatabaseRuntime {
         ),
       readError: (error) => translateError(error),
     };
-    bindModels(this, [...definitions.keys()], DexieClass);
+    this.#models = [...definitions.keys()];
+    bindModels(this, this.#models, DexieClass);
   }
 
   contextOf(model: ModelClass): ModelContext {
@@ -86,9 +94,13 @@ export class Runtime implements DatabaseRuntime {
     query: () => Promise<T>,
     comparison: LiveComparison<NoInfer<T>>,
   ): Observable<T> {
-    // Each re-run reads in one readonly transaction of this Database: the reads see one
-    // consistent state, and models resolve to this Database even if a newer one was constructed.
-    const read = () => this.dexie.transaction('r', this.tableNames, query);
+    // Model calls outside a transaction resolve to the newest Database of their class. When a
+    // newer one has taken over, a re-run reads inside a transaction of this one to stay on it;
+    // otherwise it reads plainly, which lets Dexie serve it from its live-query cache.
+    const read = () =>
+      servesItsModels(this, this.#models)
+        ? query()
+        : this.dexie.transaction('r', this.tableNames, query);
     const create = () => liveObservable(read, comparison, this.#liveSource);
     return shareKey === null ? create().pipe(shareLatest()) : this.#shared.get(shareKey, create);
   }

@@ -71,6 +71,12 @@ export function unbindModels(runtime: DatabaseRuntime, models: readonly ModelCla
   for (const model of models) if (runtimes.get(model) === runtime) runtimes.delete(model);
 }
 
+/** True when outside transactions every model of `runtime` resolves to `runtime`. */
+export function servesItsModels(runtime: DatabaseRuntime, models: readonly ModelClass[]): boolean {
+  for (const model of models) if (runtimes.get(model) !== runtime) return false;
+  return true;
+}
+
 /**
  * The context of `model`: inside a `db.transaction()` that of the transaction's Database,
  * otherwise that of the Database that most recently registered the model.
