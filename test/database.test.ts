@@ -8,6 +8,7 @@ import {
   Model,
   SchemaError,
 } from '../src/index.js';
+import { rejectionOf, thrownBy } from './support/failures.js';
 import { freshDatabase, Profile, User } from './support/models.js';
 import { IndexedItem, Note, Setting, uniqueName } from './support/more-models.js';
 
@@ -29,26 +30,6 @@ function storedIndexes(db: Database, table: string): string[] {
     .table(table)
     .schema.indexes.map((index) => index.src)
     .sort();
-}
-
-/** The reason `promise` rejected with; fails the test when it resolves. */
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the promise to reject');
-}
-
-/** The error `fn` throws synchronously; fails the test when it returns. */
-function thrownBy(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to throw');
 }
 
 // Version 1 of an app: users without a name index, profiles without a relation.

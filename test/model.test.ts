@@ -11,6 +11,7 @@ import {
   UnsavedModelError,
   ValidationError,
 } from '../src/index.js';
+import { rejectionOf } from './support/failures.js';
 import { Profile, User } from './support/models.js';
 import {
   databaseOf,
@@ -36,16 +37,6 @@ function writes(): StorageRequest[] {
 /** Every stored row of `table`, in primary key order. */
 function rowsOf(table: string): Promise<Record<string, unknown>[]> {
   return db.dexie.table(table).toArray();
-}
-
-/** The reason `promise` rejected with; fails the test when it resolves. */
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the promise to reject');
 }
 
 beforeEach(() => {

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Database, UniqueConstraintError } from '../src/index.js';
+import { rejectionOf } from './support/failures.js';
 import { freshDatabase, Profile, User } from './support/models.js';
 
 let db: Database;
@@ -26,16 +27,6 @@ async function seed(): Promise<{ ada: User; grace: User; profile: Profile }> {
   const grace = await User.create({ name: 'Grace', email: 'grace@example.com' });
   const profile = await ada.profileRelation().create({ bio: 'poet' });
   return { ada, grace, profile };
-}
-
-/** The reason `promise` rejected with; fails the test when it resolves. */
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the promise to reject');
 }
 
 describe('Database', () => {

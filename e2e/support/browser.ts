@@ -58,7 +58,6 @@ export async function emissions(page: Page, testid: string): Promise<number> {
 /** The text of an element as rendered (what a person reads), with whitespace collapsed. */
 export async function text(page: Page | Locator, testid: string): Promise<string> {
   // Playwright's innerText, not the DOM's: the page's line breaks between blocks are wanted here.
-  // biome-ignore lint/performance/useDomNodeTextContent: rendered text is what the tests assert
   const content = await page.getByTestId(testid).innerText();
   return content.replace(/\s+/g, ' ').trim();
 }
