@@ -1,18 +1,6 @@
-import { existsSync } from 'node:fs';
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
-
-/** Debian's Chromium, or the one named by CHROMIUM_PATH; browser tests run only when it exists. */
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const chromiumArgs = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { chromiumArgs, chromiumPath, hasChromium } from './scripts/chromium.mjs';
 
 const nodeProject = {
   test: {
@@ -35,7 +23,7 @@ const browserProject = {
       headless: true,
       screenshotFailures: false,
       provider: playwright({
-        launchOptions: { executablePath: chromiumPath, args: chromiumArgs },
+        launchOptions: { executablePath: chromiumPath, args: [...chromiumArgs] },
       }),
       instances: [{ browser: 'chromium' as const }],
     },
@@ -44,6 +32,6 @@ const browserProject = {
 
 export default defineConfig({
   test: {
-    projects: existsSync(chromiumPath) ? [nodeProject, browserProject] : [nodeProject],
+    projects: hasChromium ? [nodeProject, browserProject] : [nodeProject],
   },
 });

@@ -3,9 +3,7 @@
 // (fake-indexeddb) and, when a Chromium is found, in real Chromium (library + end-to-end).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-
-const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = existsSync(chromium);
+import { chromiumPath, hasChromium } from './chromium.mjs';
 
 function step(title, command, args) {
   console.log(`\n▶ ${title}: ${command} ${args.join(' ')}`);
@@ -30,7 +28,7 @@ if (hasChromium && existsSync('e2e/vitest.config.ts')) {
 }
 if (!hasChromium) {
   console.log(
-    `\n⚠ SKIPPED: the browser and end-to-end tests — no Chromium at ${chromium}.` +
+    `\n⚠ SKIPPED: the browser and end-to-end tests — no Chromium at ${chromiumPath}.` +
       '\n  Install it (apt-get install chromium) or set CHROMIUM_PATH, then run npm test again.',
   );
 }

@@ -8,25 +8,12 @@ import {
   type Page,
 } from 'playwright-core';
 import { inject } from 'vitest';
+import { chromiumArgs, chromiumPath } from '../../scripts/chromium.mjs';
 import { artifactsDir } from './artifacts';
 
-/** Flags Debian's Chromium needs here: headless, as root, on a closed network. */
-const chromiumArgs = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-/** Chromium from CHROMIUM_PATH, or Debian's. */
+/** Chromium from CHROMIUM_PATH, or Debian's, started with the flags it needs here. */
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: chromiumArgs,
-  });
+  return chromium.launch({ executablePath: chromiumPath, args: [...chromiumArgs] });
 }
 
 /** A fresh context (its own, empty IndexedDB); its pages act as tabs of one browser. */
