@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BelongsTo, type Database, UnsavedModelError } from '../src/index.js';
-import { freshDatabase, Profile, User } from './support/models.js';
+import { freshDatabase, Profile, User, user } from './support/models.js';
 import { record } from './support/observe.js';
 import { installReadCounter, type ReadCounter } from './support/read-counter.js';
 
@@ -17,10 +17,6 @@ afterEach(async () => {
 });
 
 const storedProfiles = () => db.dexie.table('profiles').orderBy('id').toArray();
-
-async function user(name: string): Promise<User> {
-  return User.create({ name, email: `${name.toLowerCase()}@example.com` });
-}
 
 /** Both ways of declaring the relation must behave identically. */
 const forms = [

@@ -7,7 +7,7 @@ import {
   UniqueConstraintError,
   type WithRelations,
 } from '../src/index.js';
-import { freshDatabase, Profile, User } from './support/models.js';
+import { freshDatabase, Profile, User, user } from './support/models.js';
 import { type Recording, record } from './support/observe.js';
 import { installReadCounter, type ReadCounter } from './support/read-counter.js';
 
@@ -34,10 +34,6 @@ function watch<T>(observable: Parameters<typeof record<T>>[0]): Recording<T> {
   const recording = record(observable);
   recordings.push(recording as Recording<unknown>);
   return recording;
-}
-
-async function user(name: string): Promise<User> {
-  return User.create({ name, email: `${name.toLowerCase()}@example.com` });
 }
 
 const bioOf = (profile: Profile | null) => profile?.bio ?? null;

@@ -49,3 +49,8 @@ export function freshDatabase(models = [User, Profile]): Database {
     models,
   });
 }
+
+/** Creates a user named `name`, with an email made from the name. */
+export function user(name: string): Promise<User> {
+  return User.create({ name, email: `${name.toLowerCase()}@example.com` });
+}
