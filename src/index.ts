@@ -13,7 +13,7 @@ export {
 } from './errors.js';
 export type { AttributeKey, AttributesOf, ModelConstructor } from './model/model.js';
 export { Model, ModelBase } from './model/model.js';
-export type { KeyType, ModelClass } from './model/model-class.js';
+export type { KeyType, KeyTypeSetting, ModelClass } from './model/model-class.js';
 export type { Key } from './model/values.js';
 export type { OrderDirection, WhereOperator } from './query/clause.js';
 export { QueryBuilder } from './query/query-builder.js';

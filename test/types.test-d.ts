@@ -8,6 +8,7 @@ import type {
   RelationName,
   RelationPath,
 } from '../src/index.js';
+import { Model } from '../src/index.js';
 import { Profile, type ProfileAttributes, User, type UserAttributes } from './support/models.js';
 import { type Note, Setting } from './support/more-models.js';
 
@@ -136,5 +137,18 @@ describe('relation types', () => {
     expectTypeOf(profile.userRelation().getResults()).toEqualTypeOf<Promise<User | null>>();
     expectTypeOf(profile.user$).toEqualTypeOf<Observable<User | null>>();
     expectTypeOf(user.profile$).toEqualTypeOf<Observable<Profile | null>>();
+  });
+});
+
+describe('model declarations', () => {
+  it('accept static settings written as plain initializers, as the contract shows them', () => {
+    class Memo extends Model<{ id?: string; text: string }> {
+      static override table = 'notes';
+      static override keyType = 'uuid';
+      static override primaryKey = 'id';
+      static override indexes = ['text'];
+    }
+    expectTypeOf(Memo.find('a')).resolves.toEqualTypeOf<Memo | null>();
+    expectTypeOf(new Memo({ text: 'x' }).text).toEqualTypeOf<string>();
   });
 });

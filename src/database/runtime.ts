@@ -16,7 +16,7 @@ import {
   type Row,
   servesItsModels,
 } from '../model/context.js';
-import type { ModelClass } from '../model/model-class.js';
+import type { KeyType, ModelClass } from '../model/model-class.js';
 import type { Key } from '../model/values.js';
 import type { TableDefinition } from './schema.js';
 import { translateError } from './translate-error.js';
@@ -36,7 +36,8 @@ export class Runtime implements DatabaseRuntime {
         modelName: model.name,
         tableName: model.table,
         primaryKey: model.primaryKey,
-        keyType: model.keyType,
+        // deriveSchema has checked it is one of the KeyType values.
+        keyType: model.keyType as KeyType,
         indexes: definition.indexes,
         table: dexie.table<Row, Key>(model.table),
         runtime: this,

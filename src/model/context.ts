@@ -2,7 +2,7 @@ import type { Dexie, Table } from 'dexie';
 import type { Observable } from 'rxjs';
 import { SchemaError } from '../errors.js';
 import type { LiveComparison } from '../live/live-observable.js';
-import type { ModelClass } from './model-class.js';
+import type { KeyType, ModelClass } from './model-class.js';
 import type { Key } from './values.js';
 
 /** A stored record as IndexedDB returns it. */
@@ -13,7 +13,7 @@ export interface ModelContext {
   readonly modelName: string;
   readonly tableName: string;
   readonly primaryKey: string;
-  readonly keyType: 'auto' | 'uuid' | 'manual';
+  readonly keyType: KeyType;
   /** Dexie index names usable in `where()`, with whether they hold arrays (multi-entry). */
   readonly indexes: ReadonlyMap<string, IndexInfo>;
   readonly table: Table<Row, Key>;

@@ -3,6 +3,13 @@ import type { ModelBase } from './model.js';
 /** How a model's primary key is produced: auto-increment, a random UUID on insert, or by the caller. */
 export type KeyType = 'auto' | 'uuid' | 'manual';
 
+/**
+ * What `static keyType` accepts. A static initializer such as `static keyType = 'uuid'` is typed
+ * `string`, so any string is accepted here (the literals still autocomplete) and the Database
+ * rejects anything but a {@link KeyType} with a SchemaError.
+ */
+export type KeyTypeSetting = KeyType | (string & {});
+
 /** The static side of a model class, as the Database and the relations see it. */
 export interface ModelClass<M extends ModelBase = ModelBase> {
   new (attributes?: never): M;
@@ -13,7 +20,7 @@ export interface ModelClass<M extends ModelBase = ModelBase> {
   /** The primary key attribute. Default `'id'`. */
   readonly primaryKey: string;
   /** How the primary key is produced. Default `'auto'`. */
-  readonly keyType: KeyType;
+  readonly keyType: KeyTypeSetting;
   /** Extra Dexie index specs (`'name'`, `'&email'`, `'[a+b]'`, `'*tags'`). */
   readonly indexes: readonly string[];
 }

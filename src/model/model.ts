@@ -15,7 +15,7 @@ import { eagerLoad } from '../relations/eager-loader.js';
 import { HasOne } from '../relations/has-one.js';
 import type { RelationPath, WithRelations } from '../relations/relation-types.js';
 import { contextOf, type ModelContext, type Row } from './context.js';
-import type { KeyType, ModelClass } from './model-class.js';
+import type { KeyTypeSetting, ModelClass } from './model-class.js';
 import { findConflict } from './unique-conflict.js';
 import {
   assertStorable,
@@ -58,7 +58,7 @@ export class ModelBase<A extends object = object> {
   /** The primary key attribute. */
   static primaryKey = 'id';
   /** How keys are produced: `'auto'` (auto-increment), `'uuid'` or `'manual'`. */
-  static keyType: KeyType = 'auto';
+  static keyType: KeyTypeSetting = 'auto';
   /** Extra Dexie index specs; foreign-key indexes are added by the Database. */
   static indexes: readonly string[] = [];
 
