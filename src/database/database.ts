@@ -91,6 +91,6 @@ export class Database {
    * with that error; otherwise it resolves to `fn`'s value.
    */
   transaction<T>(fn: () => T | Promise<T>): Promise<T> {
-    return this.#runtime.write(this.#runtime.tableNames, async () => fn());
+    return this.#runtime.write(this.#runtime.tableNames, async () => fn(), undefined, true);
   }
 }

@@ -1,4 +1,4 @@
-import type { Dexie } from 'dexie';
+import type { Dexie, Transaction } from 'dexie';
 import { Dexie as DexieClass } from 'dexie';
 import type { Observable } from 'rxjs';
 import { DatabaseClosedError, SchemaError } from '../errors.js';
@@ -28,6 +28,8 @@ export class Runtime implements DatabaseRuntime {
   readonly #models: readonly ModelClass[];
   readonly #shared = new SharedObservables();
   readonly #liveSource: LiveSource;
+  /** The transactions opened by `write(..., scope = true)`, which writes inside them join. */
+  readonly #scopes = new WeakSet<Transaction>();
 
   constructor(dexie: Dexie, definitions: ReadonlyMap<ModelClass, TableDefinition>) {
     this.dexie = dexie;
@@ -78,9 +80,32 @@ export class Runtime implements DatabaseRuntime {
     tables: readonly string[],
     fn: () => Promise<T>,
     about?: ModelContext,
+    scope = false,
   ): Promise<T> {
+    const current = DexieClass.currentTransaction;
+    if (
+      current &&
+      this.#scopes.has(current) &&
+      current.active &&
+      tables.every((table) => current.storeNames.includes(table))
+    ) {
+      // Inside a write scope of ours over these tables: join it, since a nested Dexie
+      // transaction costs about as much as the write itself. A failure aborts the whole
+      // transaction, as a failed nested one does.
+      try {
+        return await fn();
+      } catch (error) {
+        current.abort();
+        throw translateError(error, about);
+      }
+    }
     try {
-      return await this.dexie.transaction('rw', tables as string[], fn);
+      if (!scope) return await this.dexie.transaction('rw', tables as string[], fn);
+      // An async scope function, so that Dexie keeps the transaction across fn's native awaits.
+      return await this.dexie.transaction('rw', tables as string[], async (transaction) => {
+        this.#scopes.add(transaction);
+        return fn();
+      });
     } catch (error) {
       throw translateError(error, about);
     }

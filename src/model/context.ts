@@ -36,8 +36,17 @@ export interface DatabaseRuntime {
   readonly dexie: Dexie;
   /** The context of a model registered with this Database; SchemaError for any other. */
   contextOf(model: ModelClass): ModelContext;
-  /** Runs `fn` in one readwrite transaction over `tables`, translating failures to DexormErrors. */
-  write<T>(tables: readonly string[], fn: () => Promise<T>, about: ModelContext): Promise<T>;
+  /**
+   * Runs `fn` in one readwrite transaction over `tables`, translating failures to DexormErrors.
+   * Within the transaction of a `scope` write it joins that transaction instead of nesting one;
+   * `scope` is for functions that make further writes (relation writes, `db.transaction`).
+   */
+  write<T>(
+    tables: readonly string[],
+    fn: () => Promise<T>,
+    about: ModelContext,
+    scope?: boolean,
+  ): Promise<T>;
   /** Translates a failed read to a DexormError (other errors pass through). */
   readFailed(error: unknown, about: ModelContext): unknown;
   /**

@@ -40,6 +40,12 @@ export type AttributeKey<M> = Extract<keyof AttributesOf<M>, string>;
 export let hydrate: <M extends ModelBase>(model: ModelClass<M>, row: Row) => M;
 
 /**
+ * Names of the own properties of a model that hold loaded relations rather than attributes. Kept
+ * outside the instances: most models never load a relation, and a slot each would cost memory.
+ */
+const loadedRelations = new WeakMap<ModelBase, Set<string>>();
+
+/**
  * How live observers compare results: by the stored rows behind the models (and their loaded
  * relations), captured when emitted. Rows are never edited in place, so a snapshot holds.
  */
@@ -64,8 +70,6 @@ export class ModelBase<A extends object = object> {
 
   /** The attributes as last read from or written to the database; undefined until persisted. */
   #original: Row | undefined;
-  /** Names of own properties that hold loaded relations rather than attributes. */
-  #relations: Set<string> | undefined;
 
   static {
     hydrate = <M extends ModelBase>(model: ModelClass<M>, row: Row): M => {
@@ -83,7 +87,7 @@ export class ModelBase<A extends object = object> {
     const contentOf = (value: unknown): unknown => {
       if (Array.isArray(value)) return value.map(contentOf);
       if (!(value instanceof ModelBase)) return value;
-      const relations = [...(value.#relations ?? [])].sort();
+      const relations = [...(loadedRelations.get(value) ?? [])].sort();
       return {
         model: value.constructor,
         row: value.#original,
@@ -233,7 +237,7 @@ export class ModelBase<A extends object = object> {
           { model: model.name, table: model.table, field: name },
         );
       }
-      this.#relations?.delete(name);
+      loadedRelations.get(this)?.delete(name);
       (this as unknown as Row)[name] = (attributes as Row)[name];
     }
     return this;
@@ -269,7 +273,7 @@ export class ModelBase<A extends object = object> {
   /** Plain attributes, plus loaded relations as nested plain objects. */
   toJSON(): A {
     const json = this.#record();
-    for (const name of this.#relations ?? []) {
+    for (const name of loadedRelations.get(this) ?? []) {
       const value = this.#get(name);
       defineValue(
         json,
@@ -293,20 +297,21 @@ export class ModelBase<A extends object = object> {
         field: name,
       });
     }
-    this.#relations ??= new Set();
-    this.#relations.add(name);
+    const names = loadedRelations.get(this);
+    if (names) names.add(name);
+    else loadedRelations.set(this, new Set([name]));
     defineValue(this, name, value);
     return this;
   }
 
   /** True when the relation has been loaded (by `with()`, `load()` or `setRelation()`). */
   relationLoaded(name: string): boolean {
-    return this.#relations?.has(name) ?? false;
+    return loadedRelations.get(this)?.has(name) ?? false;
   }
 
   /** Names of the relations loaded on this model. */
   loadedRelations(): string[] {
-    return [...(this.#relations ?? [])];
+    return [...(loadedRelations.get(this) ?? [])];
   }
 
   /**
@@ -433,7 +438,7 @@ export class ModelBase<A extends object = object> {
 
   #attributeNames(): string[] {
     const names = Object.keys(this);
-    const relations = this.#relations;
+    const relations = loadedRelations.get(this);
     return relations ? names.filter((name) => !relations.has(name)) : names;
   }
 

@@ -101,7 +101,7 @@ export abstract class HasOneOrMany<
   /** Runs `fn` in one readwrite transaction over the related table. */
   protected inTransaction<T>(fn: () => Promise<T>): Promise<T> {
     const context = contextOf(this.related);
-    return context.runtime.write([context.tableName], fn, context);
+    return context.runtime.write([context.tableName], fn, context, true);
   }
 
   /** Sets the foreign key and saves, with the check in the same transaction; undone on failure. */
