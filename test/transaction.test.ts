@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Database, UniqueConstraintError } from '../src/index.js';
+import { type Database, StorageError, UniqueConstraintError } from '../src/index.js';
 import { rejectionOf } from './support/failures.js';
 import { freshDatabase, Profile, User } from './support/models.js';
 
@@ -109,6 +109,39 @@ describe('Database', () => {
       expect(error).toBeInstanceOf(UniqueConstraintError);
       expect((error as UniqueConstraintError).field).toBe('email');
       expect((error as UniqueConstraintError).message).toContain('"ada@example.com"');
+      expect(await storedState()).toEqual(before);
+    });
+
+    it('keeps later writes from escaping once a failed write has aborted the transaction', async () => {
+      await seed();
+      const before = await storedState();
+      let swallowed: unknown;
+      const error = await rejectionOf(
+        db.transaction(async () => {
+          await User.create({ name: 'Copy', email: 'ada@example.com' }).catch((failure) => {
+            swallowed = failure;
+          });
+          await User.create({ name: 'Late', email: 'late@example.com' });
+        }),
+      );
+      expect(swallowed).toBeInstanceOf(UniqueConstraintError);
+      // The later write is refused, naming the failure that doomed the transaction.
+      expect(error).toBeInstanceOf(StorageError);
+      expect((error as StorageError).cause).toBeInstanceOf(UniqueConstraintError);
+      expect(await storedState()).toEqual(before);
+    });
+
+    it('rolls back when a write failed but the function caught it and returned', async () => {
+      await seed();
+      const before = await storedState();
+      const error = await rejectionOf(
+        db.transaction(async () => {
+          await User.create({ name: 'Linus', email: 'linus@example.com' });
+          await User.create({ name: 'Copy', email: 'ada@example.com' }).catch(() => undefined);
+          return 'done';
+        }),
+      );
+      expect(error).toBeInstanceOf(UniqueConstraintError);
       expect(await storedState()).toEqual(before);
     });
 

@@ -1,7 +1,7 @@
 import type { Dexie, Transaction } from 'dexie';
 import { Dexie as DexieClass } from 'dexie';
 import type { Observable } from 'rxjs';
-import { DatabaseClosedError, SchemaError } from '../errors.js';
+import { DatabaseClosedError, SchemaError, StorageError } from '../errors.js';
 import {
   type LiveComparison,
   type LiveSource,
@@ -30,6 +30,8 @@ export class Runtime implements DatabaseRuntime {
   readonly #liveSource: LiveSource;
   /** The transactions opened by `write(..., scope = true)`, which writes inside them join. */
   readonly #scopes = new WeakSet<Transaction>();
+  /** The first failed write of each scope transaction: the scope then rolls back as a whole. */
+  readonly #failures = new WeakMap<Transaction, unknown>();
 
   constructor(dexie: Dexie, definitions: ReadonlyMap<ModelClass, TableDefinition>) {
     this.dexie = dexie;
@@ -86,17 +88,18 @@ export class Runtime implements DatabaseRuntime {
     if (
       current &&
       this.#scopes.has(current) &&
-      current.active &&
       tables.every((table) => current.storeNames.includes(table))
     ) {
       // Inside a write scope of ours over these tables: join it, since a nested Dexie
-      // transaction costs about as much as the write itself. A failure aborts the whole
-      // transaction, as a failed nested one does.
+      // transaction costs about as much as the write itself.
+      const earlier = this.#failures.get(current);
+      if (earlier !== undefined || !current.active) throw refusal(earlier, about);
       try {
         return await fn();
       } catch (error) {
-        current.abort();
-        throw translateError(error, about);
+        const failure = translateError(error, about);
+        this.#failures.set(current, failure);
+        throw failure;
       }
     }
     try {
@@ -104,7 +107,11 @@ export class Runtime implements DatabaseRuntime {
       // An async scope function, so that Dexie keeps the transaction across fn's native awaits.
       return await this.dexie.transaction('rw', tables as string[], async (transaction) => {
         this.#scopes.add(transaction);
-        return fn();
+        const result = await fn();
+        // A write inside failed and the caller caught it: what that write did may be partial
+        // (a bulk insert, a multi-step relation write), so the whole transaction rolls back.
+        if (this.#failures.has(transaction)) throw this.#failures.get(transaction);
+        return result;
       });
     } catch (error) {
       throw translateError(error, about);
@@ -135,4 +142,19 @@ export class Runtime implements DatabaseRuntime {
   get sharedLiveQueries(): number {
     return this.#shared.size;
   }
+}
+
+/** The error for a write refused because its transaction cannot take it any more. */
+function refusal(earlier: unknown, about: ModelContext | undefined): StorageError {
+  const where = about ? `${about.modelName} (table "${about.tableName}")` : 'the database';
+  const why =
+    earlier === undefined
+      ? 'the transaction it belongs to has already committed (was something other than a ' +
+        'database call awaited inside it?)'
+      : 'an earlier write in the same transaction failed, so the transaction rolls back';
+  return new StorageError(`${where}: write refused, nothing was written: ${why}`, {
+    model: about?.modelName,
+    table: about?.tableName,
+    cause: earlier,
+  });
 }

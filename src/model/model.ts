@@ -554,10 +554,13 @@ async function describeConflict(
   record: Row,
 ): Promise<never> {
   if (!(error instanceof UniqueConstraintError)) throw error;
-  // The failed write's transaction is aborting (perhaps a caller's db.transaction): look outside it.
-  const conflict = await Dexie.ignoreTransaction(() => findConflict(context, record)).catch(
-    () => undefined,
-  );
+  // Inside a caller's transaction that is still open, look there (it also sees that
+  // transaction's own writes, and keeps it busy rather than letting it commit); otherwise outside.
+  const lookup = () => findConflict(context, record);
+  const conflict = await (Dexie.currentTransaction?.active
+    ? lookup()
+    : Dexie.ignoreTransaction(lookup)
+  ).catch(() => undefined);
   if (!conflict) throw error;
   throw new UniqueConstraintError(
     `${context.modelName} (table "${context.tableName}"): ${conflict.field} = ` +
