@@ -6,23 +6,16 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { createServer } from 'vite';
+import { chromiumArgs } from '../scripts/chromium.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** The flags Chromium needs on this machine (as root, on a closed network), see TOOLCHAIN.md. */
-export const chromiumArgs = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  // A headless page is never in the background, but keep timers from being throttled anyway.
+/** The shared launch flags, plus: keep timers from being throttled, whatever Chromium decides. */
+const benchArgs = [
+  ...chromiumArgs,
   '--disable-background-timer-throttling',
   '--disable-renderer-backgrounding',
 ];
-
 /**
  * Serves the bench page, runs it in Chromium at `executablePath`, and returns its report.
  * @param {{ executablePath: string, scale: number, only: string[], log: (message: string) => void }} options
@@ -59,7 +52,7 @@ export async function runInChromium({ executablePath, scale, only, log }) {
     context = await chromium.launchPersistentContext(profile, {
       executablePath,
       headless: true,
-      args: chromiumArgs,
+      args: benchArgs,
     });
     const version = context.browser()?.version() ?? 'unknown';
     const page = context.pages()[0] ?? (await context.newPage());

@@ -7,15 +7,15 @@
 // Options: --quick (about a third of the samples), --node-only, --chromium-only,
 //          --only=2,5 (only these workloads), --no-record (do not append to bench/RESULTS.md).
 import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { chromiumPath, hasChromium } from './chromium.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = new Set(process.argv.slice(2));
 const scale = args.has('--quick') ? 0.35 : 1;
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const only = (process.argv.find((arg) => arg.startsWith('--only=')) ?? '--only=')
   .slice('--only='.length)
   .split(',')
@@ -116,7 +116,7 @@ if (wantNode) {
   reports.push(await runNode());
 }
 if (wantChromium) {
-  if (existsSync(chromiumPath)) {
+  if (hasChromium) {
     console.log(`\n▶ Chromium at ${chromiumPath} (real IndexedDB)`);
     reports.push(await runChromium());
   } else {
