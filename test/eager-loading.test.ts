@@ -118,6 +118,38 @@ describe('eager loading', () => {
     });
   });
 
+  describe('parents whose keys are close together or far apart', () => {
+    /** Each user's profile bio as loaded, or null; keyed by user id. */
+    const loaded = (users: (User & { profile: Profile | null })[]) =>
+      Object.fromEntries(users.map((u) => [u.id, u.profile?.bio ?? null]));
+
+    it("loads exactly the parents' profiles when their keys leave gaps in between", async () => {
+      const users = await User.createMany(
+        Array.from({ length: 12 }, (_, i) => ({ name: `u${i}`, email: `u${i}@example.com` })),
+      );
+      await Profile.createMany(users.map((u) => ({ user_id: u.id, bio: `bio ${u.id}` })));
+      // Close together: 2..7 spans six keys for four parents; the profiles of 3 and 6 lie between.
+      const close = await User.query().whereIn('id', [2, 4, 5, 7]).with('profile').get();
+      expect(loaded(close)).toEqual({ 2: 'bio 2', 4: 'bio 4', 5: 'bio 5', 7: 'bio 7' });
+      // Far apart: 1 and 12.
+      const far = await User.query().whereIn('id', [1, 12]).with('profile').get();
+      expect(loaded(far)).toEqual({ 1: 'bio 1', 12: 'bio 12' });
+    });
+
+    it('matches the same profiles through the query builder whichever way it reads', async () => {
+      const users = await User.createMany(
+        Array.from({ length: 8 }, (_, i) => ({ name: `u${i}`, email: `u${i}@example.com` })),
+      );
+      await Profile.createMany(users.map((u) => ({ user_id: u.id, bio: `bio ${u.id}` })));
+      await Profile.create({ bio: 'nobody', user_id: null });
+      const bios = async (keys: number[]) =>
+        (await Profile.query().whereIn('user_id', keys).get()).map((p) => p.bio).sort();
+      expect(await bios([3, 4, 6])).toEqual(['bio 3', 'bio 4', 'bio 6']);
+      expect(await bios([1, 8])).toEqual(['bio 1', 'bio 8']);
+      expect(await Profile.query().whereIn('user_id', [3, 4, 6]).count()).toBe(3);
+    });
+  });
+
   describe('model.load()', () => {
     it('loads a relation onto a model already in hand and resolves to the same model', async () => {
       const [first] = await seed(1);

@@ -52,10 +52,14 @@ export async function readRows(context: ModelContext, state: QueryState): Promis
   }
 
   let collection = access.open();
-  if (keep) collection = collection.filter(keep);
-  if (order && !access.sortedBy.has(order.field)) {
-    return sortAndSlice(await collection.toArray(), state, context.primaryKey);
+  const sortLater = order !== undefined && !access.sortedBy.has(order.field);
+  if (sortLater || (keep && offset === 0 && limit === undefined)) {
+    // Without paging to stop early, filtering after one bulk read beats a cursor's per-row steps.
+    const found = await collection.toArray();
+    const rows = keep ? found.filter(keep) : found;
+    return sortLater ? sortAndSlice(rows, state, context.primaryKey) : rows;
   }
+  if (keep) collection = collection.filter(keep);
   if (order?.direction === 'desc') collection = collection.reverse();
   if (offset > 0) collection = collection.offset(offset);
   if (limit !== undefined) collection = collection.limit(limit);
@@ -153,6 +157,21 @@ function candidateFor(context: ModelContext, index: IndexInfo, clause: Clause): 
         const keys = uniqueSorted(values as Key[]);
         return { score: 6, access: { kind: 'keys', keys, used } };
       }
+      const span = index.unique ? denseSpan(values) : undefined;
+      if (span) {
+        // Reading the whole range is one bulk read, far cheaper than anyOf's cursor hopping from
+        // key to key; a unique index over a dense span holds at most twice the rows asked for.
+        // The clause stays unused, so the rows in between are filtered out.
+        return {
+          score: 2,
+          access: {
+            kind: 'collection',
+            open: () => where().between(span.lowest, span.highest, true, true),
+            used: [],
+            sortedBy: new Set([clause.field]),
+          },
+        };
+      }
       return collection(2, () => where().anyOf(values as Key[]), [clause.field]);
     }
     case 'startsWith':
@@ -175,6 +194,21 @@ function candidateFor(context: ModelContext, index: IndexInfo, clause: Clause): 
     default:
       return null;
   }
+}
+
+/**
+ * The lowest and highest of `values` when they are integers spread over at most twice their
+ * number (as auto-increment keys of one page of records are); otherwise undefined.
+ */
+function denseSpan(values: readonly unknown[]): { lowest: number; highest: number } | undefined {
+  let lowest = Number.POSITIVE_INFINITY;
+  let highest = Number.NEGATIVE_INFINITY;
+  for (const value of values) {
+    if (!Number.isInteger(value)) return undefined;
+    lowest = Math.min(lowest, value as number);
+    highest = Math.max(highest, value as number);
+  }
+  return highest - lowest < 2 * values.length ? { lowest, highest } : undefined;
 }
 
 function uniqueSorted(keys: Key[]): Key[] {
