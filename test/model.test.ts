@@ -343,6 +343,25 @@ describe('Model', () => {
       expect(await rowsOf('profiles')).toEqual([{ id: profile.id, bio: 'hi' }]);
     });
 
+    it('does not store attributes set to undefined, nor count them as changes', async () => {
+      const profile = await Profile.create({ bio: 'hi', website: undefined });
+      expect(await rowsOf('profiles')).toEqual([{ id: profile.id, bio: 'hi' }]);
+      expect(Object.hasOwn((await rowsOf('profiles'))[0]!, 'website')).toBe(false);
+      expect(profile.isDirty()).toBe(false);
+      profile.location = undefined;
+      expect(profile.getDirty()).toEqual({});
+    });
+
+    it('stores the model again when another writer deleted its record meanwhile', async () => {
+      const user = await User.create({ name: 'Ada', email: 'ada@example.com' });
+      await db.dexie.table('users').delete(user.id!);
+      user.name = 'Ada Lovelace';
+      await user.save();
+      expect(await rowsOf('users')).toEqual([
+        { id: user.id, name: 'Ada Lovelace', email: 'ada@example.com' },
+      ]);
+    });
+
     it('does not write when nothing changed', async () => {
       const user = await User.create({ name: 'Ada', email: 'ada@example.com' });
       const before = writes().length;
