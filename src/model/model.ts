@@ -13,6 +13,7 @@ import { QueryBuilder } from '../query/query-builder.js';
 import { BelongsTo } from '../relations/belongs-to.js';
 import { eagerLoad } from '../relations/eager-loader.js';
 import { HasOne } from '../relations/has-one.js';
+import { shareKeyOf } from '../relations/key-dictionary.js';
 import type { RelationPath, WithRelations } from '../relations/relation-types.js';
 import { contextOf, type ModelContext, type Row } from './context.js';
 import type { KeyTypeSetting, ModelClass } from './model-class.js';
@@ -573,11 +574,6 @@ async function describeConflict(
       cause: error.cause ?? error,
     },
   );
-}
-
-/** A string that tells keys apart for sharing live queries (1 and "1" differ). */
-export function shareKeyOf(key: unknown): string {
-  return typeof key === 'string' ? `s${key}` : `${typeof key}${describe(key)}`;
 }
 
 export type { OrderDirection, WhereOperator };

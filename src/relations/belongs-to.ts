@@ -1,11 +1,11 @@
 import { UnsavedModelError } from '../errors.js';
 import { contextOf, type Row } from '../model/context.js';
 import type { AttributeKey, ModelBase } from '../model/model.js';
-import { hydrate, shareKeyOf } from '../model/model.js';
+import { hydrate } from '../model/model.js';
 import type { ModelClass } from '../model/model-class.js';
 import { defaultForeignKey } from '../model/naming.js';
 import type { QueryBuilder } from '../query/query-builder.js';
-import { buildDictionary, dictionaryKey, distinctKeys } from './key-dictionary.js';
+import { buildDictionary, dictionaryKey, distinctKeys, shareKeyOf } from './key-dictionary.js';
 import { type IndexRequirement, Relation } from './relation.js';
 
 /**

@@ -1,12 +1,11 @@
 import { UnsavedModelError } from '../errors.js';
 import { contextOf, type Row } from '../model/context.js';
 import type { AttributeKey, AttributesOf, ModelBase } from '../model/model.js';
-import { shareKeyOf } from '../model/model.js';
 import type { ModelClass } from '../model/model-class.js';
 import { defaultForeignKey } from '../model/naming.js';
 import { describe, type Key } from '../model/values.js';
 import type { QueryBuilder } from '../query/query-builder.js';
-import { distinctKeys } from './key-dictionary.js';
+import { distinctKeys, shareKeyOf } from './key-dictionary.js';
 import { type IndexRequirement, Relation } from './relation.js';
 
 /**

@@ -47,3 +47,9 @@ export function distinctKeys<T>(items: readonly T[], keyOf: (item: T) => unknown
   }
   return [...seen.values()];
 }
+
+/** A string naming a key, for sharing live queries: `1` and `"1"` differ, binary keys too. */
+export function shareKeyOf(key: unknown): string {
+  const id = dictionaryKey(key);
+  return typeof id === 'number' ? `n${id}` : `s${String(id)}`;
+}
