@@ -107,16 +107,13 @@ export class ModelBase<A extends object = object> {
 
   /** The model with this primary key, or null. @throws ValidationError for an invalid key. */
   static async find<M extends ModelBase>(this: ModelClass<M>, key: Key): Promise<M | null> {
-    const context = contextOf(this);
-    assertValidKey(key, ownerOf(context), context.primaryKey);
-    const row = await readRow(context, key);
-    return row ? hydrate(this, row) : null;
+    return findByKey(this, key);
   }
 
   /** The model with this primary key. @throws ModelNotFoundError when there is none. */
   static async findOrFail<M extends ModelBase>(this: ModelClass<M>, key: Key): Promise<M> {
-    const found = await (this as unknown as typeof ModelBase).find.call(this, key);
-    if (found) return found as M;
+    const found = await findByKey(this, key);
+    if (found) return found;
     throw notFound(contextOf(this), key);
   }
 
@@ -512,6 +509,13 @@ export const Model: ModelConstructor = ModelBase as unknown as ModelConstructor;
 
 function ownerOf(context: ModelContext): { model: string; table: string } {
   return { model: context.modelName, table: context.tableName };
+}
+
+async function findByKey<M extends ModelBase>(model: ModelClass<M>, key: Key): Promise<M | null> {
+  const context = contextOf(model);
+  assertValidKey(key, ownerOf(context), context.primaryKey);
+  const row = await readRow(context, key);
+  return row ? hydrate(model, row) : null;
 }
 
 async function readRow(context: ModelContext, key: Key): Promise<Row | undefined> {
