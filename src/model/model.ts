@@ -106,7 +106,7 @@ export class ModelBase<A extends object = object> {
   // ---- statics -------------------------------------------------------------------------------
 
   /** The model with this primary key, or null. @throws ValidationError for an invalid key. */
-  static async find<M extends ModelBase>(this: ModelClass<M>, key: Key): Promise<M | null> {
+  static find<M extends ModelBase>(this: ModelClass<M>, key: Key): Promise<M | null> {
     return findByKey(this, key);
   }
 
@@ -518,12 +518,10 @@ async function findByKey<M extends ModelBase>(model: ModelClass<M>, key: Key): P
   return row ? hydrate(model, row) : null;
 }
 
-async function readRow(context: ModelContext, key: Key): Promise<Row | undefined> {
-  try {
-    return await context.table.get(key);
-  } catch (error) {
+function readRow(context: ModelContext, key: Key): Promise<Row | undefined> {
+  return context.table.get(key).catch((error: unknown) => {
     throw context.runtime.readFailed(error, context);
-  }
+  });
 }
 
 function notFound(context: ModelContext, key: Key): ModelNotFoundError {
