@@ -8,7 +8,7 @@ import {
   ValidationError,
 } from '../errors.js';
 import type { LiveComparison } from '../live/live-observable.js';
-import type { OrderDirection, WhereOperator } from '../query/clause.js';
+import type { WhereOperator } from '../query/clause.js';
 import { QueryBuilder } from '../query/query-builder.js';
 import { BelongsTo } from '../relations/belongs-to.js';
 import { eagerLoad } from '../relations/eager-loader.js';
@@ -577,5 +577,3 @@ async function describeConflict(
     },
   );
 }
-
-export type { OrderDirection, WhereOperator };
