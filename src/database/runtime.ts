@@ -137,11 +137,6 @@ export class Runtime implements DatabaseRuntime {
     const create = () => liveObservable(read, comparison, this.#liveSource);
     return shareKey === null ? create().pipe(shareLatest()) : this.#shared.get(shareKey, create);
   }
-
-  /** How many distinct shared live queries are running (for tests and diagnostics). */
-  get sharedLiveQueries(): number {
-    return this.#shared.size;
-  }
 }
 
 /** The error for a write refused because its transaction cannot take it any more. */

@@ -21,9 +21,4 @@ export class SharedObservables {
     this.#entries.set(key, shared);
     return shared;
   }
-
-  /** How many keys currently have an Observable. */
-  get size(): number {
-    return this.#entries.size;
-  }
 }
