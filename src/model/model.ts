@@ -41,10 +41,20 @@ export type AttributeKey<M> = Extract<keyof AttributesOf<M>, string>;
 export let hydrate: <M extends ModelBase>(model: ModelClass<M>, row: Row) => M;
 
 /**
- * Names of the own properties of a model that hold loaded relations rather than attributes. Kept
- * outside the instances: most models never load a relation, and a slot each would cost memory.
+ * Where a model keeps the names of its own properties that hold loaded relations rather than
+ * attributes. A symbol key stays out of `Object.keys`, `for…in` and JSON, and is only added to
+ * models that load a relation, so the others carry no slot for it.
  */
-const loadedRelations = new WeakMap<ModelBase, Set<string>>();
+const relationNames: unique symbol = Symbol('dexorm.relationNames');
+
+interface WithRelationNames {
+  [relationNames]?: Set<string>;
+}
+
+/** The names of the relations loaded on `model`, if any. */
+function loadedOn(model: ModelBase): Set<string> | undefined {
+  return (model as WithRelationNames)[relationNames];
+}
 
 /**
  * How live observers compare results: by the stored rows behind the models (and their loaded
@@ -88,7 +98,7 @@ export class ModelBase<A extends object = object> {
     const contentOf = (value: unknown): unknown => {
       if (Array.isArray(value)) return value.map(contentOf);
       if (!(value instanceof ModelBase)) return value;
-      const relations = [...(loadedRelations.get(value) ?? [])].sort();
+      const relations = [...(loadedOn(value) ?? [])].sort();
       return {
         model: value.constructor,
         row: value.#original,
@@ -235,7 +245,7 @@ export class ModelBase<A extends object = object> {
           { model: model.name, table: model.table, field: name },
         );
       }
-      loadedRelations.get(this)?.delete(name);
+      loadedOn(this)?.delete(name);
       (this as unknown as Row)[name] = (attributes as Row)[name];
     }
     return this;
@@ -271,7 +281,7 @@ export class ModelBase<A extends object = object> {
   /** Plain attributes, plus loaded relations as nested plain objects. */
   toJSON(): A {
     const json = this.#record();
-    for (const name of loadedRelations.get(this) ?? []) {
+    for (const name of loadedOn(this) ?? []) {
       const value = this.#get(name);
       defineValue(
         json,
@@ -295,21 +305,21 @@ export class ModelBase<A extends object = object> {
         field: name,
       });
     }
-    const names = loadedRelations.get(this);
+    const names = loadedOn(this);
     if (names) names.add(name);
-    else loadedRelations.set(this, new Set([name]));
+    else (this as WithRelationNames)[relationNames] = new Set([name]);
     defineValue(this, name, value);
     return this;
   }
 
   /** True when the relation has been loaded (by `with()`, `load()` or `setRelation()`). */
   relationLoaded(name: string): boolean {
-    return loadedRelations.get(this)?.has(name) ?? false;
+    return loadedOn(this)?.has(name) ?? false;
   }
 
   /** Names of the relations loaded on this model. */
   loadedRelations(): string[] {
-    return [...(loadedRelations.get(this) ?? [])];
+    return [...(loadedOn(this) ?? [])];
   }
 
   /**
@@ -436,7 +446,7 @@ export class ModelBase<A extends object = object> {
 
   #attributeNames(): string[] {
     const names = Object.keys(this);
-    const relations = loadedRelations.get(this);
+    const relations = loadedOn(this);
     return relations ? names.filter((name) => !relations.has(name)) : names;
   }
 

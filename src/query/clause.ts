@@ -27,10 +27,23 @@ export const OPERATORS: ReadonlySet<string> = new Set<WhereOperator>([
 ]);
 
 /**
- * Whether a stored value satisfies a clause, with the semantics an index would give: keys are
- * compared in IndexedDB order, `= null` matches a missing or null value (like `whereNull`).
+ * A test of whether a stored value satisfies `clause`, with the semantics an index would give:
+ * keys are compared in IndexedDB order, `= null` matches a missing or null value (like
+ * `whereNull`). Built once per query, so that `in` over many numbers or strings is a set lookup.
  */
-export function matches(stored: unknown, clause: Clause): boolean {
+export function matcher(clause: Clause): (stored: unknown) => boolean {
+  if (clause.operator === 'in') {
+    const values = clause.value as readonly unknown[];
+    if (values.every((item) => typeof item === 'number' || typeof item === 'string')) {
+      const lookup = new Set<unknown>(values);
+      // Set.has keeps 1 and "1" apart and takes 0 and -0 as equal, as an index does.
+      return (stored) => lookup.has(stored);
+    }
+  }
+  return (stored) => matches(stored, clause);
+}
+
+function matches(stored: unknown, clause: Clause): boolean {
   const { operator, value } = clause;
   switch (operator) {
     case '=':

@@ -2,7 +2,7 @@ import type { Collection } from 'dexie';
 import { cmp } from 'dexie';
 import type { IndexInfo, ModelContext, Row } from '../model/context.js';
 import { isValidKey, type Key } from '../model/values.js';
-import { type Clause, compareValues, matches, type OrderDirection } from './clause.js';
+import { type Clause, compareValues, matcher, type OrderDirection } from './clause.js';
 
 /** What a query asks for, independent of how it is read. */
 export interface QueryState {
@@ -38,7 +38,8 @@ export async function readRows(context: ModelContext, state: QueryState): Promis
   const access = chooseAccess(context, state.clauses);
   if (access.kind === 'none') return [];
   const rest = state.clauses.filter((clause) => !access.used.includes(clause));
-  const keep = rest.length > 0 ? (row: Row) => rest.every((c) => matches(row[c.field], c)) : null;
+  const tests = rest.map((clause) => ({ field: clause.field, test: matcher(clause) }));
+  const keep = tests.length > 0 ? (row: Row) => tests.every((t) => t.test(row[t.field])) : null;
   const { order, offset, limit } = state;
 
   if (access.kind === 'keys') {
