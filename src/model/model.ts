@@ -1,12 +1,6 @@
-import { Dexie } from 'dexie';
 import type { Observable } from 'rxjs';
 import { of } from 'rxjs';
-import {
-  ModelNotFoundError,
-  UniqueConstraintError,
-  UnsavedModelError,
-  ValidationError,
-} from '../errors.js';
+import { ModelNotFoundError, UnsavedModelError, ValidationError } from '../errors.js';
 import type { LiveComparison } from '../live/live-observable.js';
 import type { WhereOperator } from '../query/clause.js';
 import { QueryBuilder } from '../query/query-builder.js';
@@ -17,7 +11,8 @@ import { shareKeyOf } from '../relations/key-dictionary.js';
 import type { RelationPath, WithRelations } from '../relations/relation-types.js';
 import { contextOf, type ModelContext, type Row } from './context.js';
 import type { KeyTypeSetting, ModelClass } from './model-class.js';
-import { findConflict } from './unique-conflict.js';
+import { snapshot, withChanges } from './records.js';
+import { describeConflict } from './unique-conflict.js';
 import {
   assertStorable,
   assertValidKey,
@@ -539,51 +534,5 @@ function notFound(context: ModelContext, key: Key): ModelNotFoundError {
     `${context.modelName} (table "${context.tableName}"): no record with ` +
       `${context.primaryKey} = ${describe(key)}`,
     { ...ownerOf(context), field: context.primaryKey, key },
-  );
-}
-
-/** A copy of `row` with `changes` applied (an undefined change removes the attribute). */
-export function withChanges(row: Row, changes: Row): Row {
-  const updated: Row = {};
-  for (const name of Object.keys(row)) defineValue(updated, name, row[name]);
-  for (const name of Object.keys(changes)) {
-    if (changes[name] === undefined) delete updated[name];
-    else defineValue(updated, name, changes[name]);
-  }
-  return updated;
-}
-
-/** A copy of a record whose nested values are independent of the model's. */
-function snapshot(record: Row): Row {
-  const copy: Row = {};
-  for (const name of Object.keys(record)) defineValue(copy, name, cloneValue(record[name]));
-  return copy;
-}
-
-/** Rethrows a unique-index failure with the field and value that conflict named. */
-async function describeConflict(
-  error: unknown,
-  context: ModelContext,
-  record: Row,
-): Promise<never> {
-  if (!(error instanceof UniqueConstraintError)) throw error;
-  // Inside a caller's transaction that is still open, look there (it also sees that
-  // transaction's own writes, and keeps it busy rather than letting it commit); otherwise outside.
-  const lookup = () => findConflict(context, record);
-  const conflict = await (Dexie.currentTransaction?.active
-    ? lookup()
-    : Dexie.ignoreTransaction(lookup)
-  ).catch(() => undefined);
-  if (!conflict) throw error;
-  throw new UniqueConstraintError(
-    `${context.modelName} (table "${context.tableName}"): ${conflict.field} = ` +
-      `${describe(conflict.value)} is already used by the record with ${context.primaryKey} = ` +
-      `${describe(conflict.holder)}`,
-    {
-      ...ownerOf(context),
-      field: conflict.field,
-      key: conflict.value,
-      cause: error.cause ?? error,
-    },
   );
 }

@@ -1,5 +1,7 @@
+import { Dexie } from 'dexie';
+import { UniqueConstraintError } from '../errors.js';
 import type { ModelContext, Row } from './context.js';
-import { isValidKey, sameValue } from './values.js';
+import { describe, isValidKey, sameValue } from './values.js';
 
 /** Which unique index a record collides with, and the key of the record already holding it. */
 export interface UniqueConflict {
@@ -33,4 +35,33 @@ export async function findConflict(
     return { field: primaryKey, value: ownKey, holder: ownKey };
   }
   return undefined;
+}
+
+/** Rethrows a unique-index failure with the field and value that conflict named. */
+export async function describeConflict(
+  error: unknown,
+  context: ModelContext,
+  record: Row,
+): Promise<never> {
+  if (!(error instanceof UniqueConstraintError)) throw error;
+  // Inside a caller's transaction that is still open, look there (it also sees that
+  // transaction's own writes, and keeps it busy rather than letting it commit); otherwise outside.
+  const lookup = () => findConflict(context, record);
+  const conflict = await (Dexie.currentTransaction?.active
+    ? lookup()
+    : Dexie.ignoreTransaction(lookup)
+  ).catch(() => undefined);
+  if (!conflict) throw error;
+  throw new UniqueConstraintError(
+    `${context.modelName} (table "${context.tableName}"): ${conflict.field} = ` +
+      `${describe(conflict.value)} is already used by the record with ${context.primaryKey} = ` +
+      `${describe(conflict.holder)}`,
+    {
+      model: context.modelName,
+      table: context.tableName,
+      field: conflict.field,
+      key: conflict.value,
+      cause: error.cause ?? error,
+    },
+  );
 }
