@@ -24,6 +24,8 @@ import { translateError } from './translate-error.js';
 /** The services one Database gives its models: contexts, transactions, live queries. */
 export class Runtime implements DatabaseRuntime {
   readonly dexie: Dexie;
+  /** The tables of every registered model. */
+  readonly tableNames: readonly string[];
   readonly #contexts = new Map<ModelClass, ModelContext>();
   readonly #models: readonly ModelClass[];
   readonly #shared = new SharedObservables();
@@ -60,7 +62,8 @@ export class Runtime implements DatabaseRuntime {
       readError: (error) => translateError(error),
     };
     this.#models = [...definitions.keys()];
-    bindModels(this, this.#models, DexieClass);
+    this.tableNames = this.#models.map((model) => model.table);
+    bindModels(this, this.#models);
   }
 
   contextOf(model: ModelClass): ModelContext {
@@ -71,11 +74,6 @@ export class Runtime implements DatabaseRuntime {
         `"${this.dexie.name}" used here`,
       { model: model.name, table: model.table },
     );
-  }
-
-  /** The tables of every registered model. */
-  get tableNames(): string[] {
-    return [...this.#contexts.values()].map((context) => context.tableName);
   }
 
   async write<T>(
@@ -133,7 +131,7 @@ export class Runtime implements DatabaseRuntime {
     const read = () =>
       servesItsModels(this, this.#models)
         ? query()
-        : this.dexie.transaction('r', this.tableNames, query);
+        : this.dexie.transaction('r', this.tableNames as string[], query);
     const create = () => liveObservable(read, comparison, this.#liveSource);
     return shareKey === null ? create().pipe(shareLatest()) : this.#shared.get(shareKey, create);
   }

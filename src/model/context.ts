@@ -1,4 +1,5 @@
-import type { Dexie, Table } from 'dexie';
+import type { Table } from 'dexie';
+import { Dexie } from 'dexie';
 import type { Observable } from 'rxjs';
 import { SchemaError } from '../errors.js';
 import type { LiveComparison } from '../live/live-observable.js';
@@ -62,22 +63,16 @@ export interface DatabaseRuntime {
 
 const runtimes = new WeakMap<ModelClass, DatabaseRuntime>();
 const runtimesByDexie = new WeakMap<Dexie, DatabaseRuntime>();
-let dexieClass: { readonly currentTransaction: { db: Dexie } | null } | undefined;
 
 /** Binds `models` to `runtime`: the most recently constructed Database wins outside transactions. */
-export function bindModels(
-  runtime: DatabaseRuntime,
-  models: readonly ModelClass[],
-  dexieStatic: typeof dexieClass,
-): void {
-  dexieClass = dexieStatic;
+export function bindModels(runtime: DatabaseRuntime, models: readonly ModelClass[]): void {
   runtimesByDexie.set(runtime.dexie, runtime);
   for (const model of models) runtimes.set(model, runtime);
 }
 
-/** Removes the bindings of `runtime`'s models, where they still point at it. */
-export function unbindModels(runtime: DatabaseRuntime, models: readonly ModelClass[]): void {
-  for (const model of models) if (runtimes.get(model) === runtime) runtimes.delete(model);
+/** The model and table of `context`, as error details and value-check owners take them. */
+export function ownerOf(context: ModelContext): { model: string; table: string } {
+  return { model: context.modelName, table: context.tableName };
 }
 
 /** True when outside transactions every model of `runtime` resolves to `runtime`. */
@@ -92,7 +87,7 @@ export function servesItsModels(runtime: DatabaseRuntime, models: readonly Model
  * @throws SchemaError when no Database knows the model.
  */
 export function contextOf(model: ModelClass): ModelContext {
-  const transaction = dexieClass?.currentTransaction;
+  const transaction = Dexie.currentTransaction;
   const runtime =
     (transaction ? runtimesByDexie.get(transaction.db) : undefined) ?? runtimes.get(model);
   if (!runtime) {

@@ -9,7 +9,7 @@ import { eagerLoad } from '../relations/eager-loader.js';
 import { HasOne } from '../relations/has-one.js';
 import { shareKeyOf } from '../relations/key-dictionary.js';
 import type { RelationPath, WithRelations } from '../relations/relation-types.js';
-import { contextOf, type ModelContext, type Row } from './context.js';
+import { contextOf, type ModelContext, ownerOf, type Row } from './context.js';
 import type { KeyTypeSetting, ModelClass } from './model-class.js';
 import { snapshot, withChanges } from './records.js';
 import { describeConflict } from './unique-conflict.js';
@@ -511,10 +511,6 @@ export interface ModelConstructor extends Omit<typeof ModelBase, 'prototype'> {
 
 /** See {@link Model}. */
 export const Model: ModelConstructor = ModelBase as unknown as ModelConstructor;
-
-function ownerOf(context: ModelContext): { model: string; table: string } {
-  return { model: context.modelName, table: context.tableName };
-}
 
 async function findByKey<M extends ModelBase>(model: ModelClass<M>, key: Key): Promise<M | null> {
   const context = contextOf(model);

@@ -1,6 +1,6 @@
 import { Dexie } from 'dexie';
 import { UniqueConstraintError } from '../errors.js';
-import type { ModelContext, Row } from './context.js';
+import { type ModelContext, ownerOf, type Row } from './context.js';
 import { describe, isValidKey, sameValue } from './values.js';
 
 /** Which unique index a record collides with, and the key of the record already holding it. */
@@ -57,8 +57,7 @@ export async function describeConflict(
       `${describe(conflict.value)} is already used by the record with ${context.primaryKey} = ` +
       `${describe(conflict.holder)}`,
     {
-      model: context.modelName,
-      table: context.tableName,
+      ...ownerOf(context),
       field: conflict.field,
       key: conflict.value,
       cause: error.cause ?? error,

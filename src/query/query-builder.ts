@@ -1,6 +1,6 @@
 import type { Observable } from 'rxjs';
 import { ModelNotFoundError, SchemaError, ValidationError } from '../errors.js';
-import { contextOf, type ModelContext, type Row } from '../model/context.js';
+import { contextOf, type ModelContext, ownerOf, type Row } from '../model/context.js';
 import type { AttributeKey, AttributesOf, ModelBase } from '../model/model.js';
 import { hydrate, liveComparison } from '../model/model.js';
 import type { ModelClass } from '../model/model-class.js';
@@ -110,7 +110,7 @@ export class QueryBuilder<M extends ModelBase, Out = M> {
     throw new ModelNotFoundError(
       `${context.modelName} (table "${context.tableName}"): no record matches ` +
         (conditions.length > 0 ? conditions.join(' and ') : 'the query'),
-      { model: context.modelName, table: context.tableName },
+      ownerOf(context),
     );
   }
 
@@ -137,11 +137,11 @@ export class QueryBuilder<M extends ModelBase, Out = M> {
   async update(attributes: Partial<AttributesOf<M>>): Promise<number> {
     const context = contextOf(this.#model);
     const changes = attributes as Row;
-    assertStorable(changes, { model: context.modelName, table: context.tableName });
+    assertStorable(changes, ownerOf(context));
     if (Object.hasOwn(changes, context.primaryKey)) {
       throw new ValidationError(
         `${context.modelName} (table "${context.tableName}"): update() cannot change the primary key "${context.primaryKey}"`,
-        { model: context.modelName, table: context.tableName, field: context.primaryKey },
+        { ...ownerOf(context), field: context.primaryKey },
       );
     }
     const state = this.#state();
