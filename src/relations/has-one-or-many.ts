@@ -87,8 +87,7 @@ export abstract class HasOneOrMany<
   }
 
   protected shareKey(): string {
-    const context = contextOf(this.related);
-    return `${context.tableName}\u0000${this.foreignKey}\u0000${shareKeyOf(this.parentKey())}`;
+    return `${this.related.table}\u0000${this.foreignKey}\u0000${shareKeyOf(this.parentKey())}`;
   }
 
   /**
