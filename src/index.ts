@@ -1,6 +1,4 @@
-export type { DatabaseOptions } from './database/database.js';
-export { Database } from './database/database.js';
-export type { ErrorDetails } from './errors.js';
+export type { ErrorDetails } from './core/errors.js';
 export {
   DatabaseClosedError,
   DexormError,
@@ -10,17 +8,25 @@ export {
   UniqueConstraintError,
   UnsavedModelError,
   ValidationError,
-} from './errors.js';
+} from './core/errors.js';
+export type { Key } from './core/values.js';
+export type { DatabaseOptions } from './database/database.js';
+export { Database } from './database/database.js';
 export type { AttributeKey, AttributesOf, ModelConstructor } from './model/model.js';
 export { Model, ModelBase } from './model/model.js';
-export type { KeyType, KeyTypeSetting, ModelClass } from './model/model-class.js';
-export type { Key } from './model/values.js';
 export type { OrderDirection, WhereOperator } from './query/clause.js';
 export { QueryBuilder } from './query/query-builder.js';
+export type { QueryState } from './query/query-state.js';
 export { BelongsTo } from './relations/belongs-to.js';
 export { HasOne } from './relations/has-one.js';
 export { HasOneOrMany } from './relations/has-one-or-many.js';
-export type { IndexRequirement } from './relations/relation.js';
+export type {
+  AnyRelation,
+  DerivedTableRequirement,
+  IndexRequirement,
+  RelationDefinition,
+  TableRequirement,
+} from './relations/relation.js';
 export { Relation } from './relations/relation.js';
 export type {
   RelatedModel,
@@ -29,3 +35,4 @@ export type {
   RelationResult,
   WithRelations,
 } from './relations/relation-types.js';
+export type { KeyType, KeyTypeSetting, ModelClass } from './state/model-class.js';

@@ -1,8 +1,9 @@
 import { Dexie } from 'dexie';
-import { SchemaError } from '../errors.js';
-import type { ModelClass } from '../model/model-class.js';
+import { SchemaError } from '../core/errors.js';
+import type { ModelClass } from '../state/model-class.js';
+import { RelationRegistry } from './registry.js';
 import { Runtime } from './runtime.js';
-import { deriveSchema } from './schema.js';
+import { assertModels, deriveSchema } from './schema.js';
 import { translateError } from './translate-error.js';
 
 /** Options of {@link Database}. */
@@ -14,6 +15,10 @@ export interface DatabaseOptions {
    * place (Dexie notes it in the console); raise it when models change to number versions.
    */
   readonly version?: number;
+  /** The IndexedDB factory to use (default the global `indexedDB`), e.g. one per test replica. */
+  readonly indexedDB?: IDBFactory;
+  /** The `IDBKeyRange` that goes with `indexedDB` (default the global one). */
+  readonly IDBKeyRange?: typeof IDBKeyRange;
 }
 
 /**
@@ -45,15 +50,18 @@ export class Database {
         `Database "${name}": version must be a positive number, not ${version}`,
       );
     }
-    const definitions = deriveSchema(options?.models ?? []);
-    const schema: Record<string, string> = {};
-    for (const [model, definition] of definitions) schema[model.table] = definition.spec;
+    const models = assertModels(options?.models ?? []);
+    const registry = new RelationRegistry(models);
+    const { tables, stores } = deriveSchema(models, registry);
     this.name = name;
-    this.models = [...definitions.keys()];
-    this.schema = Object.freeze(schema);
-    this.dexie = new Dexie(name);
-    this.dexie.version(version).stores(schema);
-    this.#runtime = new Runtime(this.dexie, definitions);
+    this.models = models;
+    this.schema = Object.freeze({ ...stores });
+    this.dexie = new Dexie(name, {
+      ...(options?.indexedDB ? { indexedDB: options.indexedDB } : {}),
+      ...(options?.IDBKeyRange ? { IDBKeyRange: options.IDBKeyRange } : {}),
+    });
+    this.dexie.version(version).stores(stores);
+    this.#runtime = new Runtime(this.dexie, tables, Object.keys(stores), registry);
   }
 
   /** Opens (and creates or upgrades) the database. Queries also open it on first use. */

@@ -1,7 +1,8 @@
 import type { Dexie, Transaction } from 'dexie';
 import { Dexie as DexieClass } from 'dexie';
 import type { Observable } from 'rxjs';
-import { DatabaseClosedError, SchemaError, StorageError } from '../errors.js';
+import { DatabaseClosedError, SchemaError, StorageError } from '../core/errors.js';
+import type { Key, Row } from '../core/values.js';
 import {
   type LiveComparison,
   type LiveSource,
@@ -9,36 +10,45 @@ import {
   shareLatest,
 } from '../live/live-observable.js';
 import { SharedObservables } from '../live/shared-observables.js';
-import {
-  bindModels,
-  type DatabaseRuntime,
-  type ModelContext,
-  type Row,
-  servesItsModels,
-} from '../model/context.js';
-import type { KeyType, ModelClass } from '../model/model-class.js';
-import type { Key } from '../model/values.js';
+import type { ModelBase } from '../model/model.js';
+import { eagerLoad } from '../relations/eager-loader.js';
+import type { RelationDefinition } from '../relations/relation.js';
+import { bindModels, type DatabaseRuntime, type ModelContext } from '../state/context.js';
+import type { KeyType, ModelClass } from '../state/model-class.js';
+import type { RelationRegistry } from './registry.js';
 import type { TableDefinition } from './schema.js';
 import { translateError } from './translate-error.js';
+import { type WriteRule, writePath } from './write-path.js';
 
-/** The services one Database gives its models: contexts, transactions, live queries. */
+/** The services one Database gives its models: contexts, transactions, live queries, relations. */
 export class Runtime implements DatabaseRuntime {
   readonly dexie: Dexie;
-  /** The tables of every registered model. */
+  /** Every table of the Database, pivot tables included. */
   readonly tableNames: readonly string[];
   readonly #contexts = new Map<ModelClass, ModelContext>();
-  readonly #models: readonly ModelClass[];
+  readonly #registry: RelationRegistry;
   readonly #shared = new SharedObservables();
   readonly #liveSource: LiveSource;
+  readonly #writeRules: WriteRule[] = [];
   /** The transactions opened by `write(..., scope = true)`, which writes inside them join. */
   readonly #scopes = new WeakSet<Transaction>();
   /** The first failed write of each scope transaction: the scope then rolls back as a whole. */
   readonly #failures = new WeakMap<Transaction, unknown>();
+  /** Scope transactions that ended while their function still runs (it awaited something else). */
+  readonly #orphaned = new Set<Transaction>();
 
-  constructor(dexie: Dexie, definitions: ReadonlyMap<ModelClass, TableDefinition>) {
+  constructor(
+    dexie: Dexie,
+    tables: ReadonlyMap<ModelClass, TableDefinition>,
+    tableNames: readonly string[],
+    registry: RelationRegistry,
+  ) {
     this.dexie = dexie;
-    for (const [model, definition] of definitions) {
+    this.#registry = registry;
+    this.tableNames = tableNames;
+    for (const [model, definition] of tables) {
       this.#contexts.set(model, {
+        model,
         modelName: model.name,
         tableName: model.table,
         primaryKey: model.primaryKey,
@@ -61,19 +71,31 @@ export class Runtime implements DatabaseRuntime {
         ),
       readError: (error) => translateError(error),
     };
-    this.#models = [...definitions.keys()];
-    this.tableNames = this.#models.map((model) => model.table);
-    bindModels(this, this.#models);
+    dexie.use(writePath(() => this.#writeRules));
+    bindModels(this, [...tables.keys()]);
   }
 
-  contextOf(model: ModelClass): ModelContext {
+  contextOf<M extends ModelBase>(model: ModelClass<M>): ModelContext<M> {
     const context = this.#contexts.get(model);
-    if (context) return context;
+    if (context) return context as unknown as ModelContext<M>;
     throw new SchemaError(
       `${model.name} (table "${String(model.table)}") is not registered with the Database ` +
         `"${this.dexie.name}" used here`,
       { model: model.name, table: model.table },
     );
+  }
+
+  relation(model: ModelClass, name: string): RelationDefinition {
+    return this.#registry.relation(model, name);
+  }
+
+  eagerLoad(models: readonly ModelBase[], paths: readonly string[]): Promise<void> {
+    return eagerLoad(this, models, paths);
+  }
+
+  /** Adds a rule that every write to this Database meets, inside the write's transaction. */
+  addWriteRule(rule: WriteRule): void {
+    this.#writeRules.push(rule);
   }
 
   async write<T>(
@@ -83,29 +105,34 @@ export class Runtime implements DatabaseRuntime {
     scope = false,
   ): Promise<T> {
     const current = DexieClass.currentTransaction;
-    if (
-      current &&
-      this.#scopes.has(current) &&
-      tables.every((table) => current.storeNames.includes(table))
-    ) {
-      // Inside a write scope of ours over these tables: join it, since a nested Dexie
-      // transaction costs about as much as the write itself.
-      const earlier = this.#failures.get(current);
-      if (earlier !== undefined || !current.active) throw refusal(earlier, about);
-      try {
-        return await fn();
-      } catch (error) {
-        const failure = translateError(error, about);
-        this.#failures.set(current, failure);
-        throw failure;
+    if (current && this.#scopes.has(current)) {
+      if (tables.every((table) => current.storeNames.includes(table))) {
+        return this.#join(current, fn, about);
       }
+    } else if (this.#orphaned.size > 0) {
+      // A transaction function awaited something that is not a database call, so its
+      // transaction committed under it, and browsers then lose track of the transaction: a
+      // write issued now may come from that function and must not land on its own.
+      throw refusal(undefined, about);
     }
     try {
       if (!scope) return await this.dexie.transaction('rw', tables as string[], fn);
       // An async scope function, so that Dexie keeps the transaction across fn's native awaits.
       return await this.dexie.transaction('rw', tables as string[], async (transaction) => {
         this.#scopes.add(transaction);
-        const result = await fn();
+        let running = true;
+        const orphan = () => {
+          if (running) this.#orphaned.add(transaction);
+        };
+        transaction.on('complete', orphan);
+        transaction.on('abort', orphan);
+        let result: T;
+        try {
+          result = await fn();
+        } finally {
+          running = false;
+          this.#orphaned.delete(transaction);
+        }
         // A write inside failed and the caller caught it: what that write did may be partial
         // (a bulk insert, a multi-step relation write), so the whole transaction rolls back.
         if (this.#failures.has(transaction)) throw this.#failures.get(transaction);
@@ -121,19 +148,31 @@ export class Runtime implements DatabaseRuntime {
   }
 
   live<T>(
-    shareKey: string | null,
+    shareKey: string | undefined,
     query: () => Promise<T>,
     comparison: LiveComparison<NoInfer<T>>,
   ): Observable<T> {
-    // Model calls outside a transaction resolve to the newest Database of their class. When a
-    // newer one has taken over, a re-run reads inside a transaction of this one to stay on it;
-    // otherwise it reads plainly, which lets Dexie serve it from its live-query cache.
-    const read = () =>
-      servesItsModels(this, this.#models)
-        ? query()
-        : this.dexie.transaction('r', this.tableNames as string[], query);
+    // Dexie keeps observing reads across the native awaits of a querier only when the querier
+    // is an async function: a plain arrow would stop tracking at the first await.
+    const read = async (): Promise<T> => await query();
     const create = () => liveObservable(read, comparison, this.#liveSource);
-    return shareKey === null ? create().pipe(shareLatest()) : this.#shared.get(shareKey, create);
+    return shareKey === undefined
+      ? create().pipe(shareLatest())
+      : this.#shared.get(shareKey, create);
+  }
+
+  /** Runs a write inside the scope transaction `current`, which it joins. */
+  async #join<T>(current: Transaction, fn: () => Promise<T>, about?: ModelContext): Promise<T> {
+    // A nested Dexie transaction costs about as much as the write itself.
+    const earlier = this.#failures.get(current);
+    if (earlier !== undefined || !current.active) throw refusal(earlier, about);
+    try {
+      return await fn();
+    } catch (error) {
+      const failure = translateError(error, about);
+      this.#failures.set(current, failure);
+      throw failure;
+    }
   }
 }
 

@@ -1,8 +1,10 @@
-import { SchemaError } from '../errors.js';
-import type { IndexInfo } from '../model/context.js';
+import { SchemaError } from '../core/errors.js';
+import { relationMethod } from '../core/naming.js';
 import { ModelBase } from '../model/model.js';
-import type { ModelClass } from '../model/model-class.js';
-import { discoverRelations } from './relation-discovery.js';
+import type { DerivedTableRequirement } from '../relations/relation.js';
+import type { IndexInfo } from '../state/context.js';
+import type { ModelClass } from '../state/model-class.js';
+import type { RelationRegistry } from './registry.js';
 
 /** The derived storage layout of one model: its Dexie stores spec and its indexes. */
 export interface TableDefinition {
@@ -15,13 +17,15 @@ export interface TableDefinition {
 
 const KEY_TYPES = new Set(['auto', 'uuid', 'manual']);
 
-/**
- * Derives the Dexie schema of `models`: primary keys by `keyType`, the declared `indexes`, and the
- * foreign-key indexes their relations need (unique for HasOne, which wins over plain).
- * @throws SchemaError for a model without a table, two models on one table, a bad index spec or
- * a relation to a model that is not in `models`.
- */
-export function deriveSchema(models: readonly ModelClass[]): Map<ModelClass, TableDefinition> {
+/** A Database's derived layout: each model's table, and Dexie's stores map of every table. */
+export interface DerivedSchema {
+  readonly tables: ReadonlyMap<ModelClass, TableDefinition>;
+  /** Dexie's stores map, pivot tables included. */
+  readonly stores: Readonly<Record<string, string>>;
+}
+
+/** Checks that `models` are model classes, each on its own table; returns them without repeats. */
+export function assertModels(models: readonly ModelClass[]): ModelClass[] {
   const byTable = new Map<string, ModelClass>();
   for (const model of models) {
     assertModelClass(model);
@@ -34,34 +38,62 @@ export function deriveSchema(models: readonly ModelClass[]): Map<ModelClass, Tab
     }
     byTable.set(model.table, model);
   }
+  return [...new Set(models)];
+}
 
+/**
+ * Derives the Dexie schema of `models`: primary keys by `keyType`, the declared `indexes`, and the
+ * indexes and tables their relations need (a foreign key's index is unique for HasOne, which wins
+ * over plain; pivot tables; compound indexes).
+ * @throws SchemaError for a bad index spec, a relation to a model that is not in `models`, or a
+ * derived table whose name a model already uses.
+ */
+export function deriveSchema(
+  models: readonly ModelClass[],
+  registry: RelationRegistry,
+): DerivedSchema {
   const indexes = new Map<ModelClass, Map<string, IndexInfo>>();
-  for (const model of new Set(models)) indexes.set(model, declaredIndexes(model));
+  for (const model of models) indexes.set(model, declaredIndexes(model));
+  const derived = new Map<string, DerivedTableRequirement>();
 
-  for (const model of indexes.keys()) {
-    for (const { name, relation } of discoverRelations(model)) {
-      for (const need of relation.indexRequirements()) {
-        const target = indexes.get(need.model);
-        if (!target) {
-          throw new SchemaError(
-            `${model.name}.${name}Relation() relates to ${need.model.name} (table ` +
-              `"${String(need.model.table)}"), which this Database does not know: add it to models`,
-            { model: model.name, table: model.table, field: name },
-          );
-        }
-        addIndex(target, need.field, need.unique);
+  for (const { name, owner, relation } of registry.all()) {
+    for (const need of relation.requirements()) {
+      if (need.kind === 'table') {
+        derived.set(need.table, need);
+        continue;
       }
+      const target = indexes.get(need.model);
+      if (!target) {
+        throw new SchemaError(
+          `${owner.name}.${relationMethod(name)}() relates to ${need.model.name} (table ` +
+            `"${String(need.model.table)}"), which this Database does not know: add it to models`,
+          { model: owner.name, table: owner.table, field: name },
+        );
+      }
+      addIndex(target, need.fields, need.unique);
     }
   }
 
-  const definitions = new Map<ModelClass, TableDefinition>();
+  const tables = new Map<ModelClass, TableDefinition>();
+  const stores: Record<string, string> = {};
   for (const [model, modelIndexes] of indexes) {
     const parts = [...modelIndexes.values()].map((index) =>
       index.primary && model.keyType === 'auto' ? `++${index.name}` : specOf(index),
     );
-    definitions.set(model, { model, spec: parts.join(', '), indexes: modelIndexes });
+    const spec = parts.join(', ');
+    tables.set(model, { model, spec, indexes: modelIndexes });
+    stores[model.table] = spec;
   }
-  return definitions;
+  for (const table of derived.values()) {
+    if (Object.hasOwn(stores, table.table)) {
+      throw new SchemaError(
+        `the table "${table.table}" that a relation derives is already a model's table`,
+        { table: table.table },
+      );
+    }
+    stores[table.table] = [table.primaryKey, ...table.indexes].map(indexName).join(', ');
+  }
+  return { tables, stores };
 }
 
 function assertModelClass(model: ModelClass): void {
@@ -123,11 +155,11 @@ function declaredIndexes(model: ModelClass): Map<string, IndexInfo> {
         { model: model.name, table: model.table, field: raw },
       );
     }
-    const indexName = compound ? `[${fields.join('+')}]` : name;
-    if (indexName === primaryKey) continue;
-    const existing = indexes.get(indexName);
-    indexes.set(indexName, {
-      name: indexName,
+    const declared = compound ? `[${fields.join('+')}]` : name;
+    if (declared === primaryKey) continue;
+    const existing = indexes.get(declared);
+    indexes.set(declared, {
+      name: declared,
       fields,
       unique: unique || (existing?.unique ?? false),
       multiEntry,
@@ -137,11 +169,21 @@ function declaredIndexes(model: ModelClass): Map<string, IndexInfo> {
   return indexes;
 }
 
-function addIndex(indexes: Map<string, IndexInfo>, field: string, unique: boolean): void {
-  const existing = indexes.get(field);
+function addIndex(
+  indexes: Map<string, IndexInfo>,
+  fields: readonly string[],
+  unique: boolean,
+): void {
+  const name = indexName(fields);
+  const existing = indexes.get(name);
   if (existing?.primary) return;
   if (existing && (existing.unique || !unique)) return;
-  indexes.set(field, { name: field, fields: [field], unique, multiEntry: false, primary: false });
+  indexes.set(name, { name, fields, unique, multiEntry: false, primary: false });
+}
+
+/** Dexie's name of an index over `fields`: `'email'`, or `'[a+b]'` for a compound one. */
+function indexName(fields: readonly string[]): string {
+  return fields.length === 1 ? fields[0]! : `[${fields.join('+')}]`;
 }
 
 function specOf(index: IndexInfo): string {

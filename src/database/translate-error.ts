@@ -5,7 +5,7 @@ import {
   StorageError,
   UniqueConstraintError,
   ValidationError,
-} from '../errors.js';
+} from '../core/errors.js';
 
 /** The model and table an operation was about, for messages. */
 export interface ErrorSubject {

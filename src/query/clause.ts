@@ -1,8 +1,8 @@
 import { cmp } from 'dexie';
-import { isValidKey, sameValue } from '../model/values.js';
+import { isValidKey, sameValue } from '../core/values.js';
 
 /** Comparison operators accepted by `where(field, operator, value)`. */
-export type WhereOperator = '=' | '!=' | '<' | '<=' | '>' | '>=' | 'in' | 'startsWith';
+export type WhereOperator = '=' | '!=' | '<' | '<=' | '>' | '>=' | 'in' | 'startsWith' | 'includes';
 
 /** Sort direction for `orderBy`. */
 export type OrderDirection = 'asc' | 'desc';
@@ -24,6 +24,7 @@ export const OPERATORS: ReadonlySet<string> = new Set<WhereOperator>([
   '>=',
   'in',
   'startsWith',
+  'includes',
 ]);
 
 /**
@@ -54,6 +55,9 @@ function matches(stored: unknown, clause: Clause): boolean {
       return (value as readonly unknown[]).some((item) => sameValue(stored, item));
     case 'startsWith':
       return typeof stored === 'string' && stored.startsWith(value as string);
+    case 'includes':
+      // As a multi-entry index: the array holds an element equal to the value.
+      return Array.isArray(stored) && stored.some((item) => sameValue(item, value));
     default: {
       if (!isValidKey(stored) || !isValidKey(value)) return false;
       const order = cmp(stored, value);

@@ -1,15 +1,17 @@
 import type { Observable } from 'rxjs';
-import { ModelNotFoundError, SchemaError, ValidationError } from '../errors.js';
-import { contextOf, type ModelContext, ownerOf, type Row } from '../model/context.js';
+import { ModelNotFoundError, SchemaError, ValidationError } from '../core/errors.js';
+import { relationMethod } from '../core/naming.js';
+import { withChanges } from '../core/records.js';
+import { assertStorable, RESERVED_NAMES } from '../core/storable.js';
+import { describe, type Row } from '../core/values.js';
 import type { AttributeKey, AttributesOf, ModelBase } from '../model/model.js';
-import { hydrate, liveComparison } from '../model/model.js';
-import type { ModelClass } from '../model/model-class.js';
-import { withChanges } from '../model/records.js';
-import { assertStorable, RESERVED_NAMES } from '../model/values.js';
-import { assertRelationPaths, eagerLoad } from '../relations/eager-loader.js';
 import type { RelationPath, WithRelations } from '../relations/relation-types.js';
+import { contextOf, type DatabaseRuntime, type ModelContext, ownerOf } from '../state/context.js';
+import type { ModelClass } from '../state/model-class.js';
+import { hydrate, liveComparison } from '../state/model-state.js';
 import { type Clause, OPERATORS, type OrderDirection, type WhereOperator } from './clause.js';
-import { countRows, type QueryState, readRows } from './query-plan.js';
+import { countRows, readRows } from './query-plan.js';
+import { EMPTY_QUERY, type QueryState, queryHash } from './query-state.js';
 
 /**
  * A query over one model's table: filters, order, paging and eager loading, with promise
@@ -19,19 +21,24 @@ import { countRows, type QueryState, readRows } from './query-plan.js';
  */
 export class QueryBuilder<M extends ModelBase, Out = M> {
   readonly #model: ModelClass<M>;
-  #clauses: Clause[] = [];
-  #order: QueryState['order'];
-  #limit: number | undefined;
-  #offset = 0;
-  #with: string[] = [];
+  readonly #runtime: DatabaseRuntime | undefined;
+  #state: QueryState = EMPTY_QUERY;
 
-  constructor(model: ModelClass<M>) {
+  /**
+   * A query over `model`'s table. Without `runtime` it runs on the Database that serves the model
+   * when a terminal is called (the transaction's, else the newest); with one, always on that one.
+   */
+  constructor(model: ModelClass<M>, runtime?: DatabaseRuntime) {
     this.#model = model;
+    this.#runtime = runtime;
   }
 
   /** Filters on `field = value` (`null` matches a missing or null value). */
   where<K extends AttributeKey<M>>(field: K, value: AttributesOf<M>[K] | null): this;
-  /** Filters with an operator: `= != < <= > >=`, `in` (an array), `startsWith` (a string). */
+  /**
+   * Filters with an operator: `= != < <= > >=`, `in` (an array), `startsWith` (a string),
+   * `includes` (an array attribute holds the value; read through a `'*field'` index if declared).
+   */
   where<K extends AttributeKey<M>>(field: K, operator: WhereOperator, value: unknown): this;
   /** Filters on several `field = value` pairs at once. */
   where(conditions: Partial<AttributesOf<M>>): this;
@@ -61,19 +68,19 @@ export class QueryBuilder<M extends ModelBase, Out = M> {
         `orderBy() direction must be 'asc' or 'desc', not ${String(direction)}`,
       );
     }
-    this.#order = { field, direction };
+    this.#state = { ...this.#state, order: { field, direction } };
     return this;
   }
 
   /** Returns at most `count` results. */
   limit(count: number): this {
-    this.#limit = this.#count('limit', count);
+    this.#state = { ...this.#state, limit: this.#count('limit', count) };
     return this;
   }
 
   /** Skips the first `count` results. */
   offset(count: number): this {
-    this.#offset = this.#count('offset', count);
+    this.#state = { ...this.#state, offset: this.#count('offset', count) };
     return this;
   }
 
@@ -83,19 +90,24 @@ export class QueryBuilder<M extends ModelBase, Out = M> {
    * @example User.query().with('profile', 'profile.user').get()
    */
   with<P extends RelationPath<M>>(...relations: P[]): QueryBuilder<M, Out & WithRelations<M, P>> {
-    assertRelationPaths(this.#model, relations);
-    this.#with.push(...relations);
+    const { runtime } = this.#context();
+    for (const path of relations) {
+      let model: ModelClass = this.#model;
+      for (const name of String(path).split('.'))
+        model = runtime.relation(model, name).relation.related;
+    }
+    this.#state = { ...this.#state, with: [...this.#state.with, ...relations] };
     return this as unknown as QueryBuilder<M, Out & WithRelations<M, P>>;
   }
 
   /** The matching models. */
   async get(): Promise<Out[]> {
-    return this.#models(this.#state());
+    return this.#models(this.#context(), this.#state);
   }
 
   /** The first matching model, or null. */
   async first(): Promise<Out | null> {
-    const [model] = await this.#models({ ...this.#state(), limit: 1 });
+    const [model] = await this.#models(this.#context(), { ...this.#state, limit: 1 });
     return model ?? null;
   }
 
@@ -103,9 +115,9 @@ export class QueryBuilder<M extends ModelBase, Out = M> {
   async firstOrFail(): Promise<Out> {
     const model = await this.first();
     if (model) return model;
-    const context = contextOf(this.#model);
-    const conditions = this.#clauses.map(
-      (c) => `${c.field} ${c.operator} ${JSON.stringify(c.value)}`,
+    const context = this.#context();
+    const conditions = this.#state.clauses.map(
+      (c) => `${c.field} ${c.operator} ${describe(c.value)}`,
     );
     throw new ModelNotFoundError(
       `${context.modelName} (table "${context.tableName}"): no record matches ` +
@@ -114,20 +126,15 @@ export class QueryBuilder<M extends ModelBase, Out = M> {
     );
   }
 
-  /** The number of matching records. */
+  /** The number of matching records (counted from an index, without reading them, where one fits). */
   async count(): Promise<number> {
-    const context = contextOf(this.#model);
-    try {
-      return await countRows(context, this.#state());
-    } catch (error) {
-      throw context.runtime.readFailed(error, context);
-    }
+    return this.#countIn(this.#context(), this.#state);
   }
 
   /** True when at least one record matches. */
   async exists(): Promise<boolean> {
-    const context = contextOf(this.#model);
-    return (await this.#rows(context, { ...this.#state(), limit: 1 })).length > 0;
+    const context = this.#context();
+    return (await this.#rows(context, { ...this.#state, limit: 1 })).length > 0;
   }
 
   /**
@@ -135,7 +142,7 @@ export class QueryBuilder<M extends ModelBase, Out = M> {
    * @throws ValidationError for values IndexedDB cannot store or a change of primary key.
    */
   async update(attributes: Partial<AttributesOf<M>>): Promise<number> {
-    const context = contextOf(this.#model);
+    const context = this.#context();
     const changes = attributes as Row;
     assertStorable(changes, ownerOf(context));
     if (Object.hasOwn(changes, context.primaryKey)) {
@@ -144,7 +151,7 @@ export class QueryBuilder<M extends ModelBase, Out = M> {
         { ...ownerOf(context), field: context.primaryKey },
       );
     }
-    const state = this.#state();
+    const state = this.#state;
     return context.runtime.write(
       [context.tableName],
       async () => {
@@ -158,8 +165,8 @@ export class QueryBuilder<M extends ModelBase, Out = M> {
 
   /** Deletes every matching record, in one transaction; resolves to the count. */
   async delete(): Promise<number> {
-    const context = contextOf(this.#model);
-    const state = this.#state();
+    const context = this.#context();
+    const state = this.#state;
     return context.runtime.write(
       [context.tableName],
       async () => {
@@ -171,28 +178,65 @@ export class QueryBuilder<M extends ModelBase, Out = M> {
     );
   }
 
-  /** A live array of the matching models (with their eager-loaded relations, kept live too). */
+  /**
+   * A live array of the matching models (their eager-loaded relations kept live too). Observers
+   * of equal queries on one Database share one live query.
+   */
   observe(): Observable<Out[]> {
-    const context = contextOf(this.#model);
-    const state = this.#state();
-    return context.runtime.live(null, () => this.#models(state), liveComparison);
+    const context = this.#context();
+    const state = this.#state;
+    return context.runtime.live(
+      queryHash(context.tableName, state),
+      () => this.#models(context, state),
+      liveComparison,
+    );
   }
 
-  #state(): QueryState & { readonly with: readonly string[] } {
-    return {
-      clauses: [...this.#clauses],
-      order: this.#order,
-      limit: this.#limit,
-      offset: this.#offset,
-      with: [...this.#with],
-    };
+  /** A live view of the first matching model, or null. */
+  observeFirst(): Observable<Out | null> {
+    const context = this.#context();
+    const state: QueryState = { ...this.#state, limit: 1 };
+    const hash = queryHash(context.tableName, state);
+    return context.runtime.live(
+      hash && `first\u0000${hash}`,
+      async () => (await this.#models(context, state))[0] ?? null,
+      liveComparison,
+    );
   }
 
-  async #models(state: QueryState & { readonly with: readonly string[] }): Promise<Out[]> {
-    const context = contextOf(this.#model);
+  /** A live count of the matching records, counted from an index where one fits. */
+  observeCount(): Observable<number> {
+    const context = this.#context();
+    const state = this.#state;
+    const hash = queryHash(context.tableName, { ...state, with: [] });
+    return context.runtime.live(
+      hash && `count\u0000${hash}`,
+      () => this.#countIn(context, state),
+      liveComparison,
+    );
+  }
+
+  /** The query's state, as plain data. */
+  get state(): QueryState {
+    return this.#state;
+  }
+
+  #context(): ModelContext<M> {
+    return this.#runtime ? this.#runtime.contextOf(this.#model) : contextOf(this.#model);
+  }
+
+  async #countIn(context: ModelContext<M>, state: QueryState): Promise<number> {
+    try {
+      return await countRows(context, state);
+    } catch (error) {
+      throw context.runtime.readFailed(error, context);
+    }
+  }
+
+  async #models(context: ModelContext<M>, state: QueryState): Promise<Out[]> {
     const rows = await this.#rows(context, state);
-    const models = rows.map((row) => hydrate(this.#model, row));
-    if (state.with.length > 0) await eagerLoad(models, state.with);
+    const models = rows.map((row) => hydrate(context, row));
+    if (state.with.length > 0) await context.runtime.eagerLoad(models, state.with);
     return models as unknown as Out[];
   }
 
@@ -215,7 +259,8 @@ export class QueryBuilder<M extends ModelBase, Out = M> {
     if (operator === 'startsWith' && typeof value !== 'string') {
       throw this.#validationError(`"${field}" startsWith ... needs a string`, field);
     }
-    this.#clauses.push({ field, operator, value: Array.isArray(value) ? [...value] : value });
+    const clause: Clause = { field, operator, value: Array.isArray(value) ? [...value] : value };
+    this.#state = { ...this.#state, clauses: [...this.#state.clauses, clause] };
     return this;
   }
 
@@ -226,7 +271,7 @@ export class QueryBuilder<M extends ModelBase, Out = M> {
     if (RESERVED_NAMES.has(field)) {
       throw this.#schemaError(`"${field}" is a reserved name and cannot be queried`, field);
     }
-    const member = (this.#model.prototype as Record<string, unknown>)[`${field}Relation`];
+    const member = (this.#model.prototype as Record<string, unknown>)[relationMethod(field)];
     if (typeof member === 'function') {
       throw this.#schemaError(
         `"${field}" is a relation, not a field: filter on its foreign key or use with('${field}')`,

@@ -1,16 +1,9 @@
 import type { Collection } from 'dexie';
 import { cmp } from 'dexie';
-import type { IndexInfo, ModelContext, Row } from '../model/context.js';
-import { isValidKey, type Key } from '../model/values.js';
-import { type Clause, compareValues, matcher, type OrderDirection } from './clause.js';
-
-/** What a query asks for, independent of how it is read. */
-export interface QueryState {
-  readonly clauses: readonly Clause[];
-  readonly order: { readonly field: string; readonly direction: OrderDirection } | undefined;
-  readonly limit: number | undefined;
-  readonly offset: number;
-}
+import { isValidKey, type Key, type Row } from '../core/values.js';
+import type { IndexInfo, ModelContext } from '../state/context.js';
+import { type Clause, compareValues, matcher } from './clause.js';
+import type { QueryState } from './query-state.js';
 
 /** How rows are read: a key lookup, an index range, or a scan, plus what is left to filter. */
 type Access =
@@ -62,9 +55,11 @@ export async function readRows(context: ModelContext, state: QueryState): Promis
   }
   if (keep) collection = collection.filter(keep);
   if (order?.direction === 'desc') collection = collection.reverse();
-  if (offset > 0) collection = collection.offset(offset);
-  if (limit !== undefined) collection = collection.limit(limit);
-  return collection.toArray();
+  // The rows skipped by an offset are read too, rather than stepped over: a live query then
+  // observes them, so deleting or editing one of them re-runs the page.
+  if (limit !== undefined) collection = collection.limit(offset + limit);
+  const rows = await collection.toArray();
+  return offset > 0 ? rows.slice(offset) : rows;
 }
 
 /** Counts the rows a query selects, without reading them where an index can count. */
@@ -127,7 +122,22 @@ function chooseAccess(context: ModelContext, clauses: readonly Clause[]): Access
       return { kind: 'none' };
     }
     const index = context.indexes.get(clause.field);
-    if (index?.fields.length !== 1 || index.multiEntry) continue;
+    if (index?.fields.length !== 1) continue;
+    if (index.multiEntry) {
+      if (clause.operator === 'includes' && isValidKey(clause.value) && best.score < 3) {
+        const value = clause.value;
+        best = {
+          score: 3,
+          access: {
+            kind: 'collection',
+            open: () => table.where(index.name).equals(value),
+            used: [clause],
+            sortedBy: new Set([primaryKey]),
+          },
+        };
+      }
+      continue;
+    }
     const candidate = candidateFor(context, index, clause);
     if (candidate && candidate.score > best.score) best = candidate;
   }

@@ -1,12 +1,14 @@
-import { UnsavedModelError } from '../errors.js';
-import { contextOf, type Row } from '../model/context.js';
+import { UnsavedModelError } from '../core/errors.js';
+import { distinctKeys, shareKeyOf } from '../core/key-dictionary.js';
+import { defaultForeignKey } from '../core/naming.js';
+import type { Key } from '../core/values.js';
 import type { AttributeKey, ModelBase } from '../model/model.js';
-import { hydrate } from '../model/model.js';
-import type { ModelClass } from '../model/model-class.js';
-import { defaultForeignKey } from '../model/naming.js';
-import type { QueryBuilder } from '../query/query-builder.js';
-import { buildDictionary, dictionaryKey, distinctKeys, shareKeyOf } from './key-dictionary.js';
-import { type IndexRequirement, Relation } from './relation.js';
+import { QueryBuilder } from '../query/query-builder.js';
+import { contextFor, type DatabaseRuntime } from '../state/context.js';
+import type { ModelClass } from '../state/model-class.js';
+import { hydrate, readAttribute, writeAttribute } from '../state/model-state.js';
+import { countMatches, matchOne } from './dictionary.js';
+import { Relation, type TableRequirement } from './relation.js';
 
 /**
  * The inverse of HasOne: this model (the child) holds `foreignKey`, pointing at the owner's
@@ -38,28 +40,47 @@ export class BelongsTo<C extends ModelBase, O extends ModelBase> extends Relatio
   }
 
   addConstraints(query: QueryBuilder<O>): QueryBuilder<O> {
-    const key = this.#foreignKeyOf(this.child);
+    const key = readAttribute(this.child, this.foreignKey);
     const field = this.ownerKey as AttributeKey<O>;
     return key == null ? query.whereIn(field, []) : query.where(field, key as never);
   }
 
-  addEagerConstraints(query: QueryBuilder<O>, children: readonly C[]): QueryBuilder<O> {
-    const keys = distinctKeys(children, (child) => this.#foreignKeyOf(child));
-    return query.whereIn(this.ownerKey as AttributeKey<O>, keys as never[]);
+  eagerRead(children: readonly C[], runtime: DatabaseRuntime): Promise<O[]> {
+    const keys = distinctKeys(children, (child) => readAttribute(child, this.foreignKey));
+    return new QueryBuilder(this.related, runtime)
+      .whereIn(this.ownerKey as AttributeKey<O>, keys as never[])
+      .get();
+  }
+
+  async countRelated(children: readonly C[], runtime: DatabaseRuntime): Promise<number[]> {
+    const keys = distinctKeys(children, (child) => readAttribute(child, this.foreignKey));
+    const { table } = runtime.contextOf(this.related);
+    const found =
+      keys.length === 0
+        ? []
+        : await table
+            .where(this.ownerKey)
+            .anyOf(keys as Key[])
+            .keys();
+    return countMatches(children, this.foreignKey, found);
   }
 
   match(children: readonly C[], owners: readonly O[], name: string): void {
-    const dictionary = buildDictionary(owners, (owner) => (owner as unknown as Row)[this.ownerKey]);
-    for (const child of children) {
-      child.setRelation(name, dictionary.get(dictionaryKey(this.#foreignKeyOf(child))) ?? null);
-    }
+    matchOne(children, this.foreignKey, owners, this.ownerKey, name);
   }
 
-  indexRequirements(): IndexRequirement[] {
+  requirements(): TableRequirement[] {
     const childModel = this.child.constructor as ModelClass;
-    const requirements = [{ model: childModel, field: this.foreignKey, unique: false }];
+    const requirements: TableRequirement[] = [
+      { kind: 'index', model: childModel, fields: [this.foreignKey], unique: false },
+    ];
     if (this.ownerKey !== this.related.primaryKey) {
-      requirements.push({ model: this.related, field: this.ownerKey, unique: false });
+      requirements.push({
+        kind: 'index',
+        model: this.related,
+        fields: [this.ownerKey],
+        unique: false,
+      });
     }
     return requirements;
   }
@@ -69,7 +90,7 @@ export class BelongsTo<C extends ModelBase, O extends ModelBase> extends Relatio
    * @throws UnsavedModelError when the owner has no key.
    */
   associate(owner: O): C {
-    const key = (owner as unknown as Row)[this.ownerKey];
+    const key = readAttribute(owner, this.ownerKey);
     if (key == null) {
       throw new UnsavedModelError(
         `BelongsTo ${this.child.constructor.name} → ${this.related.name}: cannot associate a ` +
@@ -77,13 +98,13 @@ export class BelongsTo<C extends ModelBase, O extends ModelBase> extends Relatio
         { model: this.related.name, table: this.related.table, field: this.ownerKey },
       );
     }
-    (this.child as unknown as Row)[this.foreignKey] = key;
+    writeAttribute(this.child, this.foreignKey, key);
     return this.child;
   }
 
   /** Sets the child's foreign key to null and returns the child; writes nothing. */
   dissociate(): C {
-    (this.child as unknown as Row)[this.foreignKey] = null;
+    writeAttribute(this.child, this.foreignKey, null);
     return this.child;
   }
 
@@ -92,14 +113,14 @@ export class BelongsTo<C extends ModelBase, O extends ModelBase> extends Relatio
   }
 
   protected canLookUp(): boolean {
-    return this.child.exists || this.#foreignKeyOf(this.child) != null;
+    return this.child.exists || readAttribute(this.child, this.foreignKey) != null;
   }
 
   protected shareKey(): string {
     const childModel = this.child.constructor as ModelClass;
     const subject = this.child.exists
       ? `stored${shareKeyOf(this.child.getKey())}`
-      : `key${shareKeyOf(this.#foreignKeyOf(this.child))}`;
+      : `key${shareKeyOf(readAttribute(this.child, this.foreignKey))}`;
     return `${childModel.table}\u0000${this.foreignKey}\u0000${this.related.table}\u0000${this.ownerKey}\u0000${subject}`;
   }
 
@@ -110,18 +131,10 @@ export class BelongsTo<C extends ModelBase, O extends ModelBase> extends Relatio
   protected override async liveRead(): Promise<O | null> {
     const key = this.child.getKey();
     if (!this.child.exists || key === undefined) return this.getResults();
-    const childModel = this.child.constructor as ModelClass<C>;
-    const row = await contextOf(childModel).table.get(key);
+    const context = contextFor(this.child);
+    const row = await context.table.get(key);
     if (!row) return null;
-    return new BelongsTo(
-      hydrate(childModel, row),
-      this.related,
-      this.foreignKey,
-      this.ownerKey,
-    ).getResults();
-  }
-
-  #foreignKeyOf(child: C): unknown {
-    return (child as unknown as Row)[this.foreignKey];
+    const stored = hydrate(context, row);
+    return new BelongsTo(stored, this.related, this.foreignKey, this.ownerKey).getResults();
   }
 }

@@ -1,41 +1,14 @@
-import { SchemaError } from '../errors.js';
 import type { ModelBase } from '../model/model.js';
-import type { ModelClass } from '../model/model-class.js';
-import { Relation } from './relation.js';
-
-type AnyRelation = Relation<ModelBase, ModelBase, unknown>;
+import type { DatabaseRuntime } from '../state/context.js';
+import type { ModelClass } from '../state/model-class.js';
 
 /**
- * The relation `name` of `model`, from its `<name>Relation()` method.
- * @throws SchemaError when the model has no such relation.
- */
-export function relationOf(model: ModelBase, name: string): AnyRelation {
-  const modelClass = model.constructor as ModelClass;
-  const method = (model as unknown as Record<string, unknown>)[`${name}Relation`];
-  const relation = typeof method === 'function' ? (method.call(model) as unknown) : undefined;
-  if (!(relation instanceof Relation)) {
-    throw new SchemaError(
-      `${modelClass.name} (table "${modelClass.table}") has no relation "${name}": ` +
-        `expected a method ${name}Relation() returning a relation`,
-      { model: modelClass.name, table: modelClass.table, field: name },
-    );
-  }
-  return relation as AnyRelation;
-}
-
-/** Checks that every dotted path names relations, level by level. @throws SchemaError */
-export function assertRelationPaths(model: ModelClass, paths: readonly string[]): void {
-  for (const path of paths) {
-    let current = model;
-    for (const name of String(path).split('.')) current = relationOf(new current(), name).related;
-  }
-}
-
-/**
- * Loads `paths` onto `models`: one query per relation and level, whatever the number of models,
- * matched back through a key dictionary; nested paths load from the models just loaded.
+ * Loads relation `paths` onto `models` (all of one class): one eager read per relation and level,
+ * whatever the number of models, matched back through key dictionaries; nested paths load from
+ * the models just loaded. Relations come from `runtime`'s registry, not from method calls.
  */
 export async function eagerLoad(
+  runtime: DatabaseRuntime,
   models: readonly ModelBase[],
   paths: readonly string[],
 ): Promise<void> {
@@ -48,10 +21,13 @@ export async function eagerLoad(
     if (rest.length > 0) nested.push(rest.join('.'));
     nestedByName.set(name, nested);
   }
+  const model = first.constructor as ModelClass;
   await Promise.all(
     [...nestedByName].map(async ([name, nested]) => {
-      const related = await relationOf(first, name).eagerLoad(models, name);
-      if (nested.length > 0) await eagerLoad(related, nested);
+      const { relation } = runtime.relation(model, name);
+      const related = await relation.eagerRead(models, runtime);
+      relation.match(models, related, name);
+      if (nested.length > 0) await eagerLoad(runtime, related, nested);
     }),
   );
 }

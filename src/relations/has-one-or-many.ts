@@ -1,12 +1,14 @@
-import { UnsavedModelError } from '../errors.js';
-import { contextOf, type Row } from '../model/context.js';
+import { UnsavedModelError } from '../core/errors.js';
+import { distinctKeys, shareKeyOf } from '../core/key-dictionary.js';
+import { defaultForeignKey } from '../core/naming.js';
+import { describe, type Key } from '../core/values.js';
 import type { AttributeKey, AttributesOf, ModelBase } from '../model/model.js';
-import type { ModelClass } from '../model/model-class.js';
-import { defaultForeignKey } from '../model/naming.js';
-import { describe, type Key } from '../model/values.js';
-import type { QueryBuilder } from '../query/query-builder.js';
-import { distinctKeys, shareKeyOf } from './key-dictionary.js';
-import { type IndexRequirement, Relation } from './relation.js';
+import { QueryBuilder } from '../query/query-builder.js';
+import type { DatabaseRuntime } from '../state/context.js';
+import type { ModelClass } from '../state/model-class.js';
+import { readAttribute, removeAttribute, stateOf, writeAttribute } from '../state/model-state.js';
+import { countMatches } from './dictionary.js';
+import { Relation, type TableRequirement } from './relation.js';
 
 /**
  * What HasOne (and HasMany) share: the related models hold `foreignKey`, pointing at the parent's
@@ -34,7 +36,7 @@ export abstract class HasOneOrMany<
 
   /** The parent's key value, or undefined while the parent has none. */
   parentKey(): Key | undefined {
-    const key = (this.parent as unknown as Row)[this.localKey];
+    const key = readAttribute(this.parent, this.localKey);
     return key == null ? undefined : (key as Key);
   }
 
@@ -45,13 +47,28 @@ export abstract class HasOneOrMany<
     return key === undefined ? query.whereIn(field, []) : query.where(field, key as never);
   }
 
-  addEagerConstraints(query: QueryBuilder<R>, parents: readonly P[]): QueryBuilder<R> {
-    const keys = distinctKeys(parents, (parent) => (parent as unknown as Row)[this.localKey]);
-    return query.whereIn(this.foreignKey as AttributeKey<R>, keys as never[]);
+  eagerRead(parents: readonly P[], runtime: DatabaseRuntime): Promise<R[]> {
+    const keys = distinctKeys(parents, (parent) => readAttribute(parent, this.localKey));
+    return new QueryBuilder(this.related, runtime)
+      .whereIn(this.foreignKey as AttributeKey<R>, keys as never[])
+      .get();
   }
 
-  indexRequirements(): IndexRequirement[] {
-    return [{ model: this.related, field: this.foreignKey, unique: this.unique }];
+  async countRelated(parents: readonly P[], runtime: DatabaseRuntime): Promise<number[]> {
+    const keys = distinctKeys(parents, (parent) => readAttribute(parent, this.localKey));
+    const { table } = runtime.contextOf(this.related);
+    const found =
+      keys.length === 0
+        ? []
+        : await table
+            .where(this.foreignKey)
+            .anyOf(keys as Key[])
+            .keys();
+    return countMatches(parents, this.localKey, found);
+  }
+
+  requirements(): TableRequirement[] {
+    return [{ kind: 'index', model: this.related, fields: [this.foreignKey], unique: this.unique }];
   }
 
   /**
@@ -78,7 +95,7 @@ export abstract class HasOneOrMany<
    * @throws UnsavedModelError when the parent has no key.
    */
   associate(model: R): R {
-    (model as unknown as Row)[this.foreignKey] = this.requireParentKey('associate');
+    writeAttribute(model, this.foreignKey, this.requireParentKey('associate'));
     return model;
   }
 
@@ -96,26 +113,28 @@ export abstract class HasOneOrMany<
    */
   protected abstract assertCanAttach(model: R, key: Key): Promise<void>;
 
-  /** Runs `fn` in one readwrite transaction over the related table. */
+  /** Runs `fn` in one readwrite transaction over the related table, on the parent's Database. */
   protected inTransaction<T>(fn: () => Promise<T>): Promise<T> {
-    const context = contextOf(this.related);
-    return context.runtime.write([context.tableName], fn, context, true);
+    const runtime = this.runtime();
+    const context = runtime.contextOf(this.related);
+    return runtime.write([context.tableName], fn, context, true);
   }
 
   /** Sets the foreign key and saves, with the check in the same transaction; undone on failure. */
   protected async attach(model: R, key: Key): Promise<R> {
-    const attributes = model as unknown as Row;
-    const hadForeignKey = Object.hasOwn(attributes, this.foreignKey);
-    const previous = attributes[this.foreignKey];
+    const hadForeignKey = Object.hasOwn(model, this.foreignKey);
+    const previous = readAttribute(model, this.foreignKey);
+    const state = stateOf(model);
+    state.runtime ??= this.runtime();
     try {
       return await this.inTransaction(async () => {
         await this.assertCanAttach(model, key);
-        attributes[this.foreignKey] = key;
+        writeAttribute(model, this.foreignKey, key);
         return model.save();
       });
     } catch (error) {
-      if (hadForeignKey) attributes[this.foreignKey] = previous;
-      else delete attributes[this.foreignKey];
+      if (hadForeignKey) writeAttribute(model, this.foreignKey, previous);
+      else removeAttribute(model, this.foreignKey);
       throw error;
     }
   }
@@ -132,8 +151,7 @@ export abstract class HasOneOrMany<
   }
 
   /** `HasOne User → Profile (profiles.user_id)`, for messages. */
-  protected describe(): string {
-    const parentModel = this.parent.constructor as ModelClass;
-    return `${this.constructor.name} ${parentModel.name} → ${this.related.name} (${this.related.table}.${this.foreignKey})`;
+  protected override describe(): string {
+    return `${super.describe()} (${this.related.table}.${this.foreignKey})`;
   }
 }

@@ -1,9 +1,9 @@
-import { UniqueConstraintError } from '../errors.js';
-import type { Row } from '../model/context.js';
+import { UniqueConstraintError } from '../core/errors.js';
+import { describe, type Key, sameValue } from '../core/values.js';
 import type { AttributesOf, ModelBase } from '../model/model.js';
-import { describe, type Key, sameValue } from '../model/values.js';
+import { writeAttribute } from '../state/model-state.js';
+import { matchOne } from './dictionary.js';
 import { HasOneOrMany } from './has-one-or-many.js';
-import { buildDictionary, dictionaryKey } from './key-dictionary.js';
 
 /**
  * One related model per parent; the foreign key lives on the related model
@@ -21,14 +21,7 @@ export class HasOne<P extends ModelBase, R extends ModelBase> extends HasOneOrMa
   }
 
   match(parents: readonly P[], results: readonly R[], name: string): void {
-    const dictionary = buildDictionary(
-      results,
-      (model) => (model as unknown as Row)[this.foreignKey],
-    );
-    for (const parent of parents) {
-      const key = (parent as unknown as Row)[this.localKey];
-      parent.setRelation(name, dictionary.get(dictionaryKey(key)) ?? null);
-    }
+    matchOne(parents, this.localKey, results, this.foreignKey, name);
   }
 
   /**
@@ -40,7 +33,7 @@ export class HasOne<P extends ModelBase, R extends ModelBase> extends HasOneOrMa
     await this.inTransaction(async () => {
       const related = await this.getResults();
       if (!related) return;
-      (related as unknown as Row)[this.foreignKey] = null;
+      writeAttribute(related, this.foreignKey, null);
       await related.save();
     });
   }
@@ -58,7 +51,7 @@ export class HasOne<P extends ModelBase, R extends ModelBase> extends HasOneOrMa
       const existing = await this.getResults();
       if (!existing) return this.create(attributes);
       existing.fill(attributes as never);
-      (existing as unknown as Row)[this.foreignKey] = key;
+      writeAttribute(existing, this.foreignKey, key);
       return existing.save();
     });
   }
@@ -72,9 +65,10 @@ export class HasOne<P extends ModelBase, R extends ModelBase> extends HasOneOrMa
     if (!existing) return;
     const ownKey = model.getKey();
     if (ownKey !== undefined && sameValue(existing.getKey(), ownKey)) return;
+    const parentName = (this.parent.constructor as { name: string }).name;
     throw new UniqueConstraintError(
       `${this.describe()}: ${this.foreignKey} = ${describe(key)} already has a ${this.related.name} ` +
-        `(${describe(existing.getKey())}); a ${(this.parent.constructor as { name: string }).name} has one ${this.related.name}`,
+        `(${describe(existing.getKey())}); a ${parentName} has one ${this.related.name}`,
       { model: this.related.name, table: this.related.table, field: this.foreignKey, key },
     );
   }

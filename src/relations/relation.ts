@@ -1,24 +1,53 @@
 import type { Observable } from 'rxjs';
 import { of, throwError } from 'rxjs';
-import { SchemaError } from '../errors.js';
-import { contextOf } from '../model/context.js';
+import { SchemaError } from '../core/errors.js';
 import type { ModelBase } from '../model/model.js';
-import { liveComparison } from '../model/model.js';
-import type { ModelClass } from '../model/model-class.js';
 import { QueryBuilder } from '../query/query-builder.js';
+import { type DatabaseRuntime, runtimeFor } from '../state/context.js';
+import type { ModelClass } from '../state/model-class.js';
+import { liveComparison } from '../state/model-state.js';
 
-/** An index a relation needs on one side, derived into the schema by the Database. */
+/** An index a relation needs on a model's table, derived into the schema by the Database. */
 export interface IndexRequirement {
+  readonly kind: 'index';
   readonly model: ModelClass;
-  readonly field: string;
+  /** One field for a simple index, several for a compound one (`[type+id]`). */
+  readonly fields: readonly string[];
   readonly unique: boolean;
+}
+
+/** A table a relation needs that belongs to no model (a pivot table), with its key and indexes. */
+export interface DerivedTableRequirement {
+  readonly kind: 'table';
+  readonly table: string;
+  /** The fields of its primary key: one row per combination. */
+  readonly primaryKey: readonly string[];
+  /** Each a plain index over one field or several. */
+  readonly indexes: readonly (readonly string[])[];
+}
+
+/** What a relation needs from the schema. */
+export type TableRequirement = IndexRequirement | DerivedTableRequirement;
+
+/** A relation of any kind, as the registry and the eager loader handle it. */
+export type AnyRelation = Relation<ModelBase, ModelBase, unknown>;
+
+/** A relation as the Database's registry keeps it for one model class. */
+export interface RelationDefinition {
+  /** Its name in `with()` and `load()`: `profile` for `profileRelation()`. */
+  readonly name: string;
+  /** The model class it is defined on. */
+  readonly owner: ModelClass;
+  /** The relation bound to a blank instance: what it relates to, its keys, its eager reads. */
+  readonly relation: AnyRelation;
 }
 
 /**
  * The contract every relation kind fulfils. A relation is used three ways, each with one home:
  * bound to one parent (`getResults`, and the writes of each kind), eager-loaded for many parents
- * at once (`addEagerConstraints` + `match`, one query), and observed live (`observe`, which
- * runs the same read inside a live query).
+ * at once (`eagerRead` + `match`, one read per level, or two for pivot and through relations),
+ * and observed live (`observe`, which runs the same read inside a live query). It also states the
+ * indexes and tables it needs, and counts related records per parent for relation queries.
  * @typeParam P - the model the relation is defined on
  * @typeParam R - the model at the other end
  * @typeParam Result - what `getResults()` resolves to (`R | null` for a to-one relation)
@@ -43,17 +72,23 @@ export abstract class Relation<P extends ModelBase, R extends ModelBase, Result>
   /** Filters `query` (over the related table) to what this relation holds for its one parent. */
   abstract addConstraints(query: QueryBuilder<R>): QueryBuilder<R>;
 
-  /** Filters `query` to what the relation holds for any of `parents`. */
-  abstract addEagerConstraints(query: QueryBuilder<R>, parents: readonly P[]): QueryBuilder<R>;
+  /** Reads what the relation holds for any of `parents`, with as few reads as the kind allows. */
+  abstract eagerRead(parents: readonly P[], runtime: DatabaseRuntime): Promise<R[]>;
 
-  /** Sets relation `name` on each parent from `results`, matched through a key dictionary. */
+  /** Sets relation `name` on each parent from `results` (read by `eagerRead`). */
   abstract match(parents: readonly P[], results: readonly R[], name: string): void;
+
+  /**
+   * How many related records each of `parents` has, in their order: for relation queries
+   * (`has`, `withCount`), read from index keys where the kind allows, not from whole records.
+   */
+  abstract countRelated(parents: readonly P[], runtime: DatabaseRuntime): Promise<number[]>;
 
   /** The related result for the one parent. */
   abstract getResults(): Promise<Result>;
 
-  /** The indexes this relation needs, so that the Database can declare them. */
-  abstract indexRequirements(): IndexRequirement[];
+  /** The indexes and tables this relation needs, so that the Database can declare them. */
+  abstract requirements(): TableRequirement[];
 
   /** What the relation holds when there is nothing to look up (the parent has no key). */
   protected abstract emptyResult(): Result;
@@ -64,16 +99,9 @@ export abstract class Relation<P extends ModelBase, R extends ModelBase, Result>
   /** A key naming this relation's read, so that observers of the same read share it. */
   protected abstract shareKey(): string;
 
-  /** A QueryBuilder over the related model with this relation's constraints applied. */
+  /** A QueryBuilder over the related model, on the parent's Database, with the constraints. */
   query(): QueryBuilder<R> {
-    return this.addConstraints(new QueryBuilder(this.related));
-  }
-
-  /** Loads the relation for all `parents` with one query and sets it on each; returns the related. */
-  async eagerLoad(parents: readonly P[], name: string): Promise<R[]> {
-    const results = await this.addEagerConstraints(new QueryBuilder(this.related), parents).get();
-    this.match(parents, results, name);
-    return results;
+    return this.addConstraints(new QueryBuilder(this.related, this.runtime()));
   }
 
   /**
@@ -83,15 +111,25 @@ export abstract class Relation<P extends ModelBase, R extends ModelBase, Result>
   observe(): Observable<Result> {
     if (!this.canLookUp()) return of(this.emptyResult());
     try {
-      const { runtime } = contextOf(this.related);
-      return runtime.live(this.shareKey(), () => this.liveRead(), liveComparison);
+      return this.runtime().live(this.shareKey(), () => this.liveRead(), liveComparison);
     } catch (error) {
       return throwError(() => error);
     }
   }
 
+  /** The Database the parent belongs to, which every read and write of the relation uses. */
+  protected runtime(): DatabaseRuntime {
+    return runtimeFor(this.parent);
+  }
+
   /** The read a live observer re-runs; the same as `getResults()` unless a kind needs more. */
   protected liveRead(): Promise<Result> {
     return this.getResults();
+  }
+
+  /** `HasOne User → Profile`, for messages. */
+  protected describe(): string {
+    const parentModel = this.parent.constructor as ModelClass;
+    return `${this.constructor.name} ${parentModel.name} → ${this.related.name}`;
   }
 }

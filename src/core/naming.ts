@@ -14,3 +14,17 @@ export function singular(table: string): string {
 export function defaultForeignKey(table: string, primaryKey: string): string {
   return `${singular(table)}_${primaryKey}`;
 }
+
+const RELATION_SUFFIX = 'Relation';
+
+/** The method that defines relation `name`: `profile` → `profileRelation`. */
+export function relationMethod(name: string): string {
+  return `${name}${RELATION_SUFFIX}`;
+}
+
+/** The relation a method defines, or undefined: `profileRelation` → `profile`. */
+export function relationNameOf(method: string): string | undefined {
+  if (!method.endsWith(RELATION_SUFFIX) || method.length === RELATION_SUFFIX.length)
+    return undefined;
+  return method.slice(0, -RELATION_SUFFIX.length);
+}

@@ -1,7 +1,8 @@
 import { Dexie } from 'dexie';
-import { UniqueConstraintError } from '../errors.js';
-import { type ModelContext, ownerOf, type Row } from './context.js';
-import { describe, isValidKey, sameValue } from './values.js';
+import { UniqueConstraintError } from '../core/errors.js';
+import type { Row } from '../core/values.js';
+import { describe, isValidKey, sameValue } from '../core/values.js';
+import { type ModelContext, ownerOf } from './context.js';
 
 /** Which unique index a record collides with, and the key of the record already holding it. */
 export interface UniqueConflict {

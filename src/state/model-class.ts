@@ -1,4 +1,4 @@
-import type { ModelBase } from './model.js';
+import type { ModelBase } from '../model/model.js';
 
 /** How a model's primary key is produced: auto-increment, a random UUID on insert, or by the caller. */
 export type KeyType = 'auto' | 'uuid' | 'manual';

@@ -1,4 +1,4 @@
-import { describe } from '../model/values.js';
+import { describe } from './values.js';
 
 /**
  * Keys as Map keys: numbers and strings stand for themselves (so `1` and `"1"` stay apart);
@@ -33,6 +33,23 @@ export function buildDictionary<T>(
     if (key != null) dictionary.set(dictionaryKey(key), item);
   }
   return dictionary;
+}
+
+/** Groups `items` into lists by the key `keyOf` gives, keeping their order within each list. */
+export function buildGroups<T>(
+  items: readonly T[],
+  keyOf: (item: T) => unknown,
+): Map<unknown, T[]> {
+  const groups = new Map<unknown, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    if (key == null) continue;
+    const id = dictionaryKey(key);
+    const group = groups.get(id);
+    if (group) group.push(item);
+    else groups.set(id, [item]);
+  }
+  return groups;
 }
 
 /** The distinct non-null keys of `items`, in first-seen order. */

@@ -1,5 +1,4 @@
-import type { Row } from './context.js';
-import { cloneValue, defineValue } from './values.js';
+import { cloneValue, defineValue, type Row } from './values.js';
 
 /** A copy of `row` with `changes` applied (an undefined change removes the attribute). */
 export function withChanges(row: Row, changes: Row): Row {

@@ -1,0 +1,128 @@
+import type { Table } from 'dexie';
+import { Dexie } from 'dexie';
+import type { Observable } from 'rxjs';
+import { SchemaError } from '../core/errors.js';
+import type { Key, Row } from '../core/values.js';
+import type { LiveComparison } from '../live/live-observable.js';
+import type { ModelBase } from '../model/model.js';
+import type { RelationDefinition } from '../relations/relation.js';
+import type { KeyType, ModelClass } from './model-class.js';
+import { stateOf } from './model-state.js';
+
+/** Everything a model class needs at run time, provided by the Database that registered it. */
+export interface ModelContext<M extends ModelBase = ModelBase> {
+  readonly model: ModelClass<M>;
+  readonly modelName: string;
+  readonly tableName: string;
+  readonly primaryKey: string;
+  readonly keyType: KeyType;
+  /** Dexie index names usable in `where()`, with whether they hold arrays (multi-entry). */
+  readonly indexes: ReadonlyMap<string, IndexInfo>;
+  readonly table: Table<Row, Key>;
+  readonly runtime: DatabaseRuntime;
+}
+
+/** What the query planner needs to know of one Dexie index. */
+export interface IndexInfo {
+  /** Dexie's name for it: `'email'`, `'[a+b]'`. */
+  readonly name: string;
+  /** The attribute names it covers, in order (one for a simple index). */
+  readonly fields: readonly string[];
+  readonly unique: boolean;
+  readonly multiEntry: boolean;
+  readonly primary: boolean;
+}
+
+/** The services of a Database that models, queries and relations use. */
+export interface DatabaseRuntime {
+  readonly dexie: Dexie;
+  /** The context of a model registered with this Database; SchemaError for any other. */
+  contextOf<M extends ModelBase>(model: ModelClass<M>): ModelContext<M>;
+  /**
+   * Runs `fn` in one readwrite transaction over `tables`, translating failures to DexormErrors.
+   * Within the transaction of a `scope` write it joins that transaction instead of nesting one;
+   * `scope` is for functions that make further writes (relation writes, `db.transaction`).
+   */
+  write<T>(
+    tables: readonly string[],
+    fn: () => Promise<T>,
+    about: ModelContext | undefined,
+    scope?: boolean,
+  ): Promise<T>;
+  /** Translates a failed read to a DexormError (other errors pass through). */
+  readFailed(error: unknown, about: ModelContext): unknown;
+  /**
+   * A live observable of `query`'s result; repeats (by `comparison`) are suppressed, and
+   * subscribers with the same `shareKey` share one underlying live query (none without a key).
+   */
+  live<T>(
+    shareKey: string | undefined,
+    query: () => Promise<T>,
+    comparison: LiveComparison<NoInfer<T>>,
+  ): Observable<T>;
+  /**
+   * Relation `name` of `model`, as the Database's registry keeps it.
+   * @throws SchemaError when the model has no such relation.
+   */
+  relation(model: ModelClass, name: string): RelationDefinition;
+  /** Loads relation paths onto `models`, one read per relation level for all of them. */
+  eagerLoad(models: readonly ModelBase[], paths: readonly string[]): Promise<void>;
+}
+
+const runtimes = new WeakMap<ModelClass, DatabaseRuntime>();
+const runtimesByDexie = new WeakMap<Dexie, DatabaseRuntime>();
+
+/** Binds `models` to `runtime`: the most recently constructed Database wins outside transactions. */
+export function bindModels(runtime: DatabaseRuntime, models: readonly ModelClass[]): void {
+  runtimesByDexie.set(runtime.dexie, runtime);
+  for (const model of models) runtimes.set(model, runtime);
+}
+
+/** The model and table of `context`, as error details and value-check owners take them. */
+export function ownerOf(context: ModelContext): { model: string; table: string } {
+  return { model: context.modelName, table: context.tableName };
+}
+
+/** The Database of the running `db.transaction()`, if any. */
+function transactionRuntime(): DatabaseRuntime | undefined {
+  const transaction = Dexie.currentTransaction;
+  return transaction ? runtimesByDexie.get(transaction.db) : undefined;
+}
+
+/**
+ * The Database that serves `model` now: inside a `db.transaction()` the transaction's,
+ * otherwise the one that most recently registered the model.
+ * @throws SchemaError when no Database knows the model.
+ */
+export function currentRuntime(model: ModelClass): DatabaseRuntime {
+  const runtime = transactionRuntime() ?? runtimes.get(model);
+  if (runtime) return runtime;
+  throw new SchemaError(
+    `${model.name} (table "${String(model.table)}") is not registered with any Database: ` +
+      'pass it in `new Database(name, { models: [...] })`',
+    { model: model.name, table: model.table },
+  );
+}
+
+/** The context of `model` in the Database that serves it now (see {@link currentRuntime}). */
+export function contextOf<M extends ModelBase>(model: ModelClass<M>): ModelContext<M> {
+  return currentRuntime(model).contextOf(model);
+}
+
+/**
+ * The Database a model instance uses: inside a `db.transaction()` the transaction's (so that the
+ * transaction holds every write in it), otherwise the one the instance was read from or saved
+ * to, and for a new instance the one serving its class.
+ */
+export function runtimeFor(model: ModelBase): DatabaseRuntime {
+  return (
+    transactionRuntime() ??
+    stateOf(model).runtime ??
+    currentRuntime(model.constructor as ModelClass)
+  );
+}
+
+/** The context of a model instance's class in the Database the instance uses. */
+export function contextFor<M extends ModelBase>(model: M): ModelContext<M> {
+  return runtimeFor(model).contextOf(model.constructor as ModelClass<M>);
+}

@@ -1,0 +1,159 @@
+import { cloneValue, defineValue, type Row, sameValue } from '../core/values.js';
+import type { LiveComparison } from '../live/live-observable.js';
+import type { ModelBase } from '../model/model.js';
+import type { DatabaseRuntime, ModelContext } from './context.js';
+
+/**
+ * What a model instance knows besides its attributes. It sits under a symbol key, which stays
+ * out of `Object.keys`, `for…in` and JSON, so attributes remain plain own properties.
+ */
+export class ModelState {
+  /** The attributes as last read from or written to the database; undefined until persisted. */
+  original: Row | undefined = undefined;
+  /** The Database the model was read from or saved to: it keeps serving the model. */
+  runtime: DatabaseRuntime | undefined = undefined;
+  /**
+   * Own properties that are not attributes, by name: loaded relations (`profile`) and extra
+   * values such as counts or a pivot row. They are never saved, dirty or validated.
+   */
+  loaded: Map<string, LoadedKind> | undefined = undefined;
+}
+
+/** What a non-attribute property of a model holds. */
+export type LoadedKind = 'relation' | 'extra';
+
+/** The key of a model's {@link ModelState}. */
+export const STATE: unique symbol = Symbol('dexorm.state');
+
+/** A model instance as the state layer sees it. */
+export interface Stateful {
+  readonly [STATE]: ModelState;
+}
+
+/** The state of `model`. */
+export function stateOf(model: ModelBase): ModelState {
+  return (model as unknown as Stateful)[STATE];
+}
+
+/**
+ * Gives a new model instance its state, as a non-enumerable property: spreading a model into a
+ * plain object then copies its attributes only.
+ */
+export function initState(model: object): void {
+  Object.defineProperty(model, STATE, { value: new ModelState() });
+}
+
+/** True for a model instance (a plain copy of one, made by spreading it, is not). */
+export function isModel(value: unknown): value is ModelBase {
+  return typeof value === 'object' && value !== null && Object.hasOwn(value, STATE);
+}
+
+/** The value of attribute (or loaded property) `name` of `model`. */
+export function readAttribute(model: ModelBase, name: string): unknown {
+  return (model as unknown as Row)[name];
+}
+
+/** Sets attribute `name` of `model`, never invoking a setter such as `__proto__`. */
+export function writeAttribute(model: ModelBase, name: string, value: unknown): void {
+  defineValue(model, name, value);
+}
+
+/** Removes attribute `name` from `model`. */
+export function removeAttribute(model: ModelBase, name: string): void {
+  delete (model as unknown as Partial<Row>)[name];
+}
+
+/** Turns a stored row into a model instance that belongs to the context's Database. */
+export function hydrate<M extends ModelBase>(context: ModelContext<M>, row: Row): M {
+  const instance = new context.model();
+  const state = stateOf(instance);
+  state.original = row;
+  state.runtime = context.runtime;
+  const target = instance as unknown as Row;
+  for (const name in row) {
+    const value = row[name];
+    if (typeof value === 'object' && value !== null) defineValue(target, name, cloneValue(value));
+    else if (name === '__proto__') defineValue(target, name, value);
+    else target[name] = value;
+  }
+  return instance;
+}
+
+/** The names of the model's attributes: its own properties that are not loaded ones. */
+export function attributeNames(model: ModelBase): string[] {
+  const names = Object.keys(model);
+  const loaded = stateOf(model).loaded;
+  return loaded ? names.filter((name) => !loaded.has(name)) : names;
+}
+
+/** The attributes as a new plain object (what is stored); undefined ones are left out. */
+export function recordOf(model: ModelBase): Row {
+  const record: Row = {};
+  for (const name of attributeNames(model)) {
+    const value = readAttribute(model, name);
+    if (value !== undefined) defineValue(record, name, value);
+  }
+  return record;
+}
+
+/** The attributes that differ from what was last stored (all of them before the first save). */
+export function dirtyOf(model: ModelBase): Row {
+  const dirty: Row = {};
+  const original = stateOf(model).original;
+  const names = attributeNames(model);
+  for (const name of names) {
+    const value = readAttribute(model, name);
+    // An undefined attribute is not stored, so it only differs from a stored value.
+    if (original ? !sameValue(original[name], value) : value !== undefined) {
+      defineValue(dirty, name, value);
+    }
+  }
+  if (original) {
+    const present = new Set(names);
+    for (const name of Object.keys(original)) {
+      if (!present.has(name) && original[name] !== undefined) defineValue(dirty, name, undefined);
+    }
+  }
+  return dirty;
+}
+
+/** Sets a property that is not an attribute: a loaded relation or an extra value. */
+export function setLoaded(model: ModelBase, name: string, value: unknown, kind: LoadedKind): void {
+  const state = stateOf(model);
+  if (state.loaded) state.loaded.set(name, kind);
+  else state.loaded = new Map([[name, kind]]);
+  defineValue(model, name, value);
+}
+
+/** The loaded properties of `model` of one kind, by name. */
+export function loadedNames(model: ModelBase, kind: LoadedKind): string[] {
+  const loaded = stateOf(model).loaded;
+  if (!loaded) return [];
+  const names: string[] = [];
+  for (const [name, of] of loaded) if (of === kind) names.push(name);
+  return names;
+}
+
+/** Makes `name` an attribute again (after `fill()` assigns it). */
+export function unsetLoaded(model: ModelBase, name: string): void {
+  stateOf(model).loaded?.delete(name);
+}
+
+/** A snapshot of what a model shows: its stored row, then its loaded properties, recursively. */
+function contentOf(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(contentOf);
+  if (!isModel(value)) return value;
+  const state = stateOf(value);
+  const loaded = state.loaded ? [...state.loaded.keys()].sort() : [];
+  return {
+    model: value.constructor,
+    row: state.original,
+    loaded: loaded.map((name) => [name, contentOf(readAttribute(value, name))]),
+  };
+}
+
+/**
+ * How live observers compare results: by the stored rows behind the models (and what is loaded
+ * on them), captured when emitted. Rows are never edited in place, so a snapshot holds.
+ */
+export const liveComparison: LiveComparison<unknown> = { contentOf, sameContent: sameValue };

@@ -1,0 +1,191 @@
+import { ModelNotFoundError, UnsavedModelError, ValidationError } from '../core/errors.js';
+import { snapshot, withChanges } from '../core/records.js';
+import { assertStorable } from '../core/storable.js';
+import {
+  assertValidKey,
+  cloneValue,
+  defineValue,
+  describe,
+  type Key,
+  type Row,
+} from '../core/values.js';
+import type { ModelBase } from '../model/model.js';
+import { contextFor, type ModelContext, ownerOf } from './context.js';
+import {
+  attributeNames,
+  dirtyOf,
+  hydrate,
+  loadedNames,
+  readAttribute,
+  recordOf,
+  removeAttribute,
+  stateOf,
+} from './model-state.js';
+import { describeConflict } from './unique-conflict.js';
+
+/** The model with primary key `key`, or null. @throws ValidationError for an invalid key. */
+export async function findByKey<M extends ModelBase>(
+  context: ModelContext<M>,
+  key: Key,
+): Promise<M | null> {
+  assertValidKey(key, ownerOf(context), context.primaryKey);
+  const row = await readRow(context, key);
+  return row ? hydrate(context, row) : null;
+}
+
+/** The models with these keys, in the order given; missing keys are skipped. */
+export async function findByKeys<M extends ModelBase>(
+  context: ModelContext<M>,
+  keys: readonly Key[],
+): Promise<M[]> {
+  for (const key of keys) assertValidKey(key, ownerOf(context), context.primaryKey);
+  if (keys.length === 0) return [];
+  let rows: (Row | undefined)[];
+  try {
+    rows = await context.table.bulkGet(keys as Key[]);
+  } catch (error) {
+    throw context.runtime.readFailed(error, context);
+  }
+  const models: M[] = [];
+  for (const row of rows) if (row) models.push(hydrate(context, row));
+  return models;
+}
+
+/** The error for a key that names no record. */
+export function notFound(context: ModelContext, key: Key): ModelNotFoundError {
+  return new ModelNotFoundError(
+    `${context.modelName} (table "${context.tableName}"): no record with ` +
+      `${context.primaryKey} = ${describe(key)}`,
+    { ...ownerOf(context), field: context.primaryKey, key },
+  );
+}
+
+/** Inserts `models` in one bulk write and one transaction, and reads their keys back. */
+export async function insertModels<M extends ModelBase>(
+  context: ModelContext<M>,
+  models: readonly M[],
+): Promise<void> {
+  const records = models.map((model) => insertRecord(context, model));
+  if (records.length === 0) return;
+  const keys = await context.runtime.write(
+    [context.tableName],
+    () => context.table.bulkAdd(records, { allKeys: true }) as Promise<Key[]>,
+    context,
+  );
+  models.forEach((model, i) => {
+    inserted(context, model, records[i]!, keys[i]!);
+  });
+}
+
+/**
+ * Inserts the model, or writes its changed attributes (merged into the stored row, so that
+ * fields another tab changed meanwhile are kept).
+ */
+export async function saveModel(model: ModelBase): Promise<void> {
+  const context = contextFor(model);
+  const state = stateOf(model);
+  if (state.original === undefined) {
+    const record = insertRecord(context, model);
+    const key = await context.runtime
+      .write([context.tableName], () => context.table.add(record), context)
+      .catch((error: unknown) => describeConflict(error, context, record));
+    inserted(context, model, record, key);
+    return;
+  }
+  const dirty = dirtyOf(model);
+  if (Object.keys(dirty).length === 0) return;
+  assertStorable(dirty, ownerOf(context));
+  const key = requireKey(context, model, 'save');
+  if (Object.hasOwn(dirty, context.primaryKey)) {
+    throw new ValidationError(
+      `${context.modelName} (table "${context.tableName}"): the primary key "${context.primaryKey}" ` +
+        `of a stored model cannot change (it was ${describe(state.original[context.primaryKey])})`,
+      { ...ownerOf(context), field: context.primaryKey, key },
+    );
+  }
+  const record = recordOf(model);
+  await context.runtime
+    .write(
+      [context.tableName],
+      async () => {
+        const stored = await context.table.get(key);
+        await context.table.put(stored ? withChanges(stored, dirty) : record);
+      },
+      context,
+    )
+    .catch((error: unknown) => describeConflict(error, context, record));
+  state.original = snapshot(record);
+  state.runtime = context.runtime;
+}
+
+/** Deletes the model's stored record. @throws UnsavedModelError when it has no key. */
+export async function deleteModel(model: ModelBase): Promise<void> {
+  const context = contextFor(model);
+  const key = requireKey(context, model, 'delete');
+  await context.runtime.write([context.tableName], () => context.table.delete(key), context);
+  stateOf(model).original = undefined;
+}
+
+/**
+ * Re-reads the model's attributes, and reloads its loaded relations.
+ * @throws ModelNotFoundError when the record is gone; UnsavedModelError without a key.
+ */
+export async function refreshModel(model: ModelBase): Promise<void> {
+  const context = contextFor(model);
+  const key = requireKey(context, model, 'refresh');
+  const row = await readRow(context, key);
+  if (!row) throw notFound(context, key);
+  for (const name of attributeNames(model)) {
+    if (!Object.hasOwn(row, name)) removeAttribute(model, name);
+  }
+  for (const name of Object.keys(row)) defineValue(model, name, cloneValue(row[name]));
+  stateOf(model).original = row;
+  const relations = loadedNames(model, 'relation');
+  if (relations.length > 0) await context.runtime.eagerLoad([model], relations);
+}
+
+/** The model's key. @throws UnsavedModelError when it has none. */
+export function requireKey(context: ModelContext, model: ModelBase, action: string): Key {
+  const key = readAttribute(model, context.primaryKey);
+  if (key != null) return key as Key;
+  throw new UnsavedModelError(
+    `${context.modelName} (table "${context.tableName}"): cannot ${action} a model that has no ` +
+      `"${context.primaryKey}" yet; save it first`,
+    { ...ownerOf(context), field: context.primaryKey },
+  );
+}
+
+function readRow(context: ModelContext, key: Key): Promise<Row | undefined> {
+  return context.table.get(key).catch((error: unknown) => {
+    throw context.runtime.readFailed(error, context);
+  });
+}
+
+/** Validates and completes the record to insert: key checks, a UUID where one is due. */
+function insertRecord(context: ModelContext, model: ModelBase): Row {
+  const record = recordOf(model);
+  assertStorable(record, ownerOf(context));
+  const { primaryKey, keyType } = context;
+  const key = record[primaryKey];
+  if (key == null) {
+    if (keyType === 'uuid') record[primaryKey] = crypto.randomUUID();
+    else if (keyType === 'manual') {
+      throw new ValidationError(
+        `${context.modelName} (table "${context.tableName}"): keyType is 'manual' but ` +
+          `"${primaryKey}" is not set`,
+        { ...ownerOf(context), field: primaryKey },
+      );
+    } else delete record[primaryKey];
+  } else {
+    assertValidKey(key, ownerOf(context), primaryKey);
+  }
+  return record;
+}
+
+function inserted(context: ModelContext, model: ModelBase, record: Row, key: Key): void {
+  record[context.primaryKey] = key;
+  defineValue(model, context.primaryKey, key);
+  const state = stateOf(model);
+  state.original = snapshot(record);
+  state.runtime = context.runtime;
+}
