@@ -16,6 +16,7 @@ import type { RelationDefinition } from '../relations/relation.js';
 import { bindModels, type DatabaseRuntime, type ModelContext } from '../state/context.js';
 import type { KeyType, ModelClass } from '../state/model-class.js';
 import type { RelationRegistry } from './registry.js';
+import { RequestTracker } from './request-tracker.js';
 import type { TableDefinition } from './schema.js';
 import { translateError } from './translate-error.js';
 import { type WriteRule, writePath } from './write-path.js';
@@ -34,8 +35,9 @@ export class Runtime implements DatabaseRuntime {
   readonly #scopes = new WeakSet<Transaction>();
   /** The first failed write of each scope transaction: the scope then rolls back as a whole. */
   readonly #failures = new WeakMap<Transaction, unknown>();
-  /** Scope transactions that ended while their function still runs (it awaited something else). */
-  readonly #orphaned = new Set<Transaction>();
+  /** The scope transactions whose function is still running. */
+  readonly #running = new Set<Transaction>();
+  readonly #requests = new RequestTracker();
 
   constructor(
     dexie: Dexie,
@@ -72,6 +74,7 @@ export class Runtime implements DatabaseRuntime {
       readError: (error) => translateError(error),
     };
     dexie.use(writePath(() => this.#writeRules));
+    dexie.use(this.#requests.middleware());
     bindModels(this, [...tables.keys()]);
   }
 
@@ -109,10 +112,11 @@ export class Runtime implements DatabaseRuntime {
       if (tables.every((table) => current.storeNames.includes(table))) {
         return this.#join(current, fn, about);
       }
-    } else if (this.#orphaned.size > 0) {
-      // A transaction function awaited something that is not a database call, so its
-      // transaction committed under it, and browsers then lose track of the transaction: a
-      // write issued now may come from that function and must not land on its own.
+    } else if (this.#abandonedScope()) {
+      // A transaction function is waiting for something that is not a database call, so its
+      // transaction commits under it, and browsers lose track of which transaction the code
+      // after that await belongs to: a write issued now may come from that function, and must
+      // not land on its own.
       throw refusal(undefined, about);
     }
     try {
@@ -120,18 +124,12 @@ export class Runtime implements DatabaseRuntime {
       // An async scope function, so that Dexie keeps the transaction across fn's native awaits.
       return await this.dexie.transaction('rw', tables as string[], async (transaction) => {
         this.#scopes.add(transaction);
-        let running = true;
-        const orphan = () => {
-          if (running) this.#orphaned.add(transaction);
-        };
-        transaction.on('complete', orphan);
-        transaction.on('abort', orphan);
+        this.#running.add(transaction);
         let result: T;
         try {
           result = await fn();
         } finally {
-          running = false;
-          this.#orphaned.delete(transaction);
+          this.#running.delete(transaction);
         }
         // A write inside failed and the caller caught it: what that write did may be partial
         // (a bulk insert, a multi-step relation write), so the whole transaction rolls back.
@@ -159,6 +157,14 @@ export class Runtime implements DatabaseRuntime {
     return shareKey === undefined
       ? create().pipe(shareLatest())
       : this.#shared.get(shareKey, create);
+  }
+
+  /** True while a running transaction function has no database request under way. */
+  #abandonedScope(): boolean {
+    for (const transaction of this.#running) {
+      if (!transaction.active || this.#requests.pending(transaction.idbtrans) === 0) return true;
+    }
+    return false;
   }
 
   /** Runs a write inside the scope transaction `current`, which it joins. */

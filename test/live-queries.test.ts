@@ -1,0 +1,238 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type Database, type QueryBuilder, StorageError } from '../src/index.js';
+import { freshDatabase, Profile, User } from './support/models.js';
+import { databaseOf, IndexedItem } from './support/more-models.js';
+import { type Recording, record } from './support/observe.js';
+import { installReadCounter, type ReadCounter } from './support/read-counter.js';
+
+let db: Database;
+let counter: ReadCounter;
+let recordings: Recording<unknown>[] = [];
+let others: Database[] = [];
+
+beforeEach(() => {
+  db = freshDatabase();
+  counter = installReadCounter(db.dexie);
+});
+
+afterEach(async () => {
+  for (const recording of recordings) recording.unsubscribe();
+  recordings = [];
+  for (const other of others) await other.delete();
+  others = [];
+  await db.delete();
+});
+
+function watch<T>(observable: Parameters<typeof record<T>>[0]): Recording<T> {
+  const recording = record(observable);
+  recordings.push(recording as Recording<unknown>);
+  return recording;
+}
+
+type UsersWithProfile = QueryBuilder<User, User & { profile: Profile | null }>;
+
+/** Every query shape of API.md §3 that selects Ada (and maybe others), with `with('profile')`. */
+const SHAPES: [string, () => UsersWithProfile][] = [
+  ['the whole table', () => User.query().with('profile')],
+  ['where = on an index', () => User.where('name', 'Ada').with('profile')],
+  ['where = on a unique index', () => User.where('email', 'ada@example.com').with('profile')],
+  ['where != ', () => User.where('email', '!=', '').with('profile')],
+  ['where > on the primary key', () => User.where('id', '>', 0).with('profile')],
+  ['where >= on an index', () => User.where('name', '>=', 'A').with('profile')],
+  ['where < on an index', () => User.where('name', '<', 'Z').with('profile')],
+  ['where <= on an index', () => User.where('name', '<=', 'Ada').with('profile')],
+  ['where in on the primary key', () => User.where('id', 'in', [1, 2, 3]).with('profile')],
+  ['whereIn on the primary key', () => User.query().whereIn('id', [1, 2]).with('profile')],
+  ['whereIn on an index', () => User.query().whereIn('name', ['Ada', 'Bob']).with('profile')],
+  ['where startsWith', () => User.where('name', 'startsWith', 'A').with('profile')],
+  [
+    'where on several fields',
+    () => User.where({ name: 'Ada', email: 'ada@example.com' }).with('profile'),
+  ],
+  ['orderBy ascending', () => User.query().orderBy('name').with('profile')],
+  ['orderBy descending', () => User.query().orderBy('name', 'desc').with('profile')],
+  ['limit', () => User.query().orderBy('name').limit(1).with('profile')],
+  ['offset', () => User.query().orderBy('name', 'desc').offset(1).with('profile')],
+  [
+    'filter, order and paging',
+    () => User.where('name', '>', '').orderBy('email').offset(0).limit(5).with('profile'),
+  ],
+];
+
+const bioOfAda = (users: readonly (User & { profile: Profile | null })[]) =>
+  users.find((user) => user.name === 'Ada')?.profile?.bio ?? null;
+
+describe('live eager loading', () => {
+  it.each(SHAPES)(
+    '%s: follows creates, edits and deletes of the loaded relation',
+    async (_, query) => {
+      const ada = await User.create({ name: 'Ada', email: 'ada@example.com' });
+      await User.create({ name: 'Bob', email: 'bob@example.com' });
+      const users = watch(query().observe());
+      expect(bioOfAda(await users.nth(1))).toBeNull();
+
+      const profile = await ada.profileRelation().create({ bio: 'one' });
+      expect(bioOfAda(await users.nth(2))).toBe('one');
+      profile.bio = 'two';
+      await profile.save();
+      expect(bioOfAda(await users.nth(3))).toBe('two');
+      await profile.delete();
+      expect(bioOfAda(await users.nth(4))).toBeNull();
+      expect(users.values).toHaveLength(4);
+      expect(await db.dexie.table('profiles').count()).toBe(0);
+    },
+  );
+
+  it('follows the owner of a BelongsTo loaded on a filtered query', async () => {
+    const ada = await User.create({ name: 'Ada', email: 'ada@example.com' });
+    await ada.profileRelation().create({ bio: 'bio of ada' });
+    const profiles = watch(Profile.where('bio', 'startsWith', 'b').with('user').observe());
+    expect((await profiles.nth(1)).map((p) => p.user?.name)).toEqual(['Ada']);
+    ada.name = 'Ada Lovelace';
+    await ada.save();
+    expect((await profiles.nth(2)).map((p) => p.user?.name)).toEqual(['Ada Lovelace']);
+    await ada.delete();
+    expect((await profiles.nth(3)).map((p) => p.user)).toEqual([null]);
+  });
+});
+
+describe('live pages', () => {
+  let items: Database;
+  beforeEach(async () => {
+    items = databaseOf([IndexedItem]);
+    others.push(items);
+    await IndexedItem.createMany([
+      { name: 'a', category: 'x' },
+      { name: 'b', category: 'x' },
+      { name: 'c', category: 'x' },
+    ]);
+  });
+  const names = (list: readonly IndexedItem[]) => list.map((item) => item.name);
+
+  it('re-emits an offset page over an index when a row before the page is deleted', async () => {
+    const page = watch(IndexedItem.where('category', 'x').offset(1).observe());
+    expect(names(await page.nth(1))).toEqual(['b', 'c']);
+    await (await IndexedItem.findOrFail(1)).delete();
+    expect(names(await page.nth(2))).toEqual(['c']);
+    expect(names(await IndexedItem.where('category', 'x').offset(1).get())).toEqual(['c']);
+  });
+
+  it('re-emits an offset page when a row before the page is edited out of the range', async () => {
+    const page = watch(IndexedItem.where('category', 'x').offset(1).limit(1).observe());
+    expect(names(await page.nth(1))).toEqual(['b']);
+    await IndexedItem.where('name', 'a').update({ category: 'y' });
+    expect(names(await page.nth(2))).toEqual(['c']);
+  });
+});
+
+describe('includes on an array attribute', () => {
+  it('reads through the multi-entry index and matches an in-memory filter', async () => {
+    const items = databaseOf([IndexedItem]);
+    others.push(items);
+    await IndexedItem.createMany([
+      { name: 'a', tags: ['red', 'blue'] },
+      { name: 'b', tags: ['blue'] },
+      { name: 'c', tags: [] },
+      { name: 'd' },
+    ]);
+    const found = await IndexedItem.where('tags', 'includes', 'blue').get();
+    expect(found.map((item) => item.name)).toEqual(['a', 'b']);
+    const filtered = await IndexedItem.where('name', '!=', '')
+      .where('tags', 'includes', 'red')
+      .get();
+    expect(filtered.map((item) => item.name)).toEqual(['a']);
+    expect(await IndexedItem.where('tags', 'includes', 'green').count()).toBe(0);
+  });
+});
+
+describe('shared live queries', () => {
+  it('runs one live query for any number of identical query observers', async () => {
+    await User.create({ name: 'Ada', email: 'ada@example.com' });
+    const one = watch(User.where('name', 'Ada').observe());
+    await one.nth(1);
+    counter.reset();
+    await User.create({ name: 'Ada', email: 'ada2@example.com' });
+    await one.nth(2);
+    const readsForOne = counter.count({ table: 'users', mode: 'readonly' });
+
+    const many = Array.from({ length: 100 }, () => watch(User.where('name', 'Ada').observe()));
+    await Promise.all(many.map((recording) => recording.nth(1)));
+    counter.reset();
+    await User.create({ name: 'Ada', email: 'ada3@example.com' });
+    await Promise.all(many.map((recording) => recording.nth(2)));
+    expect(many.every((recording) => recording.values.at(-1)?.length === 3)).toBe(true);
+    expect(readsForOne).toBeGreaterThan(0);
+    expect(counter.count({ table: 'users', mode: 'readonly' })).toBe(readsForOne);
+  });
+
+  it('keeps different queries apart', async () => {
+    await User.create({ name: 'Ada', email: 'ada@example.com' });
+    const ada = watch(User.where('name', 'Ada').observe());
+    const bob = watch(User.where('name', 'Bob').observe());
+    expect((await ada.nth(1)).length).toBe(1);
+    expect((await bob.nth(1)).length).toBe(0);
+  });
+});
+
+describe('several Databases', () => {
+  it('keeps a live query on its Database after another one is built and the first one writes', async () => {
+    const ada = await User.create({ name: 'Ada', email: 'ada@example.com' });
+    const users = watch(User.query().with('profile').observe());
+    expect((await users.nth(1)).length).toBe(1);
+    const elsewhere = freshDatabase();
+    others.push(elsewhere);
+    await ada.profileRelation().create({ bio: 'on the first' });
+    expect((await users.nth(2))[0]?.profile?.bio).toBe('on the first');
+    ada.name = 'Ada L.';
+    await ada.save();
+    expect((await users.nth(3))[0]?.name).toBe('Ada L.');
+    expect(users.error).toBeUndefined();
+    expect(await elsewhere.dexie.table('profiles').count()).toBe(0);
+  });
+
+  it('saves, relates and observes a model on the Database it was read from', async () => {
+    const ada = await User.create({ name: 'Ada', email: 'ada@example.com' });
+    const elsewhere = freshDatabase();
+    others.push(elsewhere);
+    const profile$ = watch(ada.profile$);
+    expect(await profile$.nth(1)).toBeNull();
+
+    ada.name = 'Ada Lovelace';
+    await ada.save();
+    await ada.profileRelation().create({ bio: 'first' });
+    expect((await profile$.nth(2))?.bio).toBe('first');
+    expect(await db.dexie.table('users').toArray()).toEqual([
+      { id: ada.id, name: 'Ada Lovelace', email: 'ada@example.com' },
+    ]);
+    expect(await db.dexie.table('profiles').count()).toBe(1);
+    expect(await elsewhere.dexie.table('users').count()).toBe(0);
+    expect(await elsewhere.dexie.table('profiles').count()).toBe(0);
+
+    // A new model, and the statics, use the newest Database.
+    await User.create({ name: 'Grace', email: 'grace@example.com' });
+    expect(await elsewhere.dexie.table('users').count()).toBe(1);
+    expect(await db.dexie.table('users').count()).toBe(1);
+  });
+});
+
+describe('transactions that outlive their IndexedDB transaction', () => {
+  it('refuses a write issued after the transaction committed under a foreign await', async () => {
+    const result = db.transaction(async () => {
+      await User.create({ name: 'Ada', email: 'ada@example.com' });
+      await fetch('data:text/plain,elsewhere');
+      await User.create({ name: 'Bob', email: 'bob@example.com' });
+      throw new Error('the function fails after both writes');
+    });
+    const error = await result.catch((reason: unknown) => reason);
+    // Where the transaction committed during the fetch (as in Chromium), the second write is
+    // refused; where it was still open, the write joined it and rolled back with it.
+    expect(
+      error instanceof StorageError || (error as Error).message.includes('after both writes'),
+    ).toBe(true);
+    const names = (await db.dexie.table('users').toArray()).map((row) => row.name);
+    expect(names).not.toContain('Bob');
+    // Once that function has settled, writes work again.
+    await User.create({ name: 'Carol', email: 'carol@example.com' });
+    expect(await db.dexie.table('users').where('name').equals('Carol').count()).toBe(1);
+  });
+});

@@ -1,0 +1,85 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type PendingWrite, writePath } from '../src/database/write-path.js';
+import type { Database } from '../src/index.js';
+import { freshDatabase, Profile, User } from './support/models.js';
+import { snapshotTables } from './support/snapshot.js';
+
+let db: Database;
+let seen: Omit<PendingWrite, 'trans'>[];
+let refuse: string | undefined;
+
+beforeEach(() => {
+  db = freshDatabase();
+  seen = [];
+  refuse = undefined;
+  // A rule on the same path as the Database's own rules: it sees each write before it applies.
+  db.dexie.use(
+    writePath(() => [
+      (write) => {
+        const { trans: _, ...rest } = write;
+        seen.push(rest);
+        if (write.table === refuse) throw new Error(`refused a write to ${write.table}`);
+      },
+    ]),
+  );
+});
+
+afterEach(async () => {
+  await db.delete();
+});
+
+const kinds = () => seen.map((write) => `${write.type} ${write.table}`);
+
+describe('the write path', () => {
+  it('sees every write dexorm makes, with its keys or records', async () => {
+    const ada = await User.create({ name: 'Ada', email: 'ada@example.com' });
+    await User.createMany([
+      { name: 'Bob', email: 'bob@example.com' },
+      { name: 'Cy', email: 'cy@example.com' },
+    ]);
+    ada.name = 'Ada L.';
+    await ada.save();
+    await ada.profileRelation().create({ bio: 'hi' });
+    await User.where('name', 'Bob').update({ name: 'Robert' });
+    await User.where('name', 'Cy').delete();
+    await ada.delete();
+    expect(kinds()).toEqual([
+      'add users',
+      'add users',
+      'put users',
+      'add profiles',
+      'put users',
+      'delete users',
+      'delete users',
+    ]);
+    expect(seen[1]?.values).toHaveLength(2);
+    expect(seen[2]?.values).toEqual([{ id: ada.id, name: 'Ada L.', email: 'ada@example.com' }]);
+    expect(seen.at(-1)?.keys).toEqual([ada.id]);
+  });
+
+  it('sees writes made through db.dexie, range deletes resolved to their keys', async () => {
+    await User.createMany([
+      { name: 'Ada', email: 'ada@example.com' },
+      { name: 'Bob', email: 'bob@example.com' },
+    ]);
+    seen = [];
+    await db.dexie.table('users').put({ id: 9, name: 'Raw', email: 'raw@example.com' });
+    await db.dexie.table('users').clear();
+    expect(kinds()).toEqual(['put users', 'delete users']);
+    expect(seen[1]?.keys).toEqual([1, 2, 9]);
+  });
+
+  it('runs inside the write’s transaction: a rule that throws leaves every record as it was', async () => {
+    const ada = await User.create({ name: 'Ada', email: 'ada@example.com' });
+    const before = await snapshotTables(db);
+    refuse = 'profiles';
+    await expect(
+      db.transaction(async () => {
+        await User.create({ name: 'Bob', email: 'bob@example.com' });
+        await ada.profileRelation().create({ bio: 'refused' });
+      }),
+    ).rejects.toThrow('refused a write to profiles');
+    expect(await snapshotTables(db)).toEqual(before);
+    expect(await Profile.count()).toBe(0);
+  });
+});
