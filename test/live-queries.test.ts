@@ -1,3 +1,4 @@
+import { Dexie } from 'dexie';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Database, type QueryBuilder, StorageError } from '../src/index.js';
 import { freshDatabase, Profile, User } from './support/models.js';
@@ -234,5 +235,23 @@ describe('transactions that outlive their IndexedDB transaction', () => {
     // Once that function has settled, writes work again.
     await User.create({ name: 'Carol', email: 'carol@example.com' });
     expect(await db.dexie.table('users').where('name').equals('Carol').count()).toBe(1);
+  });
+
+  it('lets other code write while a transaction function waits for its own database calls', async () => {
+    let outside: Promise<Profile> | undefined;
+    await db.transaction(async () => {
+      for (let i = 0; i < 20; i++) {
+        const created = User.create({ name: `in ${i}`, email: `in${i}@example.com` });
+        // Code outside the transaction (as an event handler's would be) writes while this
+        // function waits for its own write.
+        if (i === 5) outside = Dexie.ignoreTransaction(() => Profile.create({ bio: 'outside' }));
+        await created;
+      }
+    });
+    const profile = await outside!;
+    expect(await db.dexie.table('users').count()).toBe(20);
+    expect(await db.dexie.table('profiles').toArray()).toEqual([
+      { id: profile.id, bio: 'outside' },
+    ]);
   });
 });

@@ -10,6 +10,13 @@ const READS = ['get', 'getMany', 'query', 'count'] as const;
  */
 export class RequestTracker {
   readonly #pending = new WeakMap<object, number>();
+  /** The transactions being counted; requests of others pass untouched, at no cost. */
+  readonly #watched = new WeakSet<object>();
+
+  /** Starts counting the requests of the DBCore transaction `trans`. */
+  watch(trans: object): void {
+    this.#watched.add(trans);
+  }
 
   /** The requests under way in the DBCore transaction `trans`. */
   pending(trans: object): number {
@@ -32,6 +39,7 @@ export class RequestTracker {
   #tracked(table: DBCoreTable): DBCoreTable {
     const tracked: DBCoreTable = { ...table };
     const track = <T>(trans: object, request: Promise<T>): Promise<T> => {
+      if (!this.#watched.has(trans)) return request;
       this.#change(trans, 1);
       const done = () => this.#change(trans, -1);
       request.then(done, done);
@@ -44,6 +52,7 @@ export class RequestTracker {
     }
     tracked.mutate = (request) => track(request.trans, table.mutate(request));
     tracked.openCursor = (request) => {
+      if (!this.#watched.has(request.trans)) return table.openCursor(request);
       this.#change(request.trans, 1);
       return table.openCursor(request).then(
         (cursor) =>

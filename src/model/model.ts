@@ -18,10 +18,11 @@ import {
   isModel,
   liveComparison,
   loadedNames,
+  loadedOf,
+  originalOf,
   readAttribute,
   recordOf,
   setLoaded,
-  stateOf,
   unsetLoaded,
 } from '../state/model-state.js';
 import {
@@ -151,7 +152,7 @@ export class ModelBase<A extends object = object> {
 
   /** True once the model is stored (after save, create, or when read from the database). */
   get exists(): boolean {
-    return stateOf(this).original !== undefined;
+    return originalOf(this) !== undefined;
   }
 
   /** The primary key value, or undefined before the first save of an auto/uuid model. */
@@ -195,7 +196,7 @@ export class ModelBase<A extends object = object> {
   /** Plain attributes, plus loaded relations as nested plain objects and extra values as they are. */
   toJSON(): A {
     const json = recordOf(this);
-    for (const [name, kind] of stateOf(this).loaded ?? []) {
+    for (const [name, kind] of loadedOf(this) ?? []) {
       const value = readAttribute(this, name);
       defineValue(json, name, kind === 'extra' ? value : plain(value));
     }
@@ -217,7 +218,7 @@ export class ModelBase<A extends object = object> {
 
   /** True when the relation has been loaded (by `with()`, `load()` or `setRelation()`). */
   relationLoaded(name: string): boolean {
-    return stateOf(this).loaded?.get(name) === 'relation';
+    return loadedOf(this)?.get(name) === 'relation';
   }
 
   /** Names of the relations loaded on this model. */

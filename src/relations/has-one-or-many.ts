@@ -6,7 +6,13 @@ import type { AttributeKey, AttributesOf, ModelBase } from '../model/model.js';
 import { QueryBuilder } from '../query/query-builder.js';
 import type { DatabaseRuntime } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
-import { readAttribute, removeAttribute, stateOf, writeAttribute } from '../state/model-state.js';
+import {
+  readAttribute,
+  removeAttribute,
+  runtimeOf,
+  setRuntime,
+  writeAttribute,
+} from '../state/model-state.js';
 import { countMatches } from './dictionary.js';
 import { Relation, type TableRequirement } from './relation.js';
 
@@ -124,8 +130,7 @@ export abstract class HasOneOrMany<
   protected async attach(model: R, key: Key): Promise<R> {
     const hadForeignKey = Object.hasOwn(model, this.foreignKey);
     const previous = readAttribute(model, this.foreignKey);
-    const state = stateOf(model);
-    state.runtime ??= this.runtime();
+    if (!runtimeOf(model)) setRuntime(model, this.runtime());
     try {
       return await this.inTransaction(async () => {
         await this.assertCanAttach(model, key);

@@ -7,7 +7,7 @@ import type { LiveComparison } from '../live/live-observable.js';
 import type { ModelBase } from '../model/model.js';
 import type { RelationDefinition } from '../relations/relation.js';
 import type { KeyType, ModelClass } from './model-class.js';
-import { stateOf } from './model-state.js';
+import { runtimeOf } from './model-state.js';
 
 /** Everything a model class needs at run time, provided by the Database that registered it. */
 export interface ModelContext<M extends ModelBase = ModelBase> {
@@ -116,9 +116,7 @@ export function contextOf<M extends ModelBase>(model: ModelClass<M>): ModelConte
  */
 export function runtimeFor(model: ModelBase): DatabaseRuntime {
   return (
-    transactionRuntime() ??
-    stateOf(model).runtime ??
-    currentRuntime(model.constructor as ModelClass)
+    transactionRuntime() ?? runtimeOf(model) ?? currentRuntime(model.constructor as ModelClass)
   );
 }
 

@@ -3,49 +3,72 @@ import type { LiveComparison } from '../live/live-observable.js';
 import type { ModelBase } from '../model/model.js';
 import type { DatabaseRuntime, ModelContext } from './context.js';
 
-/**
- * What a model instance knows besides its attributes. It sits under a symbol key, which stays
- * out of `Object.keys`, `for…in` and JSON, so attributes remain plain own properties.
- */
-export class ModelState {
+/** What a non-attribute property of a model holds. */
+export type LoadedKind = 'relation' | 'extra';
+
+// What a model knows besides its attributes sits under symbol keys, which stay out of
+// `Object.keys`, `for…in` and JSON, so attributes remain plain own properties. Plain slots on the
+// instance, rather than one state object, keep a loaded model small.
+const ORIGINAL: unique symbol = Symbol('dexorm.original');
+const RUNTIME: unique symbol = Symbol('dexorm.runtime');
+const LOADED: unique symbol = Symbol('dexorm.loaded');
+
+interface Stateful {
   /** The attributes as last read from or written to the database; undefined until persisted. */
-  original: Row | undefined = undefined;
+  [ORIGINAL]: Row | undefined;
   /** The Database the model was read from or saved to: it keeps serving the model. */
-  runtime: DatabaseRuntime | undefined = undefined;
+  [RUNTIME]: DatabaseRuntime | undefined;
   /**
    * Own properties that are not attributes, by name: loaded relations (`profile`) and extra
    * values such as counts or a pivot row. They are never saved, dirty or validated.
    */
-  loaded: Map<string, LoadedKind> | undefined = undefined;
+  [LOADED]?: Map<string, LoadedKind>;
 }
 
-/** What a non-attribute property of a model holds. */
-export type LoadedKind = 'relation' | 'extra';
-
-/** The key of a model's {@link ModelState}. */
-export const STATE: unique symbol = Symbol('dexorm.state');
-
-/** A model instance as the state layer sees it. */
-export interface Stateful {
-  readonly [STATE]: ModelState;
+function stateful(model: ModelBase): Stateful {
+  return model as unknown as Stateful;
 }
 
-/** The state of `model`. */
-export function stateOf(model: ModelBase): ModelState {
-  return (model as unknown as Stateful)[STATE];
-}
-
-/**
- * Gives a new model instance its state, as a non-enumerable property: spreading a model into a
- * plain object then copies its attributes only.
- */
-export function initState(model: object): void {
-  Object.defineProperty(model, STATE, { value: new ModelState() });
+/** Gives a new model instance its (empty) state. */
+export function initState(model: ModelBase): void {
+  const state = stateful(model);
+  state[ORIGINAL] = undefined;
+  state[RUNTIME] = undefined;
 }
 
 /** True for a model instance (a plain copy of one, made by spreading it, is not). */
 export function isModel(value: unknown): value is ModelBase {
-  return typeof value === 'object' && value !== null && Object.hasOwn(value, STATE);
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    ORIGINAL in value &&
+    Object.getPrototypeOf(value) !== Object.prototype
+  );
+}
+
+/** The attributes as last read from or written to the database; undefined until persisted. */
+export function originalOf(model: ModelBase): Row | undefined {
+  return stateful(model)[ORIGINAL];
+}
+
+/** Records what is stored for `model` now (undefined once deleted). */
+export function setOriginal(model: ModelBase, row: Row | undefined): void {
+  stateful(model)[ORIGINAL] = row;
+}
+
+/** The Database `model` was read from or saved to, if any. */
+export function runtimeOf(model: ModelBase): DatabaseRuntime | undefined {
+  return stateful(model)[RUNTIME];
+}
+
+/** Makes `model` belong to `runtime`'s Database. */
+export function setRuntime(model: ModelBase, runtime: DatabaseRuntime): void {
+  stateful(model)[RUNTIME] = runtime;
+}
+
+/** The non-attribute properties of `model`, by name, if it has any. */
+export function loadedOf(model: ModelBase): ReadonlyMap<string, LoadedKind> | undefined {
+  return stateful(model)[LOADED];
 }
 
 /** The value of attribute (or loaded property) `name` of `model`. */
@@ -66,9 +89,9 @@ export function removeAttribute(model: ModelBase, name: string): void {
 /** Turns a stored row into a model instance that belongs to the context's Database. */
 export function hydrate<M extends ModelBase>(context: ModelContext<M>, row: Row): M {
   const instance = new context.model();
-  const state = stateOf(instance);
-  state.original = row;
-  state.runtime = context.runtime;
+  const state = stateful(instance);
+  state[ORIGINAL] = row;
+  state[RUNTIME] = context.runtime;
   const target = instance as unknown as Row;
   for (const name in row) {
     const value = row[name];
@@ -82,7 +105,7 @@ export function hydrate<M extends ModelBase>(context: ModelContext<M>, row: Row)
 /** The names of the model's attributes: its own properties that are not loaded ones. */
 export function attributeNames(model: ModelBase): string[] {
   const names = Object.keys(model);
-  const loaded = stateOf(model).loaded;
+  const loaded = stateful(model)[LOADED];
   return loaded ? names.filter((name) => !loaded.has(name)) : names;
 }
 
@@ -99,7 +122,7 @@ export function recordOf(model: ModelBase): Row {
 /** The attributes that differ from what was last stored (all of them before the first save). */
 export function dirtyOf(model: ModelBase): Row {
   const dirty: Row = {};
-  const original = stateOf(model).original;
+  const original = stateful(model)[ORIGINAL];
   const names = attributeNames(model);
   for (const name of names) {
     const value = readAttribute(model, name);
@@ -119,15 +142,16 @@ export function dirtyOf(model: ModelBase): Row {
 
 /** Sets a property that is not an attribute: a loaded relation or an extra value. */
 export function setLoaded(model: ModelBase, name: string, value: unknown, kind: LoadedKind): void {
-  const state = stateOf(model);
-  if (state.loaded) state.loaded.set(name, kind);
-  else state.loaded = new Map([[name, kind]]);
+  const state = stateful(model);
+  const loaded = state[LOADED];
+  if (loaded) loaded.set(name, kind);
+  else state[LOADED] = new Map([[name, kind]]);
   defineValue(model, name, value);
 }
 
 /** The loaded properties of `model` of one kind, by name. */
 export function loadedNames(model: ModelBase, kind: LoadedKind): string[] {
-  const loaded = stateOf(model).loaded;
+  const loaded = stateful(model)[LOADED];
   if (!loaded) return [];
   const names: string[] = [];
   for (const [name, of] of loaded) if (of === kind) names.push(name);
@@ -136,18 +160,18 @@ export function loadedNames(model: ModelBase, kind: LoadedKind): string[] {
 
 /** Makes `name` an attribute again (after `fill()` assigns it). */
 export function unsetLoaded(model: ModelBase, name: string): void {
-  stateOf(model).loaded?.delete(name);
+  stateful(model)[LOADED]?.delete(name);
 }
 
 /** A snapshot of what a model shows: its stored row, then its loaded properties, recursively. */
 function contentOf(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(contentOf);
   if (!isModel(value)) return value;
-  const state = stateOf(value);
-  const loaded = state.loaded ? [...state.loaded.keys()].sort() : [];
+  const state = stateful(value);
+  const loaded = state[LOADED] ? [...state[LOADED].keys()].sort() : [];
   return {
     model: value.constructor,
-    row: state.original,
+    row: state[ORIGINAL],
     loaded: loaded.map((name) => [name, contentOf(readAttribute(value, name))]),
   };
 }

@@ -16,10 +16,12 @@ import {
   dirtyOf,
   hydrate,
   loadedNames,
+  originalOf,
   readAttribute,
   recordOf,
   removeAttribute,
-  stateOf,
+  setOriginal,
+  setRuntime,
 } from './model-state.js';
 import { describeConflict } from './unique-conflict.js';
 
@@ -83,8 +85,8 @@ export async function insertModels<M extends ModelBase>(
  */
 export async function saveModel(model: ModelBase): Promise<void> {
   const context = contextFor(model);
-  const state = stateOf(model);
-  if (state.original === undefined) {
+  const original = originalOf(model);
+  if (original === undefined) {
     const record = insertRecord(context, model);
     const key = await context.runtime
       .write([context.tableName], () => context.table.add(record), context)
@@ -99,7 +101,7 @@ export async function saveModel(model: ModelBase): Promise<void> {
   if (Object.hasOwn(dirty, context.primaryKey)) {
     throw new ValidationError(
       `${context.modelName} (table "${context.tableName}"): the primary key "${context.primaryKey}" ` +
-        `of a stored model cannot change (it was ${describe(state.original[context.primaryKey])})`,
+        `of a stored model cannot change (it was ${describe(original[context.primaryKey])})`,
       { ...ownerOf(context), field: context.primaryKey, key },
     );
   }
@@ -114,8 +116,8 @@ export async function saveModel(model: ModelBase): Promise<void> {
       context,
     )
     .catch((error: unknown) => describeConflict(error, context, record));
-  state.original = snapshot(record);
-  state.runtime = context.runtime;
+  setOriginal(model, snapshot(record));
+  setRuntime(model, context.runtime);
 }
 
 /** Deletes the model's stored record. @throws UnsavedModelError when it has no key. */
@@ -123,7 +125,7 @@ export async function deleteModel(model: ModelBase): Promise<void> {
   const context = contextFor(model);
   const key = requireKey(context, model, 'delete');
   await context.runtime.write([context.tableName], () => context.table.delete(key), context);
-  stateOf(model).original = undefined;
+  setOriginal(model, undefined);
 }
 
 /**
@@ -139,7 +141,7 @@ export async function refreshModel(model: ModelBase): Promise<void> {
     if (!Object.hasOwn(row, name)) removeAttribute(model, name);
   }
   for (const name of Object.keys(row)) defineValue(model, name, cloneValue(row[name]));
-  stateOf(model).original = row;
+  setOriginal(model, row);
   const relations = loadedNames(model, 'relation');
   if (relations.length > 0) await context.runtime.eagerLoad([model], relations);
 }
@@ -185,7 +187,6 @@ function insertRecord(context: ModelContext, model: ModelBase): Row {
 function inserted(context: ModelContext, model: ModelBase, record: Row, key: Key): void {
   record[context.primaryKey] = key;
   defineValue(model, context.primaryKey, key);
-  const state = stateOf(model);
-  state.original = snapshot(record);
-  state.runtime = context.runtime;
+  setOriginal(model, snapshot(record));
+  setRuntime(model, context.runtime);
 }
