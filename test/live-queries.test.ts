@@ -126,6 +126,38 @@ describe('live pages', () => {
   });
 });
 
+describe('live single values', () => {
+  it('observeFirst follows the first match, and emits null when none is left', async () => {
+    const first = watch(User.where('name', 'startsWith', 'A').orderBy('name').observeFirst());
+    expect(await first.nth(1)).toBeNull();
+    const ada = await User.create({ name: 'Ada', email: 'ada@example.com' });
+    expect((await first.nth(2))?.name).toBe('Ada');
+    await User.create({ name: 'Aaron', email: 'aaron@example.com' });
+    expect((await first.nth(3))?.name).toBe('Aaron');
+    await User.where('name', 'Aaron').delete();
+    expect((await first.nth(4))?.id).toBe(ada.id);
+    await ada.delete();
+    expect(await first.nth(5)).toBeNull();
+  });
+
+  it('observeCount counts from the index, without reading records, and follows writes', async () => {
+    const count = watch(User.where('name', 'Ada').observeCount());
+    expect(await count.nth(1)).toBe(0);
+    counter.reset();
+    await User.createMany([
+      { name: 'Ada', email: 'ada@example.com' },
+      { name: 'Ada', email: 'ada2@example.com' },
+    ]);
+    expect(await count.nth(2)).toBe(2);
+    const reads = counter.reads.filter((read) => read.mode === 'readonly');
+    expect(reads.map((read) => read.method)).toEqual(['count']);
+    await User.create({ name: 'Bob', email: 'bob@example.com' });
+    await User.where('name', 'Ada').update({ name: 'Ada L.' });
+    expect(await count.nth(3)).toBe(0);
+    expect(count.values).toEqual([0, 2, 0]);
+  });
+});
+
 describe('includes on an array attribute', () => {
   it('reads through the multi-entry index and matches an in-memory filter', async () => {
     const items = databaseOf([IndexedItem]);
@@ -239,17 +271,24 @@ describe('transactions that outlive their IndexedDB transaction', () => {
 
   it('lets other code write while a transaction function waits for its own database calls', async () => {
     let outside: Promise<Profile> | undefined;
+    let finished = false;
     await db.transaction(async () => {
-      for (let i = 0; i < 20; i++) {
-        const created = User.create({ name: `in ${i}`, email: `in${i}@example.com` });
-        // Code outside the transaction (as an event handler's would be) writes while this
-        // function waits for its own write.
-        if (i === 5) outside = Dexie.ignoreTransaction(() => Profile.create({ bio: 'outside' }));
-        await created;
+      for (let i = 0; i < 300; i++) {
+        // Code outside the transaction (an event handler, in a task of its own) writes while
+        // this function waits for its own writes.
+        if (i === 5) {
+          setTimeout(() => {
+            expect(finished).toBe(false);
+            outside = Dexie.ignoreTransaction(() => Profile.create({ bio: 'outside' }));
+          }, 0);
+        }
+        await User.create({ name: `in ${i}`, email: `in${i}@example.com` });
       }
+      finished = true;
     });
+    await new Promise((resolve) => setTimeout(resolve, 0));
     const profile = await outside!;
-    expect(await db.dexie.table('users').count()).toBe(20);
+    expect(await db.dexie.table('users').count()).toBe(300);
     expect(await db.dexie.table('profiles').toArray()).toEqual([
       { id: profile.id, bio: 'outside' },
     ]);

@@ -28,7 +28,8 @@ export class RequestTracker {
     return {
       stack: 'dbcore',
       name: 'dexorm-request-tracker',
-      level: 0,
+      // At the top of the stack, where a request's transaction is the one Dexie names `idbtrans`.
+      level: 100,
       create: (down: DBCore): Partial<DBCore> => ({
         ...down,
         table: (name) => this.#tracked(down.table(name)),

@@ -125,6 +125,7 @@ export class Runtime implements DatabaseRuntime {
       return await this.dexie.transaction('rw', tables as string[], async (transaction) => {
         this.#scopes.add(transaction);
         this.#running.add(transaction);
+        this.#requests.watch(transaction.idbtrans);
         let result: T;
         try {
           result = await fn();
