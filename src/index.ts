@@ -18,6 +18,7 @@ export type { OrderDirection, WhereOperator } from './query/clause.js';
 export { QueryBuilder } from './query/query-builder.js';
 export type { QueryState } from './query/query-state.js';
 export { BelongsTo } from './relations/belongs-to.js';
+export { HasMany } from './relations/has-many.js';
 export { HasOne } from './relations/has-one.js';
 export { HasOneOrMany } from './relations/has-one-or-many.js';
 export type {

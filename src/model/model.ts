@@ -7,6 +7,7 @@ import { defineValue, type Key, type Row } from '../core/values.js';
 import type { WhereOperator } from '../query/clause.js';
 import { QueryBuilder } from '../query/query-builder.js';
 import { BelongsTo } from '../relations/belongs-to.js';
+import { HasMany } from '../relations/has-many.js';
 import { HasOne } from '../relations/has-one.js';
 import type { RelationPath, WithRelations } from '../relations/relation-types.js';
 import { contextFor, contextOf, runtimeFor } from '../state/context.js';
@@ -244,6 +245,15 @@ export class ModelBase<A extends object = object> {
     localKey?: string,
   ): HasOne<this, R> {
     return new HasOne(this, related, foreignKey, localKey);
+  }
+
+  /** A HasMany relation: each related model holds `foreignKey` pointing at this model's `localKey`. */
+  hasMany<R extends ModelBase>(
+    related: ModelClass<R>,
+    foreignKey?: AttributeKey<R>,
+    localKey?: string,
+  ): HasMany<this, R> {
+    return new HasMany(this, related, foreignKey, localKey);
   }
 
   /** A BelongsTo relation: this model holds `foreignKey` pointing at the owner's `ownerKey`. */

@@ -84,8 +84,16 @@ export abstract class HasOneOrMany<
    */
   async create(attributes: Partial<AttributesOf<R>>): Promise<R> {
     const key = this.requireParentKey('create');
-    const build = this.related as unknown as new (attributes: Partial<AttributesOf<R>>) => R;
-    return this.attach(new build(attributes), key);
+    return this.attach(this.build(attributes), key);
+  }
+
+  /** A new, unsaved related model filled with `attributes`. */
+  protected build(attributes: Partial<AttributesOf<R>>): R {
+    const model = new (this.related as unknown as new (attributes: Partial<AttributesOf<R>>) => R)(
+      attributes,
+    );
+    setRuntime(model, this.runtime());
+    return model;
   }
 
   /**

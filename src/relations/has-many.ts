@@ -1,0 +1,81 @@
+import type { AttributesOf, ModelBase } from '../model/model.js';
+import { insertModels } from '../state/persistence.js';
+import { matchMany } from './dictionary.js';
+import { HasOneOrMany } from './has-one-or-many.js';
+
+/**
+ * Many related models per parent; the foreign key lives on each of them (a user has many posts:
+ * `posts.user_id`). The Database gives that foreign key a plain index. Lists come in primary-key
+ * order.
+ * @example
+ * postsRelation(): HasMany<User, Post> { return this.hasMany(Post, 'user_id', 'id'); }
+ */
+export class HasMany<P extends ModelBase, R extends ModelBase> extends HasOneOrMany<P, R, R[]> {
+  protected readonly unique = false;
+
+  /** The related models, in primary-key order; `[]` (without a query) when the parent has no key. */
+  async getResults(): Promise<R[]> {
+    if (this.parentKey() === undefined) return [];
+    return this.query().get();
+  }
+
+  match(parents: readonly P[], results: readonly R[], name: string): void {
+    matchMany(parents, this.localKey, results, this.foreignKey, name);
+  }
+
+  /**
+   * Inserts related models, each with the parent's key as foreign key, in one bulk write and one
+   * transaction, their keys read back. @throws UnsavedModelError when the parent has no key.
+   */
+  async createMany(list: readonly Partial<AttributesOf<R>>[]): Promise<R[]> {
+    const key = this.requireParentKey('createMany');
+    const models = list.map((attributes) => this.build({ ...attributes, [this.foreignKey]: key }));
+    const runtime = this.runtime();
+    await this.inTransaction(() => insertModels(runtime.contextOf(this.related), models));
+    return models;
+  }
+
+  /** Sets each model's foreign key to the parent's key and saves them all, in one transaction. */
+  async saveMany(models: readonly R[]): Promise<R[]> {
+    const key = this.requireParentKey('saveMany');
+    return this.inTransaction(async () => {
+      for (const model of models) await this.attach(model, key);
+      return [...models];
+    });
+  }
+
+  /**
+   * The first related model (primary-key order) whose attributes equal every field of `search`,
+   * else one created from `{ ...search, ...values }`; one transaction.
+   */
+  async firstOrCreate(
+    search: Partial<AttributesOf<R>>,
+    values: Partial<AttributesOf<R>> = {},
+  ): Promise<R> {
+    this.requireParentKey('firstOrCreate');
+    return this.inTransaction(
+      async () =>
+        (await this.query().where(search).first()) ?? this.create({ ...search, ...values }),
+    );
+  }
+
+  /** Fills the first match with `values` and saves it, else creates it; one transaction. */
+  async updateOrCreate(
+    search: Partial<AttributesOf<R>>,
+    values: Partial<AttributesOf<R>>,
+  ): Promise<R> {
+    this.requireParentKey('updateOrCreate');
+    return this.inTransaction(async () => {
+      const existing = await this.query().where(search).first();
+      if (!existing) return this.create({ ...search, ...values });
+      existing.fill(values as never);
+      return existing.save();
+    });
+  }
+
+  protected emptyResult(): R[] {
+    return [];
+  }
+
+  protected async assertCanAttach(): Promise<void> {}
+}
