@@ -2,6 +2,7 @@ export type { ErrorDetails } from './core/errors.js';
 export {
   DatabaseClosedError,
   DexormError,
+  IntegrityError,
   ModelNotFoundError,
   SchemaError,
   StorageError,
@@ -14,15 +15,23 @@ export type { DatabaseOptions } from './database/database.js';
 export { Database } from './database/database.js';
 export type { AttributeKey, AttributesOf, ModelConstructor } from './model/model.js';
 export { Model, ModelBase } from './model/model.js';
-export type { OrderDirection, WhereOperator } from './query/clause.js';
+export type { KeySource, OrderDirection, WhereOperator } from './query/clause.js';
 export { QueryBuilder } from './query/query-builder.js';
 export type { QueryState } from './query/query-state.js';
 export { BelongsTo } from './relations/belongs-to.js';
+export type {
+  BelongsToManyOptions,
+  RelatedKeys,
+  SyncResult,
+  WithPivot,
+} from './relations/belongs-to-many.js';
+export { BelongsToMany } from './relations/belongs-to-many.js';
 export { HasMany } from './relations/has-many.js';
 export { HasOne } from './relations/has-one.js';
 export { HasOneOrMany } from './relations/has-one-or-many.js';
 export type {
   AnyRelation,
+  DeleteEffect,
   DerivedTableRequirement,
   IndexRequirement,
   RelationDefinition,

@@ -54,6 +54,17 @@ export class UniqueConstraintError extends DexormError {
 }
 
 /**
+ * A write refused by a relation rule (a `'restrict'` delete rule; a delete that cannot take its
+ * dependent records with it). Nothing was written.
+ */
+export class IntegrityError extends DexormError {
+  constructor(message: string, details: ErrorDetails = {}) {
+    super(message, details);
+    this.name = 'IntegrityError';
+  }
+}
+
+/**
  * The models or a query do not fit together: a model without a table, two models on one table,
  * a relation to an unregistered model, an unknown relation name, a field that cannot be queried.
  */

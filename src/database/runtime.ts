@@ -15,6 +15,7 @@ import { eagerLoad } from '../relations/eager-loader.js';
 import type { RelationDefinition } from '../relations/relation.js';
 import { bindModels, type DatabaseRuntime, type ModelContext } from '../state/context.js';
 import type { KeyType, ModelClass } from '../state/model-class.js';
+import { DeleteEffects } from './delete-effects.js';
 import type { RelationRegistry } from './registry.js';
 import { RequestTracker } from './request-tracker.js';
 import type { TableDefinition } from './schema.js';
@@ -31,6 +32,7 @@ export class Runtime implements DatabaseRuntime {
   readonly #shared = new SharedObservables();
   readonly #liveSource: LiveSource;
   readonly #writeRules: WriteRule[] = [];
+  readonly #deleteEffects: DeleteEffects;
   /** The transactions opened by `write(..., scope = true)`, which writes inside them join. */
   readonly #scopes = new WeakSet<Transaction>();
   /** The first failed write of each scope transaction: the scope then rolls back as a whole. */
@@ -73,6 +75,10 @@ export class Runtime implements DatabaseRuntime {
         ),
       readError: (error) => translateError(error),
     };
+    this.#deleteEffects = new DeleteEffects(
+      [...registry.all()].flatMap(({ relation }) => relation.deleteEffects()),
+    );
+    if (!this.#deleteEffects.isEmpty) this.#writeRules.push(this.#deleteEffects.rule());
     dexie.use(writePath(() => this.#writeRules));
     dexie.use(this.#requests.middleware());
     bindModels(this, [...tables.keys()]);
@@ -102,11 +108,13 @@ export class Runtime implements DatabaseRuntime {
   }
 
   async write<T>(
-    tables: readonly string[],
+    written: readonly string[],
     fn: () => Promise<T>,
     about?: ModelContext,
     scope = false,
   ): Promise<T> {
+    // The transaction also spans the tables that the delete effects of these tables reach.
+    const tables = this.#deleteEffects.scopeOf(written);
     const current = DexieClass.currentTransaction;
     if (current && this.#scopes.has(current)) {
       if (tables.every((table) => current.storeNames.includes(table))) {

@@ -59,6 +59,14 @@ export function deriveSchema(
   for (const { name, owner, relation } of registry.all()) {
     for (const need of relation.requirements()) {
       if (need.kind === 'table') {
+        const other = derived.get(need.table);
+        if (other && derivedSpec(other) !== derivedSpec(need)) {
+          throw new SchemaError(
+            `${owner.name}.${relationMethod(name)}() derives the table "${need.table}" as ` +
+              `"${derivedSpec(need)}", but another relation derives it as "${derivedSpec(other)}"`,
+            { model: owner.name, table: need.table, field: name },
+          );
+        }
         derived.set(need.table, need);
         continue;
       }
@@ -91,7 +99,7 @@ export function deriveSchema(
         { table: table.table },
       );
     }
-    stores[table.table] = [table.primaryKey, ...table.indexes].map(indexName).join(', ');
+    stores[table.table] = derivedSpec(table);
   }
   return { tables, stores };
 }
@@ -179,6 +187,10 @@ function addIndex(
   if (existing?.primary) return;
   if (existing && (existing.unique || !unique)) return;
   indexes.set(name, { name, fields, unique, multiEntry: false, primary: false });
+}
+
+function derivedSpec(table: DerivedTableRequirement): string {
+  return [table.primaryKey, ...table.indexes].map(indexName).join(', ');
 }
 
 /** Dexie's name of an index over `fields`: `'email'`, or `'[a+b]'` for a compound one. */

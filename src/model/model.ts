@@ -7,6 +7,7 @@ import { defineValue, type Key, type Row } from '../core/values.js';
 import type { WhereOperator } from '../query/clause.js';
 import { QueryBuilder } from '../query/query-builder.js';
 import { BelongsTo } from '../relations/belongs-to.js';
+import { BelongsToMany, type BelongsToManyOptions } from '../relations/belongs-to-many.js';
 import { HasMany } from '../relations/has-many.js';
 import { HasOne } from '../relations/has-one.js';
 import type { RelationPath, WithRelations } from '../relations/relation-types.js';
@@ -20,6 +21,7 @@ import {
   liveComparison,
   loadedNames,
   loadedOf,
+  newModel,
   originalOf,
   readAttribute,
   recordOf,
@@ -96,7 +98,7 @@ export class ModelBase<A extends object = object> {
     this: ModelClass<M>,
     attributes: Partial<AttributesOf<M>>,
   ): Promise<M> {
-    return build(this, attributes).save();
+    return newModel(this, attributes).save();
   }
 
   /** Inserts all models in one bulk write and one transaction: all are stored, or none. */
@@ -105,7 +107,7 @@ export class ModelBase<A extends object = object> {
     attributesList: readonly Partial<AttributesOf<M>>[],
   ): Promise<M[]> {
     const context = contextOf(this);
-    const models = attributesList.map((attributes) => build(this, attributes));
+    const models = attributesList.map((attributes) => newModel(this, attributes));
     await insertModels(context, models);
     return models;
   }
@@ -256,6 +258,17 @@ export class ModelBase<A extends object = object> {
     return new HasMany(this, related, foreignKey, localKey);
   }
 
+  /**
+   * A BelongsToMany relation through a pivot table the Database derives (default name: the two
+   * tables' singulars in alphabetical order, `post_tag`).
+   */
+  belongsToMany<R extends ModelBase, Pivot extends object = Record<string, Key>>(
+    related: ModelClass<R>,
+    options?: BelongsToManyOptions,
+  ): BelongsToMany<this, R, Pivot> {
+    return new BelongsToMany<this, R, Pivot>(this, related, options);
+  }
+
   /** A BelongsTo relation: this model holds `foreignKey` pointing at the owner's `ownerKey`. */
   belongsTo<R extends ModelBase>(
     owner: ModelClass<R>,
@@ -322,10 +335,6 @@ export interface ModelConstructor extends Omit<typeof ModelBase, 'prototype'> {
 
 /** See {@link Model}. */
 export const Model: ModelConstructor = ModelBase as unknown as ModelConstructor;
-
-function build<M extends ModelBase>(model: ModelClass<M>, attributes: Partial<AttributesOf<M>>): M {
-  return new (model as unknown as new (attributes: Partial<AttributesOf<M>>) => M)(attributes);
-}
 
 /** A loaded relation as JSON: models as their `toJSON()`, lists item by item. */
 function plain(value: unknown): unknown {

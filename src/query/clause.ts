@@ -8,10 +8,21 @@ export type WhereOperator = '=' | '!=' | '<' | '<=' | '>' | '>=' | 'in' | 'start
 export type OrderDirection = 'asc' | 'desc';
 
 /** One condition of a query. */
-export interface Clause {
-  readonly field: string;
-  readonly operator: WhereOperator;
-  readonly value: unknown;
+export type Clause =
+  | { readonly field: string; readonly operator: WhereOperator; readonly value: unknown }
+  | { readonly field: string; readonly operator: 'inKeysOf'; readonly value: KeySource };
+
+/**
+ * Keys read from another table, as plain data: the `select` attribute of the rows of `table`
+ * whose `where` attribute is one of `equals` (through its index). Relations that reach their
+ * related models through a table in between (a pivot table, a through model) constrain their
+ * queries with it.
+ */
+export interface KeySource {
+  readonly table: string;
+  readonly where: string;
+  readonly equals: readonly unknown[];
+  readonly select: string;
 }
 
 /** The operators, for validating untyped input. */

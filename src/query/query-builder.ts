@@ -9,7 +9,13 @@ import type { RelationPath, WithRelations } from '../relations/relation-types.js
 import { contextOf, type DatabaseRuntime, type ModelContext, ownerOf } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
 import { hydrate, liveComparison } from '../state/model-state.js';
-import { type Clause, OPERATORS, type OrderDirection, type WhereOperator } from './clause.js';
+import {
+  type Clause,
+  type KeySource,
+  OPERATORS,
+  type OrderDirection,
+  type WhereOperator,
+} from './clause.js';
 import { countRows, readRows } from './query-plan.js';
 import { EMPTY_QUERY, type QueryState, queryHash } from './query-state.js';
 
@@ -58,6 +64,17 @@ export class QueryBuilder<M extends ModelBase, Out = M> {
   /** Filters on `field` being one of `values`. */
   whereIn<K extends AttributeKey<M>>(field: K, values: readonly AttributesOf<M>[K][]): this {
     return this.#add(field, 'in', values);
+  }
+
+  /**
+   * Filters on `field` being one of the keys `source` reads from another table (a pivot or a
+   * through table): how relations that pass through a table constrain their queries.
+   */
+  whereKeysOf(field: AttributeKey<M>, source: KeySource): this {
+    this.#assertField(field);
+    const clause: Clause = { field, operator: 'inKeysOf', value: source };
+    this.#state = { ...this.#state, clauses: [...this.#state.clauses, clause] };
+    return this;
   }
 
   /** Sorts by `field` (default ascending). Missing and null values sort first. */

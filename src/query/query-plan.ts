@@ -1,5 +1,6 @@
 import type { Collection } from 'dexie';
 import { cmp } from 'dexie';
+import { distinctKeys } from '../core/key-dictionary.js';
 import { isValidKey, type Key, type Row } from '../core/values.js';
 import type { IndexInfo, ModelContext } from '../state/context.js';
 import { type Clause, compareValues, matcher } from './clause.js';
@@ -28,9 +29,10 @@ interface Candidate {
  * so every field can be queried and results are the same either way.
  */
 export async function readRows(context: ModelContext, state: QueryState): Promise<Row[]> {
-  const access = chooseAccess(context, state.clauses);
+  const clauses = await resolveKeySources(context, state.clauses);
+  const access = chooseAccess(context, clauses);
   if (access.kind === 'none') return [];
-  const rest = state.clauses.filter((clause) => !access.used.includes(clause));
+  const rest = clauses.filter((clause) => !access.used.includes(clause));
   const tests = rest.map((clause) => ({ field: clause.field, test: matcher(clause) }));
   const keep = tests.length > 0 ? (row: Row) => tests.every((t) => t.test(row[t.field])) : null;
   const { order, offset, limit } = state;
@@ -64,14 +66,43 @@ export async function readRows(context: ModelContext, state: QueryState): Promis
 
 /** Counts the rows a query selects, without reading them where an index can count. */
 export async function countRows(context: ModelContext, state: QueryState): Promise<number> {
-  const access = chooseAccess(context, state.clauses);
+  const clauses = await resolveKeySources(context, state.clauses);
+  const access = chooseAccess(context, clauses);
   if (access.kind === 'none') return 0;
   const plain =
     access.kind === 'collection' &&
-    access.used.length === state.clauses.length &&
+    access.used.length === clauses.length &&
     state.offset === 0 &&
     state.limit === undefined;
-  return plain ? access.open().count() : (await readRows(context, state)).length;
+  return plain ? access.open().count() : (await readRows(context, { ...state, clauses })).length;
+}
+
+/** Replaces each clause on keys of another table by an `in` clause over the keys it reads. */
+async function resolveKeySources(
+  context: ModelContext,
+  clauses: readonly Clause[],
+): Promise<readonly Clause[]> {
+  if (!clauses.some((clause) => clause.operator === 'inKeysOf')) return clauses;
+  const resolved: Clause[] = [];
+  for (const clause of clauses) {
+    if (clause.operator !== 'inKeysOf') {
+      resolved.push(clause);
+      continue;
+    }
+    const { table, where, equals, select } = clause.value;
+    const valid = equals.filter(isValidKey);
+    const rows =
+      valid.length === 0
+        ? []
+        : await context.runtime.dexie
+            .table<Row>(table)
+            .where(where)
+            .anyOf(valid as Key[])
+            .toArray();
+    const keys = distinctKeys(rows, (row) => row[select]);
+    resolved.push({ field: clause.field, operator: 'in', value: keys });
+  }
+  return resolved;
 }
 
 function sortAndSlice(rows: Row[], state: QueryState, primaryKey: string): Row[] {

@@ -2,6 +2,13 @@ import { buildDictionary, buildGroups, dictionaryKey } from '../core/key-diction
 import type { ModelBase } from '../model/model.js';
 import { readAttribute, setLoaded } from '../state/model-state.js';
 
+/** Which attribute of a result holds the key it matches a parent by, or how to read that key. */
+export type ResultKey = string | ((result: ModelBase) => unknown);
+
+function keyReader(key: ResultKey): (result: ModelBase) => unknown {
+  return typeof key === 'string' ? (model) => readAttribute(model, key) : key;
+}
+
 /**
  * Sets relation `name` on each parent to the one result whose `resultKey` equals the parent's
  * `parentKey` (null when none does): one dictionary built, then one lookup per parent.
@@ -10,10 +17,10 @@ export function matchOne(
   parents: readonly ModelBase[],
   parentKey: string,
   results: readonly ModelBase[],
-  resultKey: string,
+  resultKey: ResultKey,
   name: string,
 ): void {
-  const dictionary = buildDictionary(results, (model) => readAttribute(model, resultKey));
+  const dictionary = buildDictionary(results, keyReader(resultKey));
   for (const parent of parents) {
     const found = dictionary.get(dictionaryKey(readAttribute(parent, parentKey)));
     setLoaded(parent, name, found ?? null, 'relation');
@@ -25,10 +32,10 @@ export function matchMany(
   parents: readonly ModelBase[],
   parentKey: string,
   results: readonly ModelBase[],
-  resultKey: string,
+  resultKey: ResultKey,
   name: string,
 ): void {
-  const groups = buildGroups(results, (model) => readAttribute(model, resultKey));
+  const groups = buildGroups(results, keyReader(resultKey));
   for (const parent of parents) {
     const found = groups.get(dictionaryKey(readAttribute(parent, parentKey)));
     setLoaded(parent, name, found ?? [], 'relation');

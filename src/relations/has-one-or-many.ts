@@ -7,6 +7,7 @@ import { QueryBuilder } from '../query/query-builder.js';
 import type { DatabaseRuntime } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
 import {
+  newModel,
   readAttribute,
   removeAttribute,
   runtimeOf,
@@ -89,11 +90,7 @@ export abstract class HasOneOrMany<
 
   /** A new, unsaved related model filled with `attributes`. */
   protected build(attributes: Partial<AttributesOf<R>>): R {
-    const model = new (this.related as unknown as new (attributes: Partial<AttributesOf<R>>) => R)(
-      attributes,
-    );
-    setRuntime(model, this.runtime());
-    return model;
+    return newModel(this.related, attributes, this.runtime());
   }
 
   /**

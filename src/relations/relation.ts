@@ -29,6 +29,21 @@ export interface DerivedTableRequirement {
 /** What a relation needs from the schema. */
 export type TableRequirement = IndexRequirement | DerivedTableRequirement;
 
+/**
+ * What deleting records of one table does to records of another, inside the same transaction:
+ * enforced on the write path, so it holds however the delete was issued.
+ */
+export interface DeleteEffect {
+  /** The table whose deletes set it off. */
+  readonly table: string;
+  /** The table holding the dependent records. */
+  readonly dependentTable: string;
+  /** The dependent records' field that holds the deleted record's primary key (indexed). */
+  readonly column: string;
+  /** `'delete'`: the dependent records are deleted too. */
+  readonly action: 'delete';
+}
+
 /** A relation of any kind, as the registry and the eager loader handle it. */
 export type AnyRelation = Relation<ModelBase, ModelBase, unknown>;
 
@@ -98,6 +113,11 @@ export abstract class Relation<P extends ModelBase, R extends ModelBase, Result>
 
   /** A key naming this relation's read, so that observers of the same read share it. */
   protected abstract shareKey(): string;
+
+  /** What deleting a parent or a related record does to other records (nothing by default). */
+  deleteEffects(): DeleteEffect[] {
+    return [];
+  }
 
   /** A QueryBuilder over the related model, on the parent's Database, with the constraints. */
   query(): QueryBuilder<R> {

@@ -2,6 +2,7 @@ import { cloneValue, defineValue, type Row, sameValue } from '../core/values.js'
 import type { LiveComparison } from '../live/live-observable.js';
 import type { ModelBase } from '../model/model.js';
 import type { DatabaseRuntime, ModelContext } from './context.js';
+import type { ModelClass } from './model-class.js';
 
 /** What a non-attribute property of a model holds. */
 export type LoadedKind = 'relation' | 'extra';
@@ -84,6 +85,17 @@ export function writeAttribute(model: ModelBase, name: string, value: unknown): 
 /** Removes attribute `name` from `model`. */
 export function removeAttribute(model: ModelBase, name: string): void {
   delete (model as unknown as Partial<Row>)[name];
+}
+
+/** A new, unsaved model of class `model` filled with `attributes`, belonging to `runtime` if given. */
+export function newModel<M extends ModelBase>(
+  model: ModelClass<M>,
+  attributes: object,
+  runtime?: DatabaseRuntime,
+): M {
+  const instance = new (model as unknown as new (attributes: object) => M)(attributes);
+  if (runtime) stateful(instance)[RUNTIME] = runtime;
+  return instance;
 }
 
 /** Turns a stored row into a model instance that belongs to the context's Database. */

@@ -1,5 +1,13 @@
 import type { Observable } from 'rxjs';
-import { type BelongsTo, Database, type HasMany, Model } from '../../src/index.js';
+import {
+  type BelongsTo,
+  type BelongsToMany,
+  Database,
+  type HasMany,
+  Model,
+  type ModelClass,
+  type WithPivot,
+} from '../../src/index.js';
 
 export interface UserAttributes {
   id?: number;
@@ -13,6 +21,16 @@ export interface PostAttributes {
   published?: boolean;
   likes?: number;
   created_at?: Date;
+}
+
+export interface TagAttributes {
+  id?: number;
+  name: string;
+}
+export interface PostTagAttributes {
+  post_id: number;
+  tag_id: number;
+  added_by?: string;
 }
 
 /** The models of API.md §10–13, for the relation kinds beyond HasOne. */
@@ -33,16 +51,28 @@ export class Post extends Model<PostAttributes> {
   authorRelation(): BelongsTo<Post, User> {
     return this.belongsTo(User, 'user_id', 'id');
   }
+  tagsRelation(): BelongsToMany<Post, Tag, PostTagAttributes> {
+    return this.belongsToMany(Tag);
+  }
+  get tags$(): Observable<WithPivot<Tag, PostTagAttributes>[]> {
+    return this.tagsRelation().observe();
+  }
 }
 
-export const BLOG_MODELS = [User, Post];
+export class Tag extends Model<TagAttributes> {
+  static override table = 'tags';
+
+  postsRelation(): BelongsToMany<Tag, Post, PostTagAttributes> {
+    return this.belongsToMany(Post);
+  }
+}
+
+export const BLOG_MODELS: readonly ModelClass[] = [User, Post, Tag];
 
 let databases = 0;
 
 /** A new, empty database of the blog models, under a name no other test uses. */
-export function blogDatabase(
-  models: readonly (typeof User | typeof Post)[] = BLOG_MODELS,
-): Database {
+export function blogDatabase(models: readonly ModelClass[] = BLOG_MODELS): Database {
   databases += 1;
   return new Database(`dexorm-blog-${databases}-${Math.random().toString(36).slice(2)}`, {
     models,

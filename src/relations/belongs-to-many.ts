@@ -1,0 +1,488 @@
+import { ModelNotFoundError, UnsavedModelError } from '../core/errors.js';
+import { buildGroups, dictionaryKey, distinctKeys, shareKeyOf } from '../core/key-dictionary.js';
+import { defaultForeignKey, singular } from '../core/naming.js';
+import { assertStorable } from '../core/storable.js';
+import { assertValidKey, describe, type Key, type Row, sameValue } from '../core/values.js';
+import type { AttributeKey, AttributesOf, ModelBase } from '../model/model.js';
+import { QueryBuilder } from '../query/query-builder.js';
+import type { DatabaseRuntime } from '../state/context.js';
+import type { ModelClass } from '../state/model-class.js';
+import {
+  hydrate,
+  isModel,
+  newModel,
+  originalOf,
+  readAttribute,
+  setLoaded,
+} from '../state/model-state.js';
+import { countMatches, matchMany } from './dictionary.js';
+import { PivotTable } from './pivot-table.js';
+import { type DeleteEffect, Relation, type TableRequirement } from './relation.js';
+
+/** Options of {@link BelongsToMany}; each defaults as API.md §11 says. */
+export interface BelongsToManyOptions {
+  /** Default: the two tables' singulars in alphabetical order, joined by `_` (`post_tag`). */
+  readonly pivotTable?: string;
+  /** The pivot column holding the parent's key. Default `<singular parent table>_<parentKey>`. */
+  readonly foreignPivotKey?: string;
+  /** The pivot column holding the related key. Default `<singular related table>_<relatedKey>`. */
+  readonly relatedPivotKey?: string;
+  /** The parent's attribute the pivot holds. Default its primary key. */
+  readonly parentKey?: string;
+  /** The related model's attribute the pivot holds. Default its primary key. */
+  readonly relatedKey?: string;
+}
+
+/** A related model as a many-to-many relation returns it: with its pivot row. */
+export type WithPivot<R, Pivot> = R & { pivot: Pivot };
+
+/** What `sync` changed, by related key. */
+export interface SyncResult {
+  readonly attached: Key[];
+  readonly detached: Key[];
+  readonly updated: Key[];
+}
+
+/** Related keys or models, one or several. */
+export type RelatedKeys<R> = Key | R | readonly (Key | R)[];
+
+/**
+ * Many related models per parent and many parents per related model, paired through rows of a
+ * pivot table that the Database derives (`post_tag`: `{ post_id, tag_id, ...pivot attributes }`,
+ * one row per pair). Each related model it returns carries its pivot row as `pivot`.
+ * @example
+ * tagsRelation(): BelongsToMany<Post, Tag, PostTagAttributes> { return this.belongsToMany(Tag); }
+ */
+export class BelongsToMany<
+  P extends ModelBase,
+  R extends ModelBase,
+  Pivot extends object = Record<string, Key>,
+> extends Relation<P, R, WithPivot<R, Pivot>[]> {
+  /** The pivot table and its two key columns. */
+  readonly pivot: PivotTable;
+  /** The parent's attribute the pivot holds. */
+  readonly parentKey: string;
+  /** The related model's attribute the pivot holds. */
+  readonly relatedKey: string;
+
+  constructor(parent: P, related: ModelClass<R>, options: BelongsToManyOptions = {}) {
+    super(parent, related);
+    const parentModel = parent.constructor as ModelClass;
+    this.parentKey = options.parentKey ?? parentModel.primaryKey;
+    this.relatedKey = options.relatedKey ?? related.primaryKey;
+    const name =
+      options.pivotTable ?? [singular(parentModel.table), singular(related.table)].sort().join('_');
+    this.pivot = new PivotTable(
+      name,
+      options.foreignPivotKey ?? defaultForeignKey(parentModel.table, this.parentKey),
+      options.relatedPivotKey ?? defaultForeignKey(related.table, this.relatedKey),
+    );
+  }
+
+  /** The parent's key value, or undefined while the parent has none. */
+  parentKeyValue(): Key | undefined {
+    const key = readAttribute(this.parent, this.parentKey);
+    return key == null ? undefined : (key as Key);
+  }
+
+  addConstraints(query: QueryBuilder<R>): QueryBuilder<R> {
+    const key = this.parentKeyValue();
+    const field = this.relatedKey as AttributeKey<R>;
+    if (key === undefined) return query.whereIn(field, []);
+    const { name, parentColumn, relatedColumn } = this.pivot;
+    return query.whereKeysOf(field, {
+      table: name,
+      where: parentColumn,
+      equals: [key],
+      select: relatedColumn,
+    });
+  }
+
+  /** The related models with their pivot rows, in related primary-key order. */
+  async getResults(): Promise<WithPivot<R, Pivot>[]> {
+    if (this.parentKeyValue() === undefined) return [];
+    return (await this.eagerRead([this.parent], this.runtime())) as WithPivot<R, Pivot>[];
+  }
+
+  /** Two reads for any number of parents: their pivot rows, then the related models. */
+  async eagerRead(parents: readonly P[], runtime: DatabaseRuntime): Promise<R[]> {
+    const keys = distinctKeys(parents, (parent) => readAttribute(parent, this.parentKey));
+    const rows = await this.pivot.rowsOf(runtime, keys as Key[]);
+    if (rows.length === 0) return [];
+    const { relatedColumn } = this.pivot;
+    const related = await new QueryBuilder(this.related, runtime)
+      .whereIn(
+        this.relatedKey as AttributeKey<R>,
+        distinctKeys(rows, (row) => row[relatedColumn]) as never[],
+      )
+      .get();
+    const rowsByRelated = buildGroups(rows, (row) => row[relatedColumn]);
+    const context = runtime.contextOf(this.related);
+    const results: R[] = [];
+    for (const model of related) {
+      const pairs = rowsByRelated.get(dictionaryKey(readAttribute(model, this.relatedKey))) ?? [];
+      pairs.forEach((row, i) => {
+        // One instance per pair: a model attached to two parents carries two pivot rows.
+        const instance = i === 0 ? model : hydrate(context, originalOf(model)!);
+        setLoaded(instance, 'pivot', { ...row }, 'extra');
+        results.push(instance);
+      });
+    }
+    return results;
+  }
+
+  match(parents: readonly P[], results: readonly R[], name: string): void {
+    const { parentColumn } = this.pivot;
+    matchMany(parents, this.parentKey, results, (result) => pivotOf(result)[parentColumn], name);
+  }
+
+  async countRelated(parents: readonly P[], runtime: DatabaseRuntime): Promise<number[]> {
+    const keys = distinctKeys(parents, (parent) => readAttribute(parent, this.parentKey));
+    return countMatches(
+      parents,
+      this.parentKey,
+      await this.pivot.parentKeysOf(runtime, keys as Key[]),
+    );
+  }
+
+  requirements(): TableRequirement[] {
+    const requirements: TableRequirement[] = [this.pivot.requirement()];
+    const parentModel = this.parent.constructor as ModelClass;
+    if (this.parentKey !== parentModel.primaryKey) {
+      requirements.push({
+        kind: 'index',
+        model: parentModel,
+        fields: [this.parentKey],
+        unique: false,
+      });
+    }
+    if (this.relatedKey !== this.related.primaryKey) {
+      requirements.push({
+        kind: 'index',
+        model: this.related,
+        fields: [this.relatedKey],
+        unique: false,
+      });
+    }
+    return requirements;
+  }
+
+  /** Deleting a record of either side removes its pivot rows. */
+  override deleteEffects(): DeleteEffect[] {
+    const parentModel = this.parent.constructor as ModelClass;
+    const effects: DeleteEffect[] = [];
+    const { name, parentColumn, relatedColumn } = this.pivot;
+    if (this.parentKey === parentModel.primaryKey) {
+      effects.push({
+        table: parentModel.table,
+        dependentTable: name,
+        column: parentColumn,
+        action: 'delete',
+      });
+    }
+    if (this.relatedKey === this.related.primaryKey) {
+      effects.push({
+        table: this.related.table,
+        dependentTable: name,
+        column: relatedColumn,
+        action: 'delete',
+      });
+    }
+    return effects;
+  }
+
+  /**
+   * Pairs the parent with these related keys or models; a pair that exists keeps its one row,
+   * its pivot attributes updated when given. One transaction.
+   * @throws ModelNotFoundError for a key with no related record (nothing is written);
+   * UnsavedModelError for an unsaved parent or model.
+   */
+  async attach(keys: RelatedKeys<R>, pivotAttributes?: Partial<Pivot>): Promise<void> {
+    const parentKey = this.#requireParentKey('attach');
+    const related = this.#keysOf(keys);
+    await this.#write(async (runtime) => {
+      await this.#assertRelatedExist(runtime, related);
+      await this.#pair(
+        runtime,
+        parentKey,
+        related.map((key) => [key, pivotAttributes] as const),
+      );
+    });
+  }
+
+  /** Removes these pairs (all of the parent's when omitted); resolves to the number removed. */
+  async detach(keys?: RelatedKeys<R>): Promise<number> {
+    const parentKey = this.parentKeyValue();
+    if (parentKey === undefined) return 0;
+    const related = keys === undefined ? undefined : this.#keysOf(keys);
+    return this.#write(async (runtime) => {
+      const current = await this.#pairedKeys(runtime, parentKey);
+      const removing =
+        related === undefined
+          ? current
+          : current.filter((key) => related.some((k) => sameValue(k, key)));
+      await this.pivot
+        .table(runtime)
+        .bulkDelete(removing.map((key) => this.pivot.keyOf(parentKey, key)));
+      return removing.length;
+    });
+  }
+
+  /**
+   * Makes the parent's set exactly `keys` (an array, or a record of key → pivot attributes).
+   * @throws ModelNotFoundError for a key with no related record; nothing is written then.
+   */
+  sync(keys: readonly (Key | R)[] | Readonly<Record<string, Partial<Pivot>>>): Promise<SyncResult> {
+    return this.#sync(keys, true);
+  }
+
+  /** `sync` that removes nothing. */
+  syncWithoutDetaching(
+    keys: readonly (Key | R)[] | Readonly<Record<string, Partial<Pivot>>>,
+  ): Promise<SyncResult> {
+    return this.#sync(keys, false);
+  }
+
+  /** Attaches the keys that are absent and detaches those that are present; one transaction. */
+  async toggle(keys: RelatedKeys<R>): Promise<{ attached: Key[]; detached: Key[] }> {
+    const parentKey = this.#requireParentKey('toggle');
+    const related = this.#keysOf(keys);
+    return this.#write(async (runtime) => {
+      const current = await this.#pairedKeys(runtime, parentKey);
+      const detached = related.filter((key) => current.some((k) => sameValue(k, key)));
+      const attached = related.filter((key) => !detached.includes(key));
+      await this.#assertRelatedExist(runtime, attached);
+      await this.pivot
+        .table(runtime)
+        .bulkDelete(detached.map((key) => this.pivot.keyOf(parentKey, key)));
+      await this.#pair(
+        runtime,
+        parentKey,
+        attached.map((key) => [key, undefined] as const),
+      );
+      return { attached, detached };
+    });
+  }
+
+  /** Updates one pair's pivot attributes; resolves to 1, or 0 when the pair does not exist. */
+  async updateExistingPivot(key: Key | R, attributes: Partial<Pivot>): Promise<number> {
+    const parentKey = this.#requireParentKey('updateExistingPivot');
+    const [related] = this.#keysOf(key);
+    return this.#write(async (runtime) => {
+      const table = this.pivot.table(runtime);
+      const row = await table.get(this.pivot.keyOf(parentKey, related!));
+      if (!row) return 0;
+      await table.put(this.#pivotRow(parentKey, related!, row, attributes));
+      return 1;
+    });
+  }
+
+  /** Inserts a related model and attaches it, in one transaction. */
+  async create(
+    attributes: Partial<AttributesOf<R>>,
+    pivotAttributes?: Partial<Pivot>,
+  ): Promise<WithPivot<R, Pivot>> {
+    const parentKey = this.#requireParentKey('create');
+    return this.#write(async (runtime) => {
+      const model = await newModel(this.related, attributes, runtime).save();
+      const key = this.#keysOf(model)[0]!;
+      const [row] = await this.#pair(runtime, parentKey, [[key, pivotAttributes]]);
+      setLoaded(model, 'pivot', { ...row }, 'extra');
+      return model as WithPivot<R, Pivot>;
+    });
+  }
+
+  protected emptyResult(): WithPivot<R, Pivot>[] {
+    return [];
+  }
+
+  protected canLookUp(): boolean {
+    return this.parentKeyValue() !== undefined;
+  }
+
+  protected shareKey(): string {
+    const { name, parentColumn } = this.pivot;
+    return `${name}\u0000${parentColumn}\u0000${this.related.table}\u0000${this.relatedKey}\u0000${shareKeyOf(this.parentKeyValue())}`;
+  }
+
+  async #sync(
+    keys: readonly (Key | R)[] | Readonly<Record<string, Partial<Pivot>>>,
+    detaching: boolean,
+  ): Promise<SyncResult> {
+    const parentKey = this.#requireParentKey(detaching ? 'sync' : 'syncWithoutDetaching');
+    const listed = Array.isArray(keys);
+    const given: (readonly [Key, Partial<Pivot> | undefined])[] = listed
+      ? this.#keysOf(keys as readonly (Key | R)[]).map((key) => [key, undefined] as const)
+      : Object.entries(keys as Record<string, Partial<Pivot>>).map(
+          ([key, value]) => [key, value] as const,
+        );
+    return this.#write(async (runtime) => {
+      const wanted = listed ? given : await this.#withStoredKeyTypes(runtime, given);
+      await this.#assertRelatedExist(
+        runtime,
+        wanted.map(([key]) => key),
+      );
+      const table = this.pivot.table(runtime);
+      const rows = await this.pivot.rowsOf(runtime, [parentKey]);
+      const byKey = new Map(rows.map((row) => [dictionaryKey(row[this.pivot.relatedColumn]), row]));
+      const result: SyncResult = { attached: [], detached: [], updated: [] };
+      const changes: (readonly [Key, Partial<Pivot> | undefined])[] = [];
+      for (const [key, attributes] of wanted) {
+        const row = byKey.get(dictionaryKey(key));
+        byKey.delete(dictionaryKey(key));
+        if (!row) {
+          result.attached.push(key);
+          changes.push([key, attributes]);
+        } else if (
+          attributes &&
+          Object.entries(attributes).some(([name, value]) => !sameValue(row[name], value))
+        ) {
+          result.updated.push(key);
+          changes.push([key, attributes]);
+        }
+      }
+      await this.#pair(runtime, parentKey, changes);
+      if (detaching) {
+        const removed = [...byKey.values()].map((row) => row[this.pivot.relatedColumn] as Key);
+        await table.bulkDelete(removed.map((key) => this.pivot.keyOf(parentKey, key)));
+        result.detached.push(...removed);
+      }
+      return result;
+    });
+  }
+
+  /** Stores the pivot rows for `pairs`, merged into the rows that exist; resolves to the rows. */
+  async #pair(
+    runtime: DatabaseRuntime,
+    parentKey: Key,
+    pairs: readonly (readonly [Key, Partial<Pivot> | undefined])[],
+  ): Promise<Row[]> {
+    if (pairs.length === 0) return [];
+    const table = this.pivot.table(runtime);
+    const existing = await table.bulkGet(pairs.map(([key]) => this.pivot.keyOf(parentKey, key)));
+    const rows = pairs.map(([key, attributes], i) =>
+      this.#pivotRow(parentKey, key, existing[i], attributes),
+    );
+    await table.bulkPut(rows);
+    return rows;
+  }
+
+  #pivotRow(
+    parentKey: Key,
+    key: Key,
+    existing: Row | undefined,
+    attributes: object | undefined,
+  ): Row {
+    if (attributes) assertStorable(attributes, { model: this.#describe(), table: this.pivot.name });
+    return {
+      ...existing,
+      ...attributes,
+      [this.pivot.parentColumn]: parentKey,
+      [this.pivot.relatedColumn]: key,
+    };
+  }
+
+  async #pairedKeys(runtime: DatabaseRuntime, parentKey: Key): Promise<Key[]> {
+    const rows = await this.pivot.rowsOf(runtime, [parentKey]);
+    return rows.map((row) => row[this.pivot.relatedColumn] as Key);
+  }
+
+  async #assertRelatedExist(runtime: DatabaseRuntime, keys: readonly Key[]): Promise<void> {
+    if (keys.length === 0) return;
+    const { table, modelName, tableName } = runtime.contextOf(this.related);
+    const found = new Set(
+      (
+        await table
+          .where(this.relatedKey)
+          .anyOf(keys as Key[])
+          .keys()
+      ).map(dictionaryKey),
+    );
+    const missing = keys.find((key) => !found.has(dictionaryKey(key)));
+    if (missing === undefined) return;
+    throw new ModelNotFoundError(
+      `${this.#describe()}: no ${modelName} (table "${tableName}") with ${this.relatedKey} = ` +
+        `${describe(missing)}; nothing was attached`,
+      { model: modelName, table: tableName, field: this.relatedKey, key: missing },
+    );
+  }
+
+  /**
+   * A record's keys are strings: each becomes the key of the related record it names, keeping
+   * that key's type (`"1"` is the number 1 where the related key is numeric).
+   */
+  async #withStoredKeyTypes(
+    runtime: DatabaseRuntime,
+    given: readonly (readonly [Key, Partial<Pivot> | undefined])[],
+  ): Promise<(readonly [Key, Partial<Pivot> | undefined])[]> {
+    const candidates = given.flatMap(([key]) => {
+      const number = Number(key);
+      return typeof key === 'string' && key.trim() !== '' && !Number.isNaN(number)
+        ? [key, number]
+        : [key];
+    });
+    const { table } = runtime.contextOf(this.related);
+    const stored = new Set(
+      (
+        await table
+          .where(this.relatedKey)
+          .anyOf(candidates as Key[])
+          .keys()
+      ).map(dictionaryKey),
+    );
+    return given.map(([key, attributes]) => {
+      const number = Number(key);
+      const useNumber = !stored.has(dictionaryKey(key)) && stored.has(number);
+      return [useNumber ? number : key, attributes] as const;
+    });
+  }
+
+  #keysOf(keys: RelatedKeys<R>): Key[] {
+    // An array is a list of keys (a compound key goes inside one: `[[a, b]]`).
+    const list: readonly unknown[] = Array.isArray(keys) ? keys : [keys];
+    return list.map((item) => {
+      if (!isModel(item)) {
+        assertValidKey(
+          item,
+          { model: this.related.name, table: this.related.table },
+          this.relatedKey,
+        );
+        return item;
+      }
+      const key = readAttribute(item, this.relatedKey);
+      if (key == null) {
+        throw new UnsavedModelError(
+          `${this.#describe()}: cannot pair a ${this.related.name} that has no "${this.relatedKey}" yet; save it first`,
+          { model: this.related.name, table: this.related.table, field: this.relatedKey },
+        );
+      }
+      return key as Key;
+    });
+  }
+
+  #requireParentKey(action: string): Key {
+    const key = this.parentKeyValue();
+    if (key !== undefined) return key;
+    const parentModel = this.parent.constructor as ModelClass;
+    throw new UnsavedModelError(
+      `${this.#describe()}: cannot ${action} through a ${parentModel.name} that has no ` +
+        `"${this.parentKey}" yet; save the ${parentModel.name} first`,
+      { model: parentModel.name, table: parentModel.table, field: this.parentKey },
+    );
+  }
+
+  /** Runs `fn` in one readwrite transaction over the pivot and related tables. */
+  #write<T>(fn: (runtime: DatabaseRuntime) => Promise<T>): Promise<T> {
+    const runtime = this.runtime();
+    const context = runtime.contextOf(this.related);
+    return runtime.write([this.pivot.name, context.tableName], () => fn(runtime), context, true);
+  }
+
+  #describe(): string {
+    return `${this.describe()} (pivot "${this.pivot.name}")`;
+  }
+}
+
+function pivotOf(model: ModelBase): Row {
+  return readAttribute(model, 'pivot') as Row;
+}
