@@ -13,7 +13,7 @@ export {
 export type { Key } from './core/values.js';
 export type { DatabaseOptions } from './database/database.js';
 export { Database } from './database/database.js';
-export type { AttributeKey, AttributesOf, ModelConstructor } from './model/model.js';
+export type { AttributeKey, AttributesOf, ModelConstructor, OwnerOf } from './model/model.js';
 export { Model, ModelBase } from './model/model.js';
 export type { KeySource, OrderDirection, WhereOperator } from './query/clause.js';
 export { QueryBuilder } from './query/query-builder.js';
@@ -27,8 +27,13 @@ export type {
 } from './relations/belongs-to-many.js';
 export { BelongsToMany } from './relations/belongs-to-many.js';
 export { HasMany } from './relations/has-many.js';
+export { HasManyThrough } from './relations/has-many-through.js';
 export { HasOne } from './relations/has-one.js';
 export { HasOneOrMany } from './relations/has-one-or-many.js';
+export { HasOneThrough } from './relations/has-one-through.js';
+export { MorphMany } from './relations/morph-many.js';
+export { MorphOne } from './relations/morph-one.js';
+export { MorphTo } from './relations/morph-to.js';
 export type {
   AnyRelation,
   DeleteEffect,
@@ -45,4 +50,5 @@ export type {
   RelationResult,
   WithRelations,
 } from './relations/relation-types.js';
+export { HasOneOrManyThrough } from './relations/through.js';
 export type { KeyType, KeyTypeSetting, ModelClass } from './state/model-class.js';

@@ -31,7 +31,7 @@ const titles = (posts: readonly Post[]) => posts.map((post) => post.title);
 
 describe('HasMany', () => {
   it('derives a plain index on the foreign key', () => {
-    expect(db.schema).toMatchObject({ users: '++id', posts: '++id, user_id' });
+    expect(db.schema.posts).toBe('++id, user_id');
   });
 
   describe('getResults', () => {

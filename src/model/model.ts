@@ -9,7 +9,12 @@ import { QueryBuilder } from '../query/query-builder.js';
 import { BelongsTo } from '../relations/belongs-to.js';
 import { BelongsToMany, type BelongsToManyOptions } from '../relations/belongs-to-many.js';
 import { HasMany } from '../relations/has-many.js';
+import { HasManyThrough } from '../relations/has-many-through.js';
 import { HasOne } from '../relations/has-one.js';
+import { HasOneThrough } from '../relations/has-one-through.js';
+import { MorphMany } from '../relations/morph-many.js';
+import { MorphOne } from '../relations/morph-one.js';
+import { MorphTo } from '../relations/morph-to.js';
 import type { RelationPath, WithRelations } from '../relations/relation-types.js';
 import { contextFor, contextOf, runtimeFor } from '../state/context.js';
 import type { KeyTypeSetting, ModelClass } from '../state/model-class.js';
@@ -278,6 +283,64 @@ export class ModelBase<A extends object = object> {
     return new BelongsTo(this, owner, foreignKey, ownerKey);
   }
 
+  /** A MorphOne relation: the related model holds `<name>_type` (this table) and `<name>_id`. */
+  morphOne<R extends ModelBase>(
+    related: ModelClass<R>,
+    name: string,
+    localKey?: string,
+  ): MorphOne<this, R> {
+    return new MorphOne(this, related, name, localKey);
+  }
+
+  /** A MorphMany relation: each related model holds `<name>_type` (this table) and `<name>_id`. */
+  morphMany<R extends ModelBase>(
+    related: ModelClass<R>,
+    name: string,
+    localKey?: string,
+  ): MorphMany<this, R> {
+    return new MorphMany(this, related, name, localKey);
+  }
+
+  /** A MorphTo relation: this model holds `<name>_type` and `<name>_id` naming an owner of `models`. */
+  morphTo<const Ms extends readonly ModelClass[]>(
+    name: string,
+    models: Ms,
+  ): MorphTo<this, OwnerOf<Ms>> {
+    return new MorphTo(this, name, models as unknown as readonly ModelClass<OwnerOf<Ms>>[]);
+  }
+
+  /** A HasOneThrough relation: the first related model of the `through` models of this one. */
+  hasOneThrough<R extends ModelBase, T extends ModelBase>(
+    related: ModelClass<R>,
+    through: ModelClass<T>,
+    firstKey?: AttributeKey<T>,
+    secondKey?: AttributeKey<R>,
+    localKey?: string,
+    secondLocalKey?: AttributeKey<T>,
+  ): HasOneThrough<this, R, T> {
+    return new HasOneThrough(this, related, through, firstKey, secondKey, localKey, secondLocalKey);
+  }
+
+  /** A HasManyThrough relation: the related models of the `through` models of this one. */
+  hasManyThrough<R extends ModelBase, T extends ModelBase>(
+    related: ModelClass<R>,
+    through: ModelClass<T>,
+    firstKey?: AttributeKey<T>,
+    secondKey?: AttributeKey<R>,
+    localKey?: string,
+    secondLocalKey?: AttributeKey<T>,
+  ): HasManyThrough<this, R, T> {
+    return new HasManyThrough(
+      this,
+      related,
+      through,
+      firstKey,
+      secondKey,
+      localKey,
+      secondLocalKey,
+    );
+  }
+
   // ---- instance: persistence -----------------------------------------------------------------
 
   /**
@@ -332,6 +395,13 @@ export interface ModelConstructor extends Omit<typeof ModelBase, 'prototype'> {
   new <A extends object = object>(attributes?: Partial<A>): Model<A>;
   readonly prototype: ModelBase;
 }
+
+/** The model instances that `models` make: `Post | Video` for `[Post, Video]`. */
+export type OwnerOf<Ms extends readonly ModelClass[]> = Ms[number] extends infer C
+  ? C extends ModelClass<infer O>
+    ? O
+    : never
+  : never;
 
 /** See {@link Model}. */
 export const Model: ModelConstructor = ModelBase as unknown as ModelConstructor;

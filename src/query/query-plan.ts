@@ -132,21 +132,8 @@ function chooseAccess(context: ModelContext, clauses: readonly Clause[]): Access
   };
   for (const index of context.indexes.values()) {
     if (index.fields.length < 2 || index.multiEntry) continue;
-    const used = index.fields.map((field) =>
-      clauses.find((c) => c.field === field && c.operator === '=' && isValidKey(c.value)),
-    );
-    if (used.every((clause) => clause !== undefined) && best.score < 5) {
-      const value = used.map((clause) => clause.value) as unknown as Key;
-      best = {
-        score: 5,
-        access: {
-          kind: 'collection',
-          open: () => table.where(index.name).equals(value),
-          used,
-          sortedBy: new Set([...index.fields, primaryKey]),
-        },
-      };
-    }
+    const candidate = compoundCandidate(context, index, clauses);
+    if (candidate && candidate.score > best.score) best = candidate;
   }
   for (const clause of clauses) {
     if (clause.operator === 'in' && (clause.value as readonly unknown[]).length === 0) {
@@ -173,6 +160,52 @@ function chooseAccess(context: ModelContext, clauses: readonly Clause[]): Access
     if (candidate && candidate.score > best.score) best = candidate;
   }
   return best.access;
+}
+
+/** The most key combinations a compound index read is asked for at once. */
+const MAX_COMBINATIONS = 10_000;
+
+/**
+ * A read through a compound index whose every field has an equality or an `in` clause: one key
+ * per combination of their values (`[type+id]` with `type = 'posts'` and `id in [1, 2]` reads
+ * two keys).
+ */
+function compoundCandidate(
+  context: ModelContext,
+  index: IndexInfo,
+  clauses: readonly Clause[],
+): Candidate | null {
+  const used: Clause[] = [];
+  let combinations: unknown[][] = [[]];
+  for (const field of index.fields) {
+    const clause =
+      clauses.find((c) => c.field === field && c.operator === '=' && isValidKey(c.value)) ??
+      clauses.find(
+        (c) =>
+          c.field === field &&
+          c.operator === 'in' &&
+          (c.value as readonly unknown[]).every(isValidKey),
+      );
+    if (!clause) return null;
+    used.push(clause);
+    const values = clause.operator === 'in' ? (clause.value as readonly unknown[]) : [clause.value];
+    combinations = combinations.flatMap((prefix) => values.map((value) => [...prefix, value]));
+    if (combinations.length > MAX_COMBINATIONS) return null;
+  }
+  if (combinations.length === 0) return { score: 7, access: { kind: 'none' } };
+  const keys = combinations as unknown as Key[];
+  const { table, primaryKey } = context;
+  const single = used.every((clause) => clause.operator === '=');
+  return {
+    score: 5,
+    access: {
+      kind: 'collection',
+      open: () =>
+        single ? table.where(index.name).equals(keys[0]!) : table.where(index.name).anyOf(keys),
+      used,
+      sortedBy: new Set(single ? [...index.fields, primaryKey] : index.fields.slice(0, 1)),
+    },
+  };
 }
 
 function candidateFor(context: ModelContext, index: IndexInfo, clause: Clause): Candidate | null {

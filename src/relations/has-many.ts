@@ -29,7 +29,11 @@ export class HasMany<P extends ModelBase, R extends ModelBase> extends HasOneOrM
    */
   async createMany(list: readonly Partial<AttributesOf<R>>[]): Promise<R[]> {
     const key = this.requireParentKey('createMany');
-    const models = list.map((attributes) => this.build({ ...attributes, [this.foreignKey]: key }));
+    const models = list.map((attributes) => {
+      const model = this.build(attributes);
+      this.writeKeys(model, key);
+      return model;
+    });
     const runtime = this.runtime();
     await this.inTransaction(() => insertModels(runtime.contextOf(this.related), models));
     return models;

@@ -30,12 +30,30 @@ export abstract class HasOneOrMany<
   readonly foreignKey: string;
   /** The parent's attribute the foreign key holds (default its primary key). */
   readonly localKey: string;
+  /**
+   * For a polymorphic kind: the related models' attribute naming the parent's table, and that
+   * table (`commentable_type = 'posts'`), so that parents of several tables share one column.
+   */
+  readonly morphType: { readonly column: string; readonly table: string } | undefined;
 
-  constructor(parent: P, related: ModelClass<R>, foreignKey?: string, localKey?: string) {
+  constructor(
+    parent: P,
+    related: ModelClass<R>,
+    foreignKey?: string,
+    localKey?: string,
+    morphName?: string,
+  ) {
     super(parent, related);
     const parentModel = parent.constructor as ModelClass;
     this.localKey = localKey ?? parentModel.primaryKey;
-    this.foreignKey = foreignKey ?? defaultForeignKey(parentModel.table, parentModel.primaryKey);
+    this.foreignKey =
+      morphName !== undefined
+        ? `${morphName}_id`
+        : (foreignKey ?? defaultForeignKey(parentModel.table, parentModel.primaryKey));
+    this.morphType =
+      morphName === undefined
+        ? undefined
+        : { column: `${morphName}_type`, table: parentModel.table };
   }
 
   /** Whether a parent may hold several related models; a one-to-one relation enforces one. */
@@ -51,12 +69,13 @@ export abstract class HasOneOrMany<
     const key = this.parentKey();
     const field = this.foreignKey as AttributeKey<R>;
     // A parent without a key relates to nothing, not to the records whose foreign key is null.
-    return key === undefined ? query.whereIn(field, []) : query.where(field, key as never);
+    if (key === undefined) return query.whereIn(field, []);
+    return this.#ofParentTable(query).where(field, key as never);
   }
 
   eagerRead(parents: readonly P[], runtime: DatabaseRuntime): Promise<R[]> {
     const keys = distinctKeys(parents, (parent) => readAttribute(parent, this.localKey));
-    return new QueryBuilder(this.related, runtime)
+    return this.#ofParentTable(new QueryBuilder(this.related, runtime))
       .whereIn(this.foreignKey as AttributeKey<R>, keys as never[])
       .get();
   }
@@ -64,18 +83,27 @@ export abstract class HasOneOrMany<
   async countRelated(parents: readonly P[], runtime: DatabaseRuntime): Promise<number[]> {
     const keys = distinctKeys(parents, (parent) => readAttribute(parent, this.localKey));
     const { table } = runtime.contextOf(this.related);
-    const found =
-      keys.length === 0
-        ? []
-        : await table
-            .where(this.foreignKey)
-            .anyOf(keys as Key[])
-            .keys();
-    return countMatches(parents, this.localKey, found);
+    if (keys.length === 0) return countMatches(parents, this.localKey, []);
+    const morph = this.morphType;
+    if (!morph) {
+      const found = await table
+        .where(this.foreignKey)
+        .anyOf(keys as Key[])
+        .keys();
+      return countMatches(parents, this.localKey, found);
+    }
+    const pairs = keys.map((key) => [morph.table, key]) as unknown as Key[];
+    const found = await table.where(`[${morph.column}+${this.foreignKey}]`).anyOf(pairs).keys();
+    return countMatches(
+      parents,
+      this.localKey,
+      found.map((pair) => (pair as unknown[])[1]),
+    );
   }
 
   requirements(): TableRequirement[] {
-    return [{ kind: 'index', model: this.related, fields: [this.foreignKey], unique: this.unique }];
+    const fields = this.morphType ? [this.morphType.column, this.foreignKey] : [this.foreignKey];
+    return [{ kind: 'index', model: this.related, fields, unique: this.unique }];
   }
 
   /**
@@ -106,8 +134,16 @@ export abstract class HasOneOrMany<
    * @throws UnsavedModelError when the parent has no key.
    */
   associate(model: R): R {
-    writeAttribute(model, this.foreignKey, this.requireParentKey('associate'));
+    this.writeKeys(model, this.requireParentKey('associate'));
     return model;
+  }
+
+  /** Points `model` at the parent with `key` (or at nothing, with null); writes nothing. */
+  protected writeKeys(model: R, key: Key | null): void {
+    writeAttribute(model, this.foreignKey, key);
+    if (this.morphType) {
+      writeAttribute(model, this.morphType.column, key === null ? null : this.morphType.table);
+    }
   }
 
   protected canLookUp(): boolean {
@@ -115,7 +151,8 @@ export abstract class HasOneOrMany<
   }
 
   protected shareKey(): string {
-    return `${this.related.table}\u0000${this.foreignKey}\u0000${shareKeyOf(this.parentKey())}`;
+    const type = this.morphType ? `${this.morphType.column}=${this.morphType.table}` : '';
+    return `${this.related.table}\u0000${type}\u0000${this.foreignKey}\u0000${shareKeyOf(this.parentKey())}`;
   }
 
   /**
@@ -133,20 +170,29 @@ export abstract class HasOneOrMany<
 
   /** Sets the foreign key and saves, with the check in the same transaction; undone on failure. */
   protected async attach(model: R, key: Key): Promise<R> {
-    const hadForeignKey = Object.hasOwn(model, this.foreignKey);
-    const previous = readAttribute(model, this.foreignKey);
+    const columns = this.morphType ? [this.foreignKey, this.morphType.column] : [this.foreignKey];
+    const previous = columns.map(
+      (column) => [column, Object.hasOwn(model, column), readAttribute(model, column)] as const,
+    );
     if (!runtimeOf(model)) setRuntime(model, this.runtime());
     try {
       return await this.inTransaction(async () => {
         await this.assertCanAttach(model, key);
-        writeAttribute(model, this.foreignKey, key);
+        this.writeKeys(model, key);
         return model.save();
       });
     } catch (error) {
-      if (hadForeignKey) writeAttribute(model, this.foreignKey, previous);
-      else removeAttribute(model, this.foreignKey);
+      for (const [column, had, value] of previous) {
+        if (had) writeAttribute(model, column, value);
+        else removeAttribute(model, column);
+      }
       throw error;
     }
+  }
+
+  #ofParentTable(query: QueryBuilder<R>): QueryBuilder<R> {
+    if (!this.morphType) return query;
+    return query.where(this.morphType.column as AttributeKey<R>, this.morphType.table as never);
   }
 
   protected requireParentKey(action: string): Key {

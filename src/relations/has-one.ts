@@ -1,7 +1,6 @@
 import { UniqueConstraintError } from '../core/errors.js';
 import { describe, type Key, sameValue } from '../core/values.js';
 import type { AttributesOf, ModelBase } from '../model/model.js';
-import { writeAttribute } from '../state/model-state.js';
 import { matchOne } from './dictionary.js';
 import { HasOneOrMany } from './has-one-or-many.js';
 
@@ -33,7 +32,7 @@ export class HasOne<P extends ModelBase, R extends ModelBase> extends HasOneOrMa
     await this.inTransaction(async () => {
       const related = await this.getResults();
       if (!related) return;
-      writeAttribute(related, this.foreignKey, null);
+      this.writeKeys(related, null);
       await related.save();
     });
   }
@@ -51,7 +50,7 @@ export class HasOne<P extends ModelBase, R extends ModelBase> extends HasOneOrMa
       const existing = await this.getResults();
       if (!existing) return this.create(attributes);
       existing.fill(attributes as never);
-      writeAttribute(existing, this.foreignKey, key);
+      this.writeKeys(existing, key);
       return existing.save();
     });
   }

@@ -4,8 +4,13 @@ import {
   type BelongsToMany,
   Database,
   type HasMany,
+  type HasManyThrough,
+  type HasOneThrough,
   Model,
   type ModelClass,
+  type MorphMany,
+  type MorphOne,
+  type MorphTo,
   type WithPivot,
 } from '../../src/index.js';
 
@@ -33,6 +38,27 @@ export interface PostTagAttributes {
   added_by?: string;
 }
 
+export interface CommentAttributes {
+  id?: number;
+  body: string;
+  commentable_type?: string | null;
+  commentable_id?: number | null;
+}
+export interface VideoAttributes {
+  id?: number;
+  title: string;
+}
+export interface ImageAttributes {
+  id?: number;
+  url: string;
+  imageable_type?: string | null;
+  imageable_id?: number | null;
+}
+export interface CountryAttributes {
+  id?: number;
+  name: string;
+}
+
 /** The models of API.md §10–13, for the relation kinds beyond HasOne. */
 export class User extends Model<UserAttributes> {
   static override table = 'users';
@@ -57,6 +83,47 @@ export class Post extends Model<PostAttributes> {
   get tags$(): Observable<WithPivot<Tag, PostTagAttributes>[]> {
     return this.tagsRelation().observe();
   }
+  commentsRelation(): MorphMany<Post, Comment> {
+    return this.morphMany(Comment, 'commentable');
+  }
+}
+
+export class Video extends Model<VideoAttributes> {
+  static override table = 'videos';
+
+  commentsRelation(): MorphMany<Video, Comment> {
+    return this.morphMany(Comment, 'commentable');
+  }
+  thumbnailRelation(): MorphOne<Video, Image> {
+    return this.morphOne(Image, 'imageable');
+  }
+}
+
+export class Comment extends Model<CommentAttributes> {
+  static override table = 'comments';
+
+  commentableRelation(): MorphTo<Comment, Post | Video> {
+    return this.morphTo('commentable', [Post, Video]);
+  }
+}
+
+export class Image extends Model<ImageAttributes> {
+  static override table = 'images';
+
+  imageableRelation(): MorphTo<Image, Video> {
+    return this.morphTo('imageable', [Video]);
+  }
+}
+
+export class Country extends Model<CountryAttributes> {
+  static override table = 'countries';
+
+  postsRelation(): HasManyThrough<Country, Post, User> {
+    return this.hasManyThrough(Post, User);
+  }
+  firstPostRelation(): HasOneThrough<Country, Post, User> {
+    return this.hasOneThrough(Post, User);
+  }
 }
 
 export class Tag extends Model<TagAttributes> {
@@ -67,7 +134,7 @@ export class Tag extends Model<TagAttributes> {
   }
 }
 
-export const BLOG_MODELS: readonly ModelClass[] = [User, Post, Tag];
+export const BLOG_MODELS: readonly ModelClass[] = [User, Post, Tag, Video, Comment, Image, Country];
 
 let databases = 0;
 

@@ -1,0 +1,30 @@
+import type { ModelBase } from '../model/model.js';
+import { HasOneOrManyThrough, matchThrough } from './through.js';
+
+/**
+ * The related models of the models in between (a country's posts, through its users), in related
+ * primary-key order; read-only.
+ * @example
+ * postsRelation(): HasManyThrough<Country, Post, User> { return this.hasManyThrough(Post, User); }
+ */
+export class HasManyThrough<
+  P extends ModelBase,
+  R extends ModelBase,
+  T extends ModelBase,
+> extends HasOneOrManyThrough<P, R, T, R[]> {
+  /** The related models; `[]` without a query when the parent has no key. */
+  async getResults(): Promise<R[]> {
+    if (this.parentKey() === undefined) return [];
+    return this.query()
+      .orderBy(this.related.primaryKey as never)
+      .get();
+  }
+
+  match(parents: readonly P[], results: readonly R[], name: string): void {
+    matchThrough(parents, this.localKey, this.groupByParent(results), name, (found) => found ?? []);
+  }
+
+  protected emptyResult(): R[] {
+    return [];
+  }
+}

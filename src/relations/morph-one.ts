@@ -1,0 +1,15 @@
+import type { ModelBase } from '../model/model.js';
+import type { ModelClass } from '../state/model-class.js';
+import { HasOne } from './has-one.js';
+
+/**
+ * HasOne for parents of several tables: the related model holds `<name>_type` (the parent's table
+ * name, never a class name) and `<name>_id`, under a unique `[<name>_type+<name>_id]` index.
+ * @example
+ * thumbnailRelation(): MorphOne<Video, Image> { return this.morphOne(Image, 'imageable'); }
+ */
+export class MorphOne<P extends ModelBase, R extends ModelBase> extends HasOne<P, R> {
+  constructor(parent: P, related: ModelClass<R>, name: string, localKey?: string) {
+    super(parent, related, undefined, localKey, name);
+  }
+}

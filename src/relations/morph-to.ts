@@ -1,0 +1,186 @@
+import { SchemaError, UnsavedModelError } from '../core/errors.js';
+import { buildGroups, dictionaryKey, distinctKeys, shareKeyOf } from '../core/key-dictionary.js';
+import { describe, type Key } from '../core/values.js';
+import type { AttributeKey, ModelBase } from '../model/model.js';
+import { QueryBuilder } from '../query/query-builder.js';
+import { contextFor, type DatabaseRuntime } from '../state/context.js';
+import type { ModelClass } from '../state/model-class.js';
+import { hydrate, readAttribute, setLoaded, writeAttribute } from '../state/model-state.js';
+import { Relation, type TableRequirement } from './relation.js';
+
+/**
+ * The inverse of MorphOne and MorphMany: this model (the child) holds `<name>_type`, the table of
+ * its owner, and `<name>_id`, the owner's primary key; the owner is a model of any of `models`.
+ * @example
+ * commentableRelation(): MorphTo<Comment, Post | Video> {
+ *   return this.morphTo('commentable', [Post, Video]);
+ * }
+ */
+export class MorphTo<C extends ModelBase, O extends ModelBase> extends Relation<C, O, O | null> {
+  /** The child's attribute holding the owner's table name. */
+  readonly typeColumn: string;
+  /** The child's attribute holding the owner's primary key. */
+  readonly idColumn: string;
+  /** The models an owner may be of. */
+  readonly models: readonly ModelClass<O>[];
+  /** The columns' common prefix: `commentable`. */
+  readonly morphName: string;
+
+  constructor(child: C, name: string, models: readonly ModelClass<O>[]) {
+    super(child, models?.[0] as ModelClass<O>);
+    this.morphName = name;
+    this.typeColumn = `${name}_type`;
+    this.idColumn = `${name}_id`;
+    this.models = [...models];
+  }
+
+  /** The owner, or null when the child points at none. @throws SchemaError for an unknown type. */
+  async getResults(): Promise<O | null> {
+    return this.query().first();
+  }
+
+  /** A query over the owner's table, for the owner the child points at now. */
+  override query(): QueryBuilder<O> {
+    const type = readAttribute(this.parent, this.typeColumn);
+    const model = type == null ? this.related : this.#modelOf(type);
+    return this.addConstraints(new QueryBuilder(model, this.runtime()));
+  }
+
+  addConstraints(query: QueryBuilder<O>): QueryBuilder<O> {
+    const id = readAttribute(this.parent, this.idColumn);
+    const type = readAttribute(this.parent, this.typeColumn);
+    const field = this.related.primaryKey as AttributeKey<O>;
+    return id == null || type == null ? query.whereIn(field, []) : query.where(field, id as never);
+  }
+
+  /** One read per owner table present among the children. */
+  async eagerRead(children: readonly C[], runtime: DatabaseRuntime): Promise<O[]> {
+    const reads = [...this.#idsByModel(children)].map(([model, ids]) =>
+      new QueryBuilder(model, runtime)
+        .whereIn(model.primaryKey as AttributeKey<O>, ids as never[])
+        .get(),
+    );
+    return (await Promise.all(reads)).flat();
+  }
+
+  match(children: readonly C[], owners: readonly O[], name: string): void {
+    const byKey = new Map<string, O>();
+    for (const owner of owners) {
+      const model = owner.constructor as ModelClass;
+      byKey.set(ownerKey(model.table, readAttribute(owner, model.primaryKey)), owner);
+    }
+    for (const child of children) {
+      const key = ownerKey(
+        readAttribute(child, this.typeColumn),
+        readAttribute(child, this.idColumn),
+      );
+      setLoaded(child, name, byKey.get(key) ?? null, 'relation');
+    }
+  }
+
+  async countRelated(children: readonly C[], runtime: DatabaseRuntime): Promise<number[]> {
+    const found = new Set<string>();
+    for (const [model, ids] of this.#idsByModel(children)) {
+      const keys = await runtime
+        .contextOf(model)
+        .table.where(model.primaryKey)
+        .anyOf(ids as Key[])
+        .keys();
+      for (const key of keys) found.add(ownerKey(model.table, key));
+    }
+    return children.map((child) =>
+      found.has(
+        ownerKey(readAttribute(child, this.typeColumn), readAttribute(child, this.idColumn)),
+      )
+        ? 1
+        : 0,
+    );
+  }
+
+  requirements(): TableRequirement[] {
+    const childModel = this.parent.constructor as ModelClass;
+    return [
+      { kind: 'index', model: childModel, fields: [this.typeColumn, this.idColumn], unique: false },
+    ];
+  }
+
+  /**
+   * Points the child at `owner` (both columns) and returns the child; writes nothing.
+   * @throws UnsavedModelError when the owner has no key; SchemaError for a model not in `models`.
+   */
+  associate(owner: O): C {
+    const model = owner.constructor as ModelClass<O>;
+    this.#modelOf(model.table);
+    const key = owner.getKey();
+    if (key === undefined) {
+      throw new UnsavedModelError(
+        `${this.describe()}: cannot associate a ${model.name} that has no "${model.primaryKey}" yet; save it first`,
+        { model: model.name, table: model.table, field: model.primaryKey },
+      );
+    }
+    writeAttribute(this.parent, this.typeColumn, model.table);
+    writeAttribute(this.parent, this.idColumn, key);
+    return this.parent;
+  }
+
+  /** Sets both columns to null and returns the child; writes nothing. */
+  dissociate(): C {
+    writeAttribute(this.parent, this.typeColumn, null);
+    writeAttribute(this.parent, this.idColumn, null);
+    return this.parent;
+  }
+
+  protected emptyResult(): O | null {
+    return null;
+  }
+
+  protected canLookUp(): boolean {
+    return this.parent.exists || readAttribute(this.parent, this.idColumn) != null;
+  }
+
+  protected shareKey(): string {
+    const childModel = this.parent.constructor as ModelClass;
+    const subject = this.parent.exists
+      ? `stored${shareKeyOf(this.parent.getKey())}`
+      : `key${ownerKey(readAttribute(this.parent, this.typeColumn), readAttribute(this.parent, this.idColumn))}`;
+    return `${childModel.table}\u0000${this.typeColumn}\u0000${this.idColumn}\u0000${subject}`;
+  }
+
+  /** Live observers follow the stored child, so that a move of its owner is seen. */
+  protected override async liveRead(): Promise<O | null> {
+    const key = this.parent.getKey();
+    if (!this.parent.exists || key === undefined) return this.getResults();
+    const context = contextFor(this.parent);
+    const row = await context.table.get(key);
+    if (!row) return null;
+    return new MorphTo(hydrate(context, row), this.morphName, this.models).getResults();
+  }
+
+  #idsByModel(children: readonly C[]): Map<ModelClass<O>, unknown[]> {
+    const byType = buildGroups(children, (child) => readAttribute(child, this.typeColumn));
+    const result = new Map<ModelClass<O>, unknown[]>();
+    for (const group of byType.values()) {
+      const model = this.#modelOf(readAttribute(group[0]!, this.typeColumn));
+      result.set(
+        model,
+        distinctKeys(group, (child) => readAttribute(child, this.idColumn)),
+      );
+    }
+    return result;
+  }
+
+  #modelOf(type: unknown): ModelClass<O> {
+    const model = this.models.find((candidate) => candidate.table === type);
+    if (model) return model;
+    const childModel = this.parent.constructor as ModelClass;
+    throw new SchemaError(
+      `${this.describe()}: ${this.typeColumn} = ${describe(type)} names no table of ` +
+        `${this.models.map((m) => m.name).join(', ')} (${this.models.map((m) => `"${m.table}"`).join(', ')})`,
+      { model: childModel.name, table: childModel.table, field: this.typeColumn, key: type },
+    );
+  }
+}
+
+function ownerKey(table: unknown, key: unknown): string {
+  return `${String(table)}\u0000${String(dictionaryKey(key))}`;
+}

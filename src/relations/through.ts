@@ -1,0 +1,160 @@
+import { buildGroups, dictionaryKey, distinctKeys, shareKeyOf } from '../core/key-dictionary.js';
+import { defaultForeignKey } from '../core/naming.js';
+import type { Key, Row } from '../core/values.js';
+import type { AttributeKey, ModelBase } from '../model/model.js';
+import { QueryBuilder } from '../query/query-builder.js';
+import type { DatabaseRuntime } from '../state/context.js';
+import type { ModelClass } from '../state/model-class.js';
+import { readAttribute, setLoaded } from '../state/model-state.js';
+import { Relation, type TableRequirement } from './relation.js';
+
+/**
+ * What HasOneThrough and HasManyThrough share: the related models hang off models of a table in
+ * between (countries ← users.country_id, users ← posts.user_id). Read-only; two reads per level.
+ */
+export abstract class HasOneOrManyThrough<
+  P extends ModelBase,
+  R extends ModelBase,
+  T extends ModelBase,
+  Result,
+> extends Relation<P, R, Result> {
+  /** The model in between. */
+  readonly through: ModelClass<T>;
+  /** The through model's attribute pointing at the parent (default `<singular parent>_<key>`). */
+  readonly firstKey: string;
+  /** The related model's attribute pointing at the through model (default `<singular through>_<key>`). */
+  readonly secondKey: string;
+  /** The parent's attribute `firstKey` holds (default its primary key). */
+  readonly localKey: string;
+  /** The through model's attribute `secondKey` holds (default its primary key). */
+  readonly secondLocalKey: string;
+
+  constructor(
+    parent: P,
+    related: ModelClass<R>,
+    through: ModelClass<T>,
+    firstKey?: string,
+    secondKey?: string,
+    localKey?: string,
+    secondLocalKey?: string,
+  ) {
+    super(parent, related);
+    const parentModel = parent.constructor as ModelClass;
+    this.through = through;
+    this.localKey = localKey ?? parentModel.primaryKey;
+    this.secondLocalKey = secondLocalKey ?? through.primaryKey;
+    this.firstKey = firstKey ?? defaultForeignKey(parentModel.table, parentModel.primaryKey);
+    this.secondKey = secondKey ?? defaultForeignKey(through.table, through.primaryKey);
+  }
+
+  /** The parent's key value, or undefined while the parent has none. */
+  parentKey(): Key | undefined {
+    const key = readAttribute(this.parent, this.localKey);
+    return key == null ? undefined : (key as Key);
+  }
+
+  addConstraints(query: QueryBuilder<R>): QueryBuilder<R> {
+    const key = this.parentKey();
+    const field = this.secondKey as AttributeKey<R>;
+    if (key === undefined) return query.whereIn(field, []);
+    return query.whereKeysOf(field, {
+      table: this.through.table,
+      where: this.firstKey,
+      equals: [key],
+      select: this.secondLocalKey,
+    });
+  }
+
+  /** Two reads for any number of parents: the through rows, then the related models. */
+  async eagerRead(parents: readonly P[], runtime: DatabaseRuntime): Promise<R[]> {
+    const rows = await this.#throughRows(parents, runtime);
+    const throughKeys = distinctKeys(rows, (row) => row[this.secondLocalKey]);
+    if (throughKeys.length === 0) return [];
+    const related = await new QueryBuilder(this.related, runtime)
+      .whereIn(this.secondKey as AttributeKey<R>, throughKeys as never[])
+      .orderBy(this.related.primaryKey as AttributeKey<R>)
+      .get();
+    const parentOf = new Map(
+      rows.map((row) => [dictionaryKey(row[this.secondLocalKey]), row[this.firstKey]]),
+    );
+    for (const model of related) {
+      parentKeys.set(model, parentOf.get(dictionaryKey(readAttribute(model, this.secondKey))));
+    }
+    return related;
+  }
+
+  async countRelated(parents: readonly P[], runtime: DatabaseRuntime): Promise<number[]> {
+    const rows = await this.#throughRows(parents, runtime);
+    const throughKeys = distinctKeys(rows, (row) => row[this.secondLocalKey]);
+    const { table } = runtime.contextOf(this.related);
+    const found =
+      throughKeys.length === 0
+        ? []
+        : await table
+            .where(this.secondKey)
+            .anyOf(throughKeys as Key[])
+            .keys();
+    const parentOf = new Map(
+      rows.map((row) => [dictionaryKey(row[this.secondLocalKey]), row[this.firstKey]]),
+    );
+    const counts = new Map<unknown, number>();
+    for (const key of found) {
+      const parent = dictionaryKey(parentOf.get(dictionaryKey(key)));
+      counts.set(parent, (counts.get(parent) ?? 0) + 1);
+    }
+    return parents.map(
+      (parent) => counts.get(dictionaryKey(readAttribute(parent, this.localKey))) ?? 0,
+    );
+  }
+
+  requirements(): TableRequirement[] {
+    return [
+      { kind: 'index', model: this.through, fields: [this.firstKey], unique: false },
+      { kind: 'index', model: this.related, fields: [this.secondKey], unique: false },
+    ];
+  }
+
+  /** The related models of each parent, by the parent's key, in related primary-key order. */
+  protected groupByParent(results: readonly R[]): Map<unknown, R[]> {
+    return buildGroups(results, (model) => parentKeys.get(model));
+  }
+
+  protected canLookUp(): boolean {
+    return this.parentKey() !== undefined;
+  }
+
+  protected shareKey(): string {
+    return `${this.through.table}\u0000${this.firstKey}\u0000${this.related.table}\u0000${this.secondKey}\u0000${shareKeyOf(this.parentKey())}`;
+  }
+
+  #throughRows(parents: readonly P[], runtime: DatabaseRuntime): Promise<Row[]> {
+    const keys = distinctKeys(parents, (parent) => readAttribute(parent, this.localKey));
+    if (keys.length === 0) return Promise.resolve([]);
+    return runtime
+      .contextOf(this.through)
+      .table.where(this.firstKey)
+      .anyOf(keys as Key[])
+      .toArray();
+  }
+}
+
+/** The key of the parent each eager-read through result belongs to, between read and match. */
+const parentKeys = new WeakMap<ModelBase, unknown>();
+
+/** Sets relation `name` on each parent from `groups` (by parent key), through `pick`. */
+export function matchThrough<P extends ModelBase, R extends ModelBase, V>(
+  parents: readonly P[],
+  localKey: string,
+  groups: Map<unknown, R[]>,
+  name: string,
+  pick: (found: R[] | undefined) => V,
+): void {
+  for (const parent of parents) {
+    setLoaded(
+      parent,
+      name,
+      pick(groups.get(dictionaryKey(readAttribute(parent, localKey)))),
+      'relation',
+    );
+  }
+}
