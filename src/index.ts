@@ -13,15 +13,17 @@ export {
 export type { Key } from './core/values.js';
 export type { DatabaseOptions } from './database/database.js';
 export { Database } from './database/database.js';
-export type { AttributeKey, AttributesOf, ModelConstructor, OwnerOf } from './model/model.js';
+export type { AttributeKey, AttributesOf, ModelConstructor } from './model/model.js';
 export { Model, ModelBase } from './model/model.js';
+export type { OwnerOf } from './model/relation-factories.js';
+export { RelationFactories } from './model/relation-factories.js';
 export type { KeySource, OrderDirection, WhereOperator } from './query/clause.js';
 export { QueryBuilder } from './query/query-builder.js';
 export type { QueryState } from './query/query-state.js';
 export { BelongsTo } from './relations/belongs-to.js';
 export type {
   BelongsToManyOptions,
-  RelatedKeys,
+  RelatedKeysOrModels,
   SyncResult,
   WithPivot,
 } from './relations/belongs-to-many.js';

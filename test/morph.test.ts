@@ -6,7 +6,7 @@ import {
   UnsavedModelError,
 } from '../src/index.js';
 import { expectAtomicAtEveryStep } from './support/atomic.js';
-import { blogDatabase, Comment, Image, Post, Video } from './support/blog.js';
+import { blogDatabase, Comment, Post, Video } from './support/blog.js';
 import { type Recording, record } from './support/observe.js';
 import { installReadCounter, type ReadCounter } from './support/read-counter.js';
 

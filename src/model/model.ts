@@ -6,15 +6,6 @@ import { RESERVED_NAMES } from '../core/storable.js';
 import { defineValue, type Key, type Row } from '../core/values.js';
 import type { WhereOperator } from '../query/clause.js';
 import { QueryBuilder } from '../query/query-builder.js';
-import { BelongsTo } from '../relations/belongs-to.js';
-import { BelongsToMany, type BelongsToManyOptions } from '../relations/belongs-to-many.js';
-import { HasMany } from '../relations/has-many.js';
-import { HasManyThrough } from '../relations/has-many-through.js';
-import { HasOne } from '../relations/has-one.js';
-import { HasOneThrough } from '../relations/has-one-through.js';
-import { MorphMany } from '../relations/morph-many.js';
-import { MorphOne } from '../relations/morph-one.js';
-import { MorphTo } from '../relations/morph-to.js';
 import type { RelationPath, WithRelations } from '../relations/relation-types.js';
 import { contextFor, contextOf, runtimeFor } from '../state/context.js';
 import type { KeyTypeSetting, ModelClass } from '../state/model-class.js';
@@ -23,6 +14,7 @@ import {
   hydrate,
   initState,
   isModel,
+  keyAttribute,
   liveComparison,
   loadedNames,
   loadedOf,
@@ -42,6 +34,7 @@ import {
   refreshModel,
   saveModel,
 } from '../state/persistence.js';
+import { RelationFactories } from './relation-factories.js';
 
 declare const attributesType: unique symbol;
 
@@ -57,7 +50,7 @@ export type AttributeKey<M> = Extract<keyof AttributesOf<M>, string>;
  * from or saved to; for a new model, the one serving its class).
  * Extend it through {@link Model}: `class User extends Model<UserAttributes> {}`.
  */
-export class ModelBase<A extends object = object> {
+export class ModelBase<A extends object = object> extends RelationFactories {
   declare readonly [attributesType]?: A;
 
   /** The IndexedDB table of this model. Required on every model class. */
@@ -71,6 +64,7 @@ export class ModelBase<A extends object = object> {
 
   /** Makes an unsaved model, optionally filled with `attributes`. */
   constructor(attributes?: Partial<A>) {
+    super();
     initState(this);
     if (attributes) this.fill(attributes);
   }
@@ -165,8 +159,7 @@ export class ModelBase<A extends object = object> {
 
   /** The primary key value, or undefined before the first save of an auto/uuid model. */
   getKey(): Key | undefined {
-    const key = readAttribute(this, (this.constructor as ModelClass).primaryKey);
-    return key == null ? undefined : (key as Key);
+    return keyAttribute(this, (this.constructor as ModelClass).primaryKey);
   }
 
   /**
@@ -245,102 +238,6 @@ export class ModelBase<A extends object = object> {
     return this as this & WithRelations<this, P>;
   }
 
-  /** A HasOne relation: the related model holds `foreignKey` pointing at this model's `localKey`. */
-  hasOne<R extends ModelBase>(
-    related: ModelClass<R>,
-    foreignKey?: AttributeKey<R>,
-    localKey?: string,
-  ): HasOne<this, R> {
-    return new HasOne(this, related, foreignKey, localKey);
-  }
-
-  /** A HasMany relation: each related model holds `foreignKey` pointing at this model's `localKey`. */
-  hasMany<R extends ModelBase>(
-    related: ModelClass<R>,
-    foreignKey?: AttributeKey<R>,
-    localKey?: string,
-  ): HasMany<this, R> {
-    return new HasMany(this, related, foreignKey, localKey);
-  }
-
-  /**
-   * A BelongsToMany relation through a pivot table the Database derives (default name: the two
-   * tables' singulars in alphabetical order, `post_tag`).
-   */
-  belongsToMany<R extends ModelBase, Pivot extends object = Record<string, Key>>(
-    related: ModelClass<R>,
-    options?: BelongsToManyOptions,
-  ): BelongsToMany<this, R, Pivot> {
-    return new BelongsToMany<this, R, Pivot>(this, related, options);
-  }
-
-  /** A BelongsTo relation: this model holds `foreignKey` pointing at the owner's `ownerKey`. */
-  belongsTo<R extends ModelBase>(
-    owner: ModelClass<R>,
-    foreignKey?: string,
-    ownerKey?: AttributeKey<R>,
-  ): BelongsTo<this, R> {
-    return new BelongsTo(this, owner, foreignKey, ownerKey);
-  }
-
-  /** A MorphOne relation: the related model holds `<name>_type` (this table) and `<name>_id`. */
-  morphOne<R extends ModelBase>(
-    related: ModelClass<R>,
-    name: string,
-    localKey?: string,
-  ): MorphOne<this, R> {
-    return new MorphOne(this, related, name, localKey);
-  }
-
-  /** A MorphMany relation: each related model holds `<name>_type` (this table) and `<name>_id`. */
-  morphMany<R extends ModelBase>(
-    related: ModelClass<R>,
-    name: string,
-    localKey?: string,
-  ): MorphMany<this, R> {
-    return new MorphMany(this, related, name, localKey);
-  }
-
-  /** A MorphTo relation: this model holds `<name>_type` and `<name>_id` naming an owner of `models`. */
-  morphTo<const Ms extends readonly ModelClass[]>(
-    name: string,
-    models: Ms,
-  ): MorphTo<this, OwnerOf<Ms>> {
-    return new MorphTo(this, name, models as unknown as readonly ModelClass<OwnerOf<Ms>>[]);
-  }
-
-  /** A HasOneThrough relation: the first related model of the `through` models of this one. */
-  hasOneThrough<R extends ModelBase, T extends ModelBase>(
-    related: ModelClass<R>,
-    through: ModelClass<T>,
-    firstKey?: AttributeKey<T>,
-    secondKey?: AttributeKey<R>,
-    localKey?: string,
-    secondLocalKey?: AttributeKey<T>,
-  ): HasOneThrough<this, R, T> {
-    return new HasOneThrough(this, related, through, firstKey, secondKey, localKey, secondLocalKey);
-  }
-
-  /** A HasManyThrough relation: the related models of the `through` models of this one. */
-  hasManyThrough<R extends ModelBase, T extends ModelBase>(
-    related: ModelClass<R>,
-    through: ModelClass<T>,
-    firstKey?: AttributeKey<T>,
-    secondKey?: AttributeKey<R>,
-    localKey?: string,
-    secondLocalKey?: AttributeKey<T>,
-  ): HasManyThrough<this, R, T> {
-    return new HasManyThrough(
-      this,
-      related,
-      through,
-      firstKey,
-      secondKey,
-      localKey,
-      secondLocalKey,
-    );
-  }
-
   // ---- instance: persistence -----------------------------------------------------------------
 
   /**
@@ -395,13 +292,6 @@ export interface ModelConstructor extends Omit<typeof ModelBase, 'prototype'> {
   new <A extends object = object>(attributes?: Partial<A>): Model<A>;
   readonly prototype: ModelBase;
 }
-
-/** The model instances that `models` make: `Post | Video` for `[Post, Video]`. */
-export type OwnerOf<Ms extends readonly ModelClass[]> = Ms[number] extends infer C
-  ? C extends ModelClass<infer O>
-    ? O
-    : never
-  : never;
 
 /** See {@link Model}. */
 export const Model: ModelConstructor = ModelBase as unknown as ModelConstructor;

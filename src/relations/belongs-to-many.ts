@@ -1,15 +1,14 @@
-import { ModelNotFoundError, UnsavedModelError } from '../core/errors.js';
+import { UnsavedModelError } from '../core/errors.js';
 import { buildGroups, dictionaryKey, distinctKeys, shareKeyOf } from '../core/key-dictionary.js';
 import { defaultForeignKey, singular } from '../core/naming.js';
-import { assertStorable } from '../core/storable.js';
-import { assertValidKey, describe, type Key, type Row, sameValue } from '../core/values.js';
+import { type Key, type Row, sameValue } from '../core/values.js';
 import type { AttributeKey, AttributesOf, ModelBase } from '../model/model.js';
 import { QueryBuilder } from '../query/query-builder.js';
 import type { DatabaseRuntime } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
 import {
   hydrate,
-  isModel,
+  keyAttribute,
   newModel,
   originalOf,
   readAttribute,
@@ -17,6 +16,7 @@ import {
 } from '../state/model-state.js';
 import { countMatches, matchMany } from './dictionary.js';
 import { PivotTable } from './pivot-table.js';
+import { RelatedKeys } from './related-keys.js';
 import { type DeleteEffect, Relation, type TableRequirement } from './relation.js';
 
 /** Options of {@link BelongsToMany}; each defaults as API.md §11 says. */
@@ -44,7 +44,7 @@ export interface SyncResult {
 }
 
 /** Related keys or models, one or several. */
-export type RelatedKeys<R> = Key | R | readonly (Key | R)[];
+export type RelatedKeysOrModels<R> = Key | R | readonly (Key | R)[];
 
 /**
  * Many related models per parent and many parents per related model, paired through rows of a
@@ -64,6 +64,7 @@ export class BelongsToMany<
   readonly parentKey: string;
   /** The related model's attribute the pivot holds. */
   readonly relatedKey: string;
+  readonly #keys: RelatedKeys;
 
   constructor(parent: P, related: ModelClass<R>, options: BelongsToManyOptions = {}) {
     super(parent, related);
@@ -77,12 +78,12 @@ export class BelongsToMany<
       options.foreignPivotKey ?? defaultForeignKey(parentModel.table, this.parentKey),
       options.relatedPivotKey ?? defaultForeignKey(related.table, this.relatedKey),
     );
+    this.#keys = new RelatedKeys(related, this.relatedKey, this.#describe());
   }
 
   /** The parent's key value, or undefined while the parent has none. */
   parentKeyValue(): Key | undefined {
-    const key = readAttribute(this.parent, this.parentKey);
-    return key == null ? undefined : (key as Key);
+    return keyAttribute(this.parent, this.parentKey);
   }
 
   addConstraints(query: QueryBuilder<R>): QueryBuilder<R> {
@@ -197,12 +198,12 @@ export class BelongsToMany<
    * @throws ModelNotFoundError for a key with no related record (nothing is written);
    * UnsavedModelError for an unsaved parent or model.
    */
-  async attach(keys: RelatedKeys<R>, pivotAttributes?: Partial<Pivot>): Promise<void> {
+  async attach(keys: RelatedKeysOrModels<R>, pivotAttributes?: Partial<Pivot>): Promise<void> {
     const parentKey = this.#requireParentKey('attach');
-    const related = this.#keysOf(keys);
+    const related = this.#keys.of(keys);
     await this.#write(async (runtime) => {
-      await this.#assertRelatedExist(runtime, related);
-      await this.#pair(
+      await this.#keys.assertStored(runtime, related);
+      await this.pivot.pair(
         runtime,
         parentKey,
         related.map((key) => [key, pivotAttributes] as const),
@@ -211,19 +212,17 @@ export class BelongsToMany<
   }
 
   /** Removes these pairs (all of the parent's when omitted); resolves to the number removed. */
-  async detach(keys?: RelatedKeys<R>): Promise<number> {
+  async detach(keys?: RelatedKeysOrModels<R>): Promise<number> {
     const parentKey = this.parentKeyValue();
     if (parentKey === undefined) return 0;
-    const related = keys === undefined ? undefined : this.#keysOf(keys);
+    const related = keys === undefined ? undefined : this.#keys.of(keys);
     return this.#write(async (runtime) => {
-      const current = await this.#pairedKeys(runtime, parentKey);
+      const current = await this.pivot.relatedKeysOf(runtime, parentKey);
       const removing =
         related === undefined
           ? current
           : current.filter((key) => related.some((k) => sameValue(k, key)));
-      await this.pivot
-        .table(runtime)
-        .bulkDelete(removing.map((key) => this.pivot.keyOf(parentKey, key)));
+      await this.pivot.unpair(runtime, parentKey, removing);
       return removing.length;
     });
   }
@@ -244,18 +243,16 @@ export class BelongsToMany<
   }
 
   /** Attaches the keys that are absent and detaches those that are present; one transaction. */
-  async toggle(keys: RelatedKeys<R>): Promise<{ attached: Key[]; detached: Key[] }> {
+  async toggle(keys: RelatedKeysOrModels<R>): Promise<{ attached: Key[]; detached: Key[] }> {
     const parentKey = this.#requireParentKey('toggle');
-    const related = this.#keysOf(keys);
+    const related = this.#keys.of(keys);
     return this.#write(async (runtime) => {
-      const current = await this.#pairedKeys(runtime, parentKey);
+      const current = await this.pivot.relatedKeysOf(runtime, parentKey);
       const detached = related.filter((key) => current.some((k) => sameValue(k, key)));
       const attached = related.filter((key) => !detached.includes(key));
-      await this.#assertRelatedExist(runtime, attached);
-      await this.pivot
-        .table(runtime)
-        .bulkDelete(detached.map((key) => this.pivot.keyOf(parentKey, key)));
-      await this.#pair(
+      await this.#keys.assertStored(runtime, attached);
+      await this.pivot.unpair(runtime, parentKey, detached);
+      await this.pivot.pair(
         runtime,
         parentKey,
         attached.map((key) => [key, undefined] as const),
@@ -267,12 +264,11 @@ export class BelongsToMany<
   /** Updates one pair's pivot attributes; resolves to 1, or 0 when the pair does not exist. */
   async updateExistingPivot(key: Key | R, attributes: Partial<Pivot>): Promise<number> {
     const parentKey = this.#requireParentKey('updateExistingPivot');
-    const [related] = this.#keysOf(key);
+    const [related] = this.#keys.of(key);
     return this.#write(async (runtime) => {
-      const table = this.pivot.table(runtime);
-      const row = await table.get(this.pivot.keyOf(parentKey, related!));
+      const row = await this.pivot.table(runtime).get(this.pivot.keyOf(parentKey, related!));
       if (!row) return 0;
-      await table.put(this.#pivotRow(parentKey, related!, row, attributes));
+      await this.pivot.pair(runtime, parentKey, [[related!, attributes]]);
       return 1;
     });
   }
@@ -285,8 +281,8 @@ export class BelongsToMany<
     const parentKey = this.#requireParentKey('create');
     return this.#write(async (runtime) => {
       const model = await newModel(this.related, attributes, runtime).save();
-      const key = this.#keysOf(model)[0]!;
-      const [row] = await this.#pair(runtime, parentKey, [[key, pivotAttributes]]);
+      const key = this.#keys.of(model)[0]!;
+      const [row] = await this.pivot.pair(runtime, parentKey, [[key, pivotAttributes]]);
       setLoaded(model, 'pivot', { ...row }, 'extra');
       return model as WithPivot<R, Pivot>;
     });
@@ -312,17 +308,21 @@ export class BelongsToMany<
     const parentKey = this.#requireParentKey(detaching ? 'sync' : 'syncWithoutDetaching');
     const listed = Array.isArray(keys);
     const given: (readonly [Key, Partial<Pivot> | undefined])[] = listed
-      ? this.#keysOf(keys as readonly (Key | R)[]).map((key) => [key, undefined] as const)
+      ? this.#keys.of(keys as readonly (Key | R)[]).map((key) => [key, undefined] as const)
       : Object.entries(keys as Record<string, Partial<Pivot>>).map(
           ([key, value]) => [key, value] as const,
         );
     return this.#write(async (runtime) => {
-      const wanted = listed ? given : await this.#withStoredKeyTypes(runtime, given);
-      await this.#assertRelatedExist(
+      const wanted = listed
+        ? given
+        : await this.#keys.withStoredTypes(
+            runtime,
+            given as [string, Partial<Pivot> | undefined][],
+          );
+      await this.#keys.assertStored(
         runtime,
         wanted.map(([key]) => key),
       );
-      const table = this.pivot.table(runtime);
       const rows = await this.pivot.rowsOf(runtime, [parentKey]);
       const byKey = new Map(rows.map((row) => [dictionaryKey(row[this.pivot.relatedColumn]), row]));
       const result: SyncResult = { attached: [], detached: [], updated: [] };
@@ -341,122 +341,13 @@ export class BelongsToMany<
           changes.push([key, attributes]);
         }
       }
-      await this.#pair(runtime, parentKey, changes);
+      await this.pivot.pair(runtime, parentKey, changes);
       if (detaching) {
         const removed = [...byKey.values()].map((row) => row[this.pivot.relatedColumn] as Key);
-        await table.bulkDelete(removed.map((key) => this.pivot.keyOf(parentKey, key)));
+        await this.pivot.unpair(runtime, parentKey, removed);
         result.detached.push(...removed);
       }
       return result;
-    });
-  }
-
-  /** Stores the pivot rows for `pairs`, merged into the rows that exist; resolves to the rows. */
-  async #pair(
-    runtime: DatabaseRuntime,
-    parentKey: Key,
-    pairs: readonly (readonly [Key, Partial<Pivot> | undefined])[],
-  ): Promise<Row[]> {
-    if (pairs.length === 0) return [];
-    const table = this.pivot.table(runtime);
-    const existing = await table.bulkGet(pairs.map(([key]) => this.pivot.keyOf(parentKey, key)));
-    const rows = pairs.map(([key, attributes], i) =>
-      this.#pivotRow(parentKey, key, existing[i], attributes),
-    );
-    await table.bulkPut(rows);
-    return rows;
-  }
-
-  #pivotRow(
-    parentKey: Key,
-    key: Key,
-    existing: Row | undefined,
-    attributes: object | undefined,
-  ): Row {
-    if (attributes) assertStorable(attributes, { model: this.#describe(), table: this.pivot.name });
-    return {
-      ...existing,
-      ...attributes,
-      [this.pivot.parentColumn]: parentKey,
-      [this.pivot.relatedColumn]: key,
-    };
-  }
-
-  async #pairedKeys(runtime: DatabaseRuntime, parentKey: Key): Promise<Key[]> {
-    const rows = await this.pivot.rowsOf(runtime, [parentKey]);
-    return rows.map((row) => row[this.pivot.relatedColumn] as Key);
-  }
-
-  async #assertRelatedExist(runtime: DatabaseRuntime, keys: readonly Key[]): Promise<void> {
-    if (keys.length === 0) return;
-    const { table, modelName, tableName } = runtime.contextOf(this.related);
-    const found = new Set(
-      (
-        await table
-          .where(this.relatedKey)
-          .anyOf(keys as Key[])
-          .keys()
-      ).map(dictionaryKey),
-    );
-    const missing = keys.find((key) => !found.has(dictionaryKey(key)));
-    if (missing === undefined) return;
-    throw new ModelNotFoundError(
-      `${this.#describe()}: no ${modelName} (table "${tableName}") with ${this.relatedKey} = ` +
-        `${describe(missing)}; nothing was attached`,
-      { model: modelName, table: tableName, field: this.relatedKey, key: missing },
-    );
-  }
-
-  /**
-   * A record's keys are strings: each becomes the key of the related record it names, keeping
-   * that key's type (`"1"` is the number 1 where the related key is numeric).
-   */
-  async #withStoredKeyTypes(
-    runtime: DatabaseRuntime,
-    given: readonly (readonly [Key, Partial<Pivot> | undefined])[],
-  ): Promise<(readonly [Key, Partial<Pivot> | undefined])[]> {
-    const candidates = given.flatMap(([key]) => {
-      const number = Number(key);
-      return typeof key === 'string' && key.trim() !== '' && !Number.isNaN(number)
-        ? [key, number]
-        : [key];
-    });
-    const { table } = runtime.contextOf(this.related);
-    const stored = new Set(
-      (
-        await table
-          .where(this.relatedKey)
-          .anyOf(candidates as Key[])
-          .keys()
-      ).map(dictionaryKey),
-    );
-    return given.map(([key, attributes]) => {
-      const number = Number(key);
-      const useNumber = !stored.has(dictionaryKey(key)) && stored.has(number);
-      return [useNumber ? number : key, attributes] as const;
-    });
-  }
-
-  #keysOf(keys: RelatedKeys<R>): Key[] {
-    // An array is a list of keys (a compound key goes inside one: `[[a, b]]`).
-    const list: readonly unknown[] = Array.isArray(keys) ? keys : [keys];
-    return list.map((item) => {
-      if (!isModel(item)) {
-        assertValidKey(
-          item,
-          { model: this.related.name, table: this.related.table },
-          this.relatedKey,
-        );
-        return item;
-      }
-      const key = readAttribute(item, this.relatedKey);
-      if (key == null) {
-        throw new UnsavedModelError(
-          `${this.#describe()}: cannot pair a ${this.related.name} that has no "${this.relatedKey}" yet; save it first`,
-          { model: this.related.name, table: this.related.table, field: this.relatedKey },
-        );
-      }
-      return key as Key;
     });
   }
 

@@ -1,13 +1,13 @@
 import { UnsavedModelError } from '../core/errors.js';
 import { distinctKeys, shareKeyOf } from '../core/key-dictionary.js';
 import { defaultForeignKey } from '../core/naming.js';
-import type { Key } from '../core/values.js';
 import type { AttributeKey, ModelBase } from '../model/model.js';
 import { QueryBuilder } from '../query/query-builder.js';
-import { contextFor, type DatabaseRuntime } from '../state/context.js';
+import type { DatabaseRuntime } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
-import { hydrate, readAttribute, writeAttribute } from '../state/model-state.js';
+import { readAttribute, writeAttribute } from '../state/model-state.js';
 import { countMatches, matchOne } from './dictionary.js';
+import { indexKeys } from './index-keys.js';
 import { Relation, type TableRequirement } from './relation.js';
 
 /**
@@ -54,14 +54,7 @@ export class BelongsTo<C extends ModelBase, O extends ModelBase> extends Relatio
 
   async countRelated(children: readonly C[], runtime: DatabaseRuntime): Promise<number[]> {
     const keys = distinctKeys(children, (child) => readAttribute(child, this.foreignKey));
-    const { table } = runtime.contextOf(this.related);
-    const found =
-      keys.length === 0
-        ? []
-        : await table
-            .where(this.ownerKey)
-            .anyOf(keys as Key[])
-            .keys();
+    const found = await indexKeys(runtime, this.related, this.ownerKey, keys);
     return countMatches(children, this.foreignKey, found);
   }
 
@@ -129,12 +122,10 @@ export class BelongsTo<C extends ModelBase, O extends ModelBase> extends Relatio
    * child deleted) is seen; an unsaved child is followed by its in-memory foreign key.
    */
   protected override async liveRead(): Promise<O | null> {
-    const key = this.child.getKey();
-    if (!this.child.exists || key === undefined) return this.getResults();
-    const context = contextFor(this.child);
-    const row = await context.table.get(key);
-    if (!row) return null;
-    const stored = hydrate(context, row);
-    return new BelongsTo(stored, this.related, this.foreignKey, this.ownerKey).getResults();
+    const stored = await this.storedParent();
+    if (stored === undefined) return this.getResults();
+    return (
+      stored && new BelongsTo(stored, this.related, this.foreignKey, this.ownerKey).getResults()
+    );
   }
 }

@@ -7,6 +7,7 @@ import { QueryBuilder } from '../query/query-builder.js';
 import type { DatabaseRuntime } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
 import {
+  keyAttribute,
   newModel,
   readAttribute,
   removeAttribute,
@@ -15,6 +16,7 @@ import {
   writeAttribute,
 } from '../state/model-state.js';
 import { countMatches } from './dictionary.js';
+import { indexKeys } from './index-keys.js';
 import { Relation, type TableRequirement } from './relation.js';
 
 /**
@@ -61,8 +63,7 @@ export abstract class HasOneOrMany<
 
   /** The parent's key value, or undefined while the parent has none. */
   parentKey(): Key | undefined {
-    const key = readAttribute(this.parent, this.localKey);
-    return key == null ? undefined : (key as Key);
+    return keyAttribute(this.parent, this.localKey);
   }
 
   addConstraints(query: QueryBuilder<R>): QueryBuilder<R> {
@@ -82,18 +83,14 @@ export abstract class HasOneOrMany<
 
   async countRelated(parents: readonly P[], runtime: DatabaseRuntime): Promise<number[]> {
     const keys = distinctKeys(parents, (parent) => readAttribute(parent, this.localKey));
-    const { table } = runtime.contextOf(this.related);
-    if (keys.length === 0) return countMatches(parents, this.localKey, []);
     const morph = this.morphType;
     if (!morph) {
-      const found = await table
-        .where(this.foreignKey)
-        .anyOf(keys as Key[])
-        .keys();
+      const found = await indexKeys(runtime, this.related, this.foreignKey, keys);
       return countMatches(parents, this.localKey, found);
     }
-    const pairs = keys.map((key) => [morph.table, key]) as unknown as Key[];
-    const found = await table.where(`[${morph.column}+${this.foreignKey}]`).anyOf(pairs).keys();
+    const pairs = keys.map((key) => [morph.table, key]);
+    const index = `[${morph.column}+${this.foreignKey}]`;
+    const found = await indexKeys(runtime, this.related, index, pairs);
     return countMatches(
       parents,
       this.localKey,

@@ -1,11 +1,12 @@
 import { SchemaError, UnsavedModelError } from '../core/errors.js';
 import { buildGroups, dictionaryKey, distinctKeys, shareKeyOf } from '../core/key-dictionary.js';
-import { describe, type Key } from '../core/values.js';
+import { describe } from '../core/values.js';
 import type { AttributeKey, ModelBase } from '../model/model.js';
 import { QueryBuilder } from '../query/query-builder.js';
-import { contextFor, type DatabaseRuntime } from '../state/context.js';
+import type { DatabaseRuntime } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
-import { hydrate, readAttribute, setLoaded, writeAttribute } from '../state/model-state.js';
+import { readAttribute, setLoaded, writeAttribute } from '../state/model-state.js';
+import { indexKeys } from './index-keys.js';
 import { Relation, type TableRequirement } from './relation.js';
 
 /**
@@ -81,11 +82,7 @@ export class MorphTo<C extends ModelBase, O extends ModelBase> extends Relation<
   async countRelated(children: readonly C[], runtime: DatabaseRuntime): Promise<number[]> {
     const found = new Set<string>();
     for (const [model, ids] of this.#idsByModel(children)) {
-      const keys = await runtime
-        .contextOf(model)
-        .table.where(model.primaryKey)
-        .anyOf(ids as Key[])
-        .keys();
+      const keys = await indexKeys(runtime, model, model.primaryKey, ids);
       for (const key of keys) found.add(ownerKey(model.table, key));
     }
     return children.map((child) =>
@@ -148,12 +145,9 @@ export class MorphTo<C extends ModelBase, O extends ModelBase> extends Relation<
 
   /** Live observers follow the stored child, so that a move of its owner is seen. */
   protected override async liveRead(): Promise<O | null> {
-    const key = this.parent.getKey();
-    if (!this.parent.exists || key === undefined) return this.getResults();
-    const context = contextFor(this.parent);
-    const row = await context.table.get(key);
-    if (!row) return null;
-    return new MorphTo(hydrate(context, row), this.morphName, this.models).getResults();
+    const stored = await this.storedParent();
+    if (stored === undefined) return this.getResults();
+    return stored && new MorphTo(stored, this.morphName, this.models).getResults();
   }
 
   #idsByModel(children: readonly C[]): Map<ModelClass<O>, unknown[]> {

@@ -1,4 +1,5 @@
 import type { Table } from 'dexie';
+import { assertStorable } from '../core/storable.js';
 import type { Key, Row } from '../core/values.js';
 import type { DatabaseRuntime } from '../state/context.js';
 import type { DerivedTableRequirement } from './relation.js';
@@ -51,6 +52,44 @@ export class PivotTable {
       .where(this.parentColumn)
       .anyOf(parentKeys as Key[])
       .toArray();
+  }
+
+  /** The related keys paired with `parentKey`. */
+  async relatedKeysOf(runtime: DatabaseRuntime, parentKey: Key): Promise<Key[]> {
+    const rows = await this.rowsOf(runtime, [parentKey]);
+    return rows.map((row) => row[this.relatedColumn] as Key);
+  }
+
+  /**
+   * Stores the rows pairing `parentKey` with each related key, merged into the rows that exist
+   * (pivot attributes given win); resolves to the rows stored.
+   * @throws ValidationError for pivot attributes IndexedDB cannot store.
+   */
+  async pair(
+    runtime: DatabaseRuntime,
+    parentKey: Key,
+    pairs: readonly (readonly [Key, object | undefined])[],
+  ): Promise<Row[]> {
+    if (pairs.length === 0) return [];
+    const table = this.table(runtime);
+    const existing = await table.bulkGet(pairs.map(([key]) => this.keyOf(parentKey, key)));
+    const rows = pairs.map(([key, attributes], i) => {
+      if (attributes)
+        assertStorable(attributes, { model: `pivot "${this.name}"`, table: this.name });
+      return {
+        ...existing[i],
+        ...attributes,
+        [this.parentColumn]: parentKey,
+        [this.relatedColumn]: key,
+      };
+    });
+    await table.bulkPut(rows);
+    return rows;
+  }
+
+  /** Removes the rows pairing `parentKey` with each of `relatedKeys`. */
+  unpair(runtime: DatabaseRuntime, parentKey: Key, relatedKeys: readonly Key[]): Promise<void> {
+    return this.table(runtime).bulkDelete(relatedKeys.map((key) => this.keyOf(parentKey, key)));
   }
 
   /** The parent key of each row of any of `parentKeys`, from the index alone. */

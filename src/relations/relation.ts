@@ -3,9 +3,9 @@ import { of, throwError } from 'rxjs';
 import { SchemaError } from '../core/errors.js';
 import type { ModelBase } from '../model/model.js';
 import { QueryBuilder } from '../query/query-builder.js';
-import { type DatabaseRuntime, runtimeFor } from '../state/context.js';
+import { contextFor, type DatabaseRuntime, runtimeFor } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
-import { liveComparison } from '../state/model-state.js';
+import { hydrate, liveComparison } from '../state/model-state.js';
 
 /** An index a relation needs on a model's table, derived into the schema by the Database. */
 export interface IndexRequirement {
@@ -140,6 +140,19 @@ export abstract class Relation<P extends ModelBase, R extends ModelBase, Result>
   /** The Database the parent belongs to, which every read and write of the relation uses. */
   protected runtime(): DatabaseRuntime {
     return runtimeFor(this.parent);
+  }
+
+  /**
+   * The parent as stored now, read inside the live query so that a change of the parent itself
+   * (a foreign key moved in another tab, a delete) is seen: null once deleted, undefined for a
+   * parent that is not stored (its in-memory attributes are then what counts).
+   */
+  protected async storedParent(): Promise<P | null | undefined> {
+    const key = this.parent.getKey();
+    if (!this.parent.exists || key === undefined) return undefined;
+    const context = contextFor(this.parent);
+    const row = await context.table.get(key);
+    return row ? hydrate(context, row) : null;
   }
 
   /** The read a live observer re-runs; the same as `getResults()` unless a kind needs more. */

@@ -5,7 +5,8 @@ import type { AttributeKey, ModelBase } from '../model/model.js';
 import { QueryBuilder } from '../query/query-builder.js';
 import type { DatabaseRuntime } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
-import { readAttribute, setLoaded } from '../state/model-state.js';
+import { keyAttribute, readAttribute, setLoaded } from '../state/model-state.js';
+import { indexKeys } from './index-keys.js';
 import { Relation, type TableRequirement } from './relation.js';
 
 /**
@@ -49,8 +50,7 @@ export abstract class HasOneOrManyThrough<
 
   /** The parent's key value, or undefined while the parent has none. */
   parentKey(): Key | undefined {
-    const key = readAttribute(this.parent, this.localKey);
-    return key == null ? undefined : (key as Key);
+    return keyAttribute(this.parent, this.localKey);
   }
 
   addConstraints(query: QueryBuilder<R>): QueryBuilder<R> {
@@ -86,14 +86,7 @@ export abstract class HasOneOrManyThrough<
   async countRelated(parents: readonly P[], runtime: DatabaseRuntime): Promise<number[]> {
     const rows = await this.#throughRows(parents, runtime);
     const throughKeys = distinctKeys(rows, (row) => row[this.secondLocalKey]);
-    const { table } = runtime.contextOf(this.related);
-    const found =
-      throughKeys.length === 0
-        ? []
-        : await table
-            .where(this.secondKey)
-            .anyOf(throughKeys as Key[])
-            .keys();
+    const found = await indexKeys(runtime, this.related, this.secondKey, throughKeys);
     const parentOf = new Map(
       rows.map((row) => [dictionaryKey(row[this.secondLocalKey]), row[this.firstKey]]),
     );

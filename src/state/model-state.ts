@@ -1,4 +1,4 @@
-import { cloneValue, defineValue, type Row, sameValue } from '../core/values.js';
+import { cloneValue, defineValue, type Key, type Row, sameValue } from '../core/values.js';
 import type { LiveComparison } from '../live/live-observable.js';
 import type { ModelBase } from '../model/model.js';
 import type { DatabaseRuntime, ModelContext } from './context.js';
@@ -75,6 +75,12 @@ export function loadedOf(model: ModelBase): ReadonlyMap<string, LoadedKind> | un
 /** The value of attribute (or loaded property) `name` of `model`. */
 export function readAttribute(model: ModelBase, name: string): unknown {
   return (model as unknown as Row)[name];
+}
+
+/** The value of attribute `name` of `model` as a key, or undefined when it is null or missing. */
+export function keyAttribute(model: ModelBase, name: string): Key | undefined {
+  const key = (model as unknown as Row)[name];
+  return key == null ? undefined : (key as Key);
 }
 
 /** Sets attribute `name` of `model`, never invoking a setter such as `__proto__`. */

@@ -1,0 +1,130 @@
+import type { Key } from '../core/values.js';
+import { BelongsTo } from '../relations/belongs-to.js';
+import { BelongsToMany, type BelongsToManyOptions } from '../relations/belongs-to-many.js';
+import { HasMany } from '../relations/has-many.js';
+import { HasManyThrough } from '../relations/has-many-through.js';
+import { HasOne } from '../relations/has-one.js';
+import { HasOneThrough } from '../relations/has-one-through.js';
+import { MorphMany } from '../relations/morph-many.js';
+import { MorphOne } from '../relations/morph-one.js';
+import { MorphTo } from '../relations/morph-to.js';
+import type { ModelClass } from '../state/model-class.js';
+import type { AttributeKey, ModelBase } from './model.js';
+
+/** The model instances that `models` make: `Post | Video` for `[Post, Video]`. */
+export type OwnerOf<Ms extends readonly ModelClass[]> = Ms[number] extends infer C
+  ? C extends ModelClass<infer O>
+    ? O
+    : never
+  : never;
+
+/**
+ * The relation factories every model has (`this.hasOne(...)`, `this.belongsToMany(...)`), for
+ * its `<name>Relation()` methods. Each builds the relation bound to this model.
+ */
+export abstract class RelationFactories {
+  /** A HasOne relation: the related model holds `foreignKey` pointing at this model's `localKey`. */
+  hasOne<T extends ModelBase, R extends ModelBase>(
+    this: T,
+    related: ModelClass<R>,
+    foreignKey?: AttributeKey<R>,
+    localKey?: string,
+  ): HasOne<T, R> {
+    return new HasOne(this, related, foreignKey, localKey);
+  }
+
+  /** A HasMany relation: each related model holds `foreignKey` pointing at this model's `localKey`. */
+  hasMany<T extends ModelBase, R extends ModelBase>(
+    this: T,
+    related: ModelClass<R>,
+    foreignKey?: AttributeKey<R>,
+    localKey?: string,
+  ): HasMany<T, R> {
+    return new HasMany(this, related, foreignKey, localKey);
+  }
+
+  /**
+   * A BelongsToMany relation through a pivot table the Database derives (default name: the two
+   * tables' singulars in alphabetical order, `post_tag`).
+   */
+  belongsToMany<
+    T extends ModelBase,
+    R extends ModelBase,
+    Pivot extends object = Record<string, Key>,
+  >(this: T, related: ModelClass<R>, options?: BelongsToManyOptions): BelongsToMany<T, R, Pivot> {
+    return new BelongsToMany<T, R, Pivot>(this, related, options);
+  }
+
+  /** A BelongsTo relation: this model holds `foreignKey` pointing at the owner's `ownerKey`. */
+  belongsTo<T extends ModelBase, R extends ModelBase>(
+    this: T,
+    owner: ModelClass<R>,
+    foreignKey?: string,
+    ownerKey?: AttributeKey<R>,
+  ): BelongsTo<T, R> {
+    return new BelongsTo(this, owner, foreignKey, ownerKey);
+  }
+
+  /** A MorphOne relation: the related model holds `<name>_type` (this table) and `<name>_id`. */
+  morphOne<T extends ModelBase, R extends ModelBase>(
+    this: T,
+    related: ModelClass<R>,
+    name: string,
+    localKey?: string,
+  ): MorphOne<T, R> {
+    return new MorphOne(this, related, name, localKey);
+  }
+
+  /** A MorphMany relation: each related model holds `<name>_type` (this table) and `<name>_id`. */
+  morphMany<T extends ModelBase, R extends ModelBase>(
+    this: T,
+    related: ModelClass<R>,
+    name: string,
+    localKey?: string,
+  ): MorphMany<T, R> {
+    return new MorphMany(this, related, name, localKey);
+  }
+
+  /** A MorphTo relation: this model holds `<name>_type` and `<name>_id` naming an owner of `models`. */
+  morphTo<T extends ModelBase, const Ms extends readonly ModelClass[]>(
+    this: T,
+    name: string,
+    models: Ms,
+  ): MorphTo<T, OwnerOf<Ms>> {
+    return new MorphTo(this, name, models as unknown as readonly ModelClass<OwnerOf<Ms>>[]);
+  }
+
+  /** A HasOneThrough relation: the first related model of the `through` models of this one. */
+  hasOneThrough<T extends ModelBase, R extends ModelBase, Th extends ModelBase>(
+    this: T,
+    related: ModelClass<R>,
+    through: ModelClass<Th>,
+    firstKey?: AttributeKey<Th>,
+    secondKey?: AttributeKey<R>,
+    localKey?: string,
+    secondLocalKey?: AttributeKey<Th>,
+  ): HasOneThrough<T, R, Th> {
+    return new HasOneThrough(this, related, through, firstKey, secondKey, localKey, secondLocalKey);
+  }
+
+  /** A HasManyThrough relation: the related models of the `through` models of this one. */
+  hasManyThrough<T extends ModelBase, R extends ModelBase, Th extends ModelBase>(
+    this: T,
+    related: ModelClass<R>,
+    through: ModelClass<Th>,
+    firstKey?: AttributeKey<Th>,
+    secondKey?: AttributeKey<R>,
+    localKey?: string,
+    secondLocalKey?: AttributeKey<Th>,
+  ): HasManyThrough<T, R, Th> {
+    return new HasManyThrough(
+      this,
+      related,
+      through,
+      firstKey,
+      secondKey,
+      localKey,
+      secondLocalKey,
+    );
+  }
+}

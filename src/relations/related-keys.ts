@@ -1,0 +1,77 @@
+import { ModelNotFoundError, UnsavedModelError } from '../core/errors.js';
+import { dictionaryKey } from '../core/key-dictionary.js';
+import { assertValidKey, describe, type Key } from '../core/values.js';
+import type { DatabaseRuntime } from '../state/context.js';
+import type { ModelClass } from '../state/model-class.js';
+import { isModel, readAttribute } from '../state/model-state.js';
+import { indexKeys } from './index-keys.js';
+
+/** The keys of the related models of a relation that pairs, as its writes take and check them. */
+export class RelatedKeys {
+  constructor(
+    /** The related model class. */
+    readonly model: ModelClass,
+    /** Its attribute the pairs hold. */
+    readonly field: string,
+    /** The relation, for messages. */
+    readonly about: string,
+  ) {}
+
+  /**
+   * Keys from keys or models, one or a list (a compound key goes inside a list: `[[a, b]]`).
+   * @throws UnsavedModelError for a model without its key; ValidationError for a bad key.
+   */
+  of(keys: unknown): Key[] {
+    const list: readonly unknown[] = Array.isArray(keys) ? keys : [keys];
+    return list.map((item) => {
+      if (!isModel(item)) {
+        assertValidKey(item, { model: this.model.name, table: this.model.table }, this.field);
+        return item;
+      }
+      const key = readAttribute(item, this.field);
+      if (key != null) return key as Key;
+      throw new UnsavedModelError(
+        `${this.about}: cannot pair a ${this.model.name} that has no "${this.field}" yet; save it first`,
+        { model: this.model.name, table: this.model.table, field: this.field },
+      );
+    });
+  }
+
+  /** @throws ModelNotFoundError naming the first of `keys` that no related record holds. */
+  async assertStored(runtime: DatabaseRuntime, keys: readonly Key[]): Promise<void> {
+    const found = new Set(
+      (await indexKeys(runtime, this.model, this.field, keys)).map(dictionaryKey),
+    );
+    const missing = keys.find((key) => !found.has(dictionaryKey(key)));
+    if (missing === undefined) return;
+    const { name, table } = this.model;
+    throw new ModelNotFoundError(
+      `${this.about}: no ${name} (table "${table}") with ${this.field} = ${describe(missing)}; ` +
+        'nothing was written',
+      { model: name, table, field: this.field, key: missing },
+    );
+  }
+
+  /**
+   * A record's keys are strings: each becomes the key of the related record it names, keeping
+   * that key's type (`"1"` is the number 1 where the related key is numeric).
+   */
+  async withStoredTypes<V>(
+    runtime: DatabaseRuntime,
+    given: readonly (readonly [string, V])[],
+  ): Promise<(readonly [Key, V])[]> {
+    const numeric = (key: string) =>
+      key.trim() !== '' && !Number.isNaN(Number(key)) ? Number(key) : undefined;
+    const candidates = given.flatMap(([key]) => {
+      const number = numeric(key);
+      return number === undefined ? [key] : [key, number];
+    });
+    const found = await indexKeys(runtime, this.model, this.field, candidates);
+    const stored = new Set(found.map(dictionaryKey));
+    return given.map(([key, value]) => {
+      const number = numeric(key);
+      const useNumber = number !== undefined && !stored.has(key) && stored.has(number);
+      return [useNumber ? number : key, value] as const;
+    });
+  }
+}
