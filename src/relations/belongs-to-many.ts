@@ -17,7 +17,7 @@ import {
 import { countMatches, matchMany } from './dictionary.js';
 import { PivotTable } from './pivot-table.js';
 import { RelatedKeys } from './related-keys.js';
-import { type DeleteEffect, Relation, type TableRequirement } from './relation.js';
+import { type DeleteEffect, plainIndex, Relation, type TableRequirement } from './relation.js';
 
 /** Options of {@link BelongsToMany}; each defaults as API.md §11 says. */
 export interface BelongsToManyOptions {
@@ -147,25 +147,11 @@ export class BelongsToMany<
   }
 
   requirements(): TableRequirement[] {
-    const requirements: TableRequirement[] = [this.pivot.requirement()];
-    const parentModel = this.parent.constructor as ModelClass;
-    if (this.parentKey !== parentModel.primaryKey) {
-      requirements.push({
-        kind: 'index',
-        model: parentModel,
-        fields: [this.parentKey],
-        unique: false,
-      });
-    }
-    if (this.relatedKey !== this.related.primaryKey) {
-      requirements.push({
-        kind: 'index',
-        model: this.related,
-        fields: [this.relatedKey],
-        unique: false,
-      });
-    }
-    return requirements;
+    return [
+      this.pivot.requirement(),
+      plainIndex(this.parent.constructor as ModelClass, this.parentKey),
+      plainIndex(this.related, this.relatedKey),
+    ];
   }
 
   /** Deleting a record of either side removes its pivot rows. */

@@ -1,5 +1,5 @@
 import { UnsavedModelError } from '../core/errors.js';
-import { distinctKeys, shareKeyOf } from '../core/key-dictionary.js';
+import { distinctKeys } from '../core/key-dictionary.js';
 import { defaultForeignKey } from '../core/naming.js';
 import type { AttributeKey, ModelBase } from '../model/model.js';
 import { QueryBuilder } from '../query/query-builder.js';
@@ -8,7 +8,8 @@ import type { ModelClass } from '../state/model-class.js';
 import { readAttribute, writeAttribute } from '../state/model-state.js';
 import { countMatches, matchOne } from './dictionary.js';
 import { indexKeys } from './index-keys.js';
-import { Relation, type TableRequirement } from './relation.js';
+import { InverseRelation } from './inverse-relation.js';
+import { plainIndex, type TableRequirement } from './relation.js';
 
 /**
  * The inverse of HasOne: this model (the child) holds `foreignKey`, pointing at the owner's
@@ -16,7 +17,7 @@ import { Relation, type TableRequirement } from './relation.js';
  * @example
  * userRelation(): BelongsTo<Profile, User> { return this.belongsTo(User, 'user_id', 'id'); }
  */
-export class BelongsTo<C extends ModelBase, O extends ModelBase> extends Relation<C, O, O | null> {
+export class BelongsTo<C extends ModelBase, O extends ModelBase> extends InverseRelation<C, O> {
   /** The child's attribute pointing at the owner (default `<singular owner table>_<its key>`). */
   readonly foreignKey: string;
   /** The owner's attribute the foreign key holds (default its primary key). */
@@ -63,19 +64,11 @@ export class BelongsTo<C extends ModelBase, O extends ModelBase> extends Relatio
   }
 
   requirements(): TableRequirement[] {
-    const childModel = this.child.constructor as ModelClass;
-    const requirements: TableRequirement[] = [
-      { kind: 'index', model: childModel, fields: [this.foreignKey], unique: false },
+    // An index on a primary key is the primary key itself: the schema skips it.
+    return [
+      plainIndex(this.child.constructor as ModelClass, this.foreignKey),
+      plainIndex(this.related, this.ownerKey),
     ];
-    if (this.ownerKey !== this.related.primaryKey) {
-      requirements.push({
-        kind: 'index',
-        model: this.related,
-        fields: [this.ownerKey],
-        unique: false,
-      });
-    }
-    return requirements;
   }
 
   /**
@@ -95,37 +88,15 @@ export class BelongsTo<C extends ModelBase, O extends ModelBase> extends Relatio
     return this.child;
   }
 
-  /** Sets the child's foreign key to null and returns the child; writes nothing. */
-  dissociate(): C {
-    writeAttribute(this.child, this.foreignKey, null);
-    return this.child;
+  protected get pointers(): readonly string[] {
+    return [this.foreignKey];
   }
 
-  protected emptyResult(): O | null {
-    return null;
+  protected rebind(child: C): BelongsTo<C, O> {
+    return new BelongsTo(child, this.related, this.foreignKey, this.ownerKey);
   }
 
-  protected canLookUp(): boolean {
-    return this.child.exists || readAttribute(this.child, this.foreignKey) != null;
-  }
-
-  protected shareKey(): string {
-    const childModel = this.child.constructor as ModelClass;
-    const subject = this.child.exists
-      ? `stored${shareKeyOf(this.child.getKey())}`
-      : `key${shareKeyOf(readAttribute(this.child, this.foreignKey))}`;
-    return `${childModel.table}\u0000${this.foreignKey}\u0000${this.related.table}\u0000${this.ownerKey}\u0000${subject}`;
-  }
-
-  /**
-   * Live observers follow the stored child, so that a foreign key moved in another tab (or a
-   * child deleted) is seen; an unsaved child is followed by its in-memory foreign key.
-   */
-  protected override async liveRead(): Promise<O | null> {
-    const stored = await this.storedParent();
-    if (stored === undefined) return this.getResults();
-    return (
-      stored && new BelongsTo(stored, this.related, this.foreignKey, this.ownerKey).getResults()
-    );
+  protected target(): string {
+    return `${this.related.table}.${this.ownerKey}`;
   }
 }

@@ -1,5 +1,5 @@
 import { SchemaError, UnsavedModelError } from '../core/errors.js';
-import { buildGroups, dictionaryKey, distinctKeys, shareKeyOf } from '../core/key-dictionary.js';
+import { buildGroups, dictionaryKey, distinctKeys } from '../core/key-dictionary.js';
 import { describe } from '../core/values.js';
 import type { AttributeKey, ModelBase } from '../model/model.js';
 import { QueryBuilder } from '../query/query-builder.js';
@@ -7,7 +7,8 @@ import type { DatabaseRuntime } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
 import { readAttribute, setLoaded, writeAttribute } from '../state/model-state.js';
 import { indexKeys } from './index-keys.js';
-import { Relation, type TableRequirement } from './relation.js';
+import { InverseRelation } from './inverse-relation.js';
+import type { TableRequirement } from './relation.js';
 
 /**
  * The inverse of MorphOne and MorphMany: this model (the child) holds `<name>_type`, the table of
@@ -17,7 +18,7 @@ import { Relation, type TableRequirement } from './relation.js';
  *   return this.morphTo('commentable', [Post, Video]);
  * }
  */
-export class MorphTo<C extends ModelBase, O extends ModelBase> extends Relation<C, O, O | null> {
+export class MorphTo<C extends ModelBase, O extends ModelBase> extends InverseRelation<C, O> {
   /** The child's attribute holding the owner's table name. */
   readonly typeColumn: string;
   /** The child's attribute holding the owner's primary key. */
@@ -120,34 +121,16 @@ export class MorphTo<C extends ModelBase, O extends ModelBase> extends Relation<
     return this.parent;
   }
 
-  /** Sets both columns to null and returns the child; writes nothing. */
-  dissociate(): C {
-    writeAttribute(this.parent, this.typeColumn, null);
-    writeAttribute(this.parent, this.idColumn, null);
-    return this.parent;
+  protected get pointers(): readonly string[] {
+    return [this.typeColumn, this.idColumn];
   }
 
-  protected emptyResult(): O | null {
-    return null;
+  protected rebind(child: C): MorphTo<C, O> {
+    return new MorphTo(child, this.morphName, this.models);
   }
 
-  protected canLookUp(): boolean {
-    return this.parent.exists || readAttribute(this.parent, this.idColumn) != null;
-  }
-
-  protected shareKey(): string {
-    const childModel = this.parent.constructor as ModelClass;
-    const subject = this.parent.exists
-      ? `stored${shareKeyOf(this.parent.getKey())}`
-      : `key${ownerKey(readAttribute(this.parent, this.typeColumn), readAttribute(this.parent, this.idColumn))}`;
-    return `${childModel.table}\u0000${this.typeColumn}\u0000${this.idColumn}\u0000${subject}`;
-  }
-
-  /** Live observers follow the stored child, so that a move of its owner is seen. */
-  protected override async liveRead(): Promise<O | null> {
-    const stored = await this.storedParent();
-    if (stored === undefined) return this.getResults();
-    return stored && new MorphTo(stored, this.morphName, this.models).getResults();
+  protected target(): string {
+    return this.models.map((model) => model.table).join('|');
   }
 
   #idsByModel(children: readonly C[]): Map<ModelClass<O>, unknown[]> {

@@ -44,6 +44,11 @@ export interface DeleteEffect {
   readonly action: 'delete';
 }
 
+/** A plain index on `field` of `model`'s table (none where `field` is the primary key). */
+export function plainIndex(model: ModelClass, field: string): IndexRequirement {
+  return { kind: 'index', model, fields: [field], unique: false };
+}
+
 /** A relation of any kind, as the registry and the eager loader handle it. */
 export type AnyRelation = Relation<ModelBase, ModelBase, unknown>;
 
