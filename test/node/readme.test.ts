@@ -3,37 +3,47 @@ import { transformWithOxc } from 'vite';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import * as dexorm from '../../src/index.js';
 
-/** The README's TypeScript examples, in order, as one script. */
-function readmeScript(): string {
+/** The README's TypeScript examples of one set (```ts, or ```ts blog), in order, as one script. */
+function readmeScript(set = ''): string {
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-  const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]);
+  const fence = new RegExp(`\`\`\`ts${set ? ` ${set}` : ''}\\n([\\s\\S]*?)\`\`\``, 'g');
+  const blocks = [...readme.matchAll(fence)].map((match) => match[1]);
   return blocks.join('\n');
+}
+
+/** Runs a script of README examples with the package's exports in scope; resolves to `result`. */
+async function runExamples<T>(script: string, result: string): Promise<T> {
+  const { code } = await transformWithOxc(script, 'readme.ts', { lang: 'ts' });
+  // The examples import from 'dexorm' and use top-level await: hand them the package's exports
+  // and run them as the body of an async function.
+  const body = code
+    .replace(/^import[\s\S]*?from\s+['"][^'"]+['"];?$/gm, '')
+    .replace(/^export /gm, '');
+  const names = Object.keys(dexorm).filter((name) => /^[A-Z]/.test(name));
+  const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (
+    ...args: string[]
+  ) => (...values: unknown[]) => Promise<T>;
+  const run = new AsyncFunction(...names, `${body}\nreturn ${result};`);
+  const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+  try {
+    return await run(...names.map((name) => (dexorm as Record<string, unknown>)[name]));
+  } finally {
+    log.mockRestore();
+  }
 }
 
 type Scope = { db: dexorm.Database; total: number };
 
 describe('README', () => {
   let scope: Scope | undefined;
+  let blog: dexorm.Database | undefined;
   afterAll(async () => {
     await scope?.db.delete();
+    await blog?.delete();
   });
 
   it('runs its examples as written, in order', async () => {
-    const { code } = await transformWithOxc(readmeScript(), 'readme.ts', { lang: 'ts' });
-    // The examples import from 'dexorm' and use top-level await: hand them the package's exports
-    // and run them as the body of an async function.
-    const body = code
-      .replace(/^import[\s\S]*?from\s+['"][^'"]+['"];?$/gm, '')
-      .replace(/^export /gm, '');
-    const names = Object.keys(dexorm).filter((name) => /^[A-Z]/.test(name));
-    const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (
-      ...args: string[]
-    ) => (...values: unknown[]) => Promise<Scope>;
-    const run = new AsyncFunction(...names, `${body}\nreturn { db, total };`);
-    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
-    scope = await run(...names.map((name) => (dexorm as Record<string, unknown>)[name]));
-    log.mockRestore();
-
+    scope = await runExamples<Scope>(readmeScript(), '{ db, total }');
     const users = await scope.db.dexie.table('users').toArray();
     const profiles = await scope.db.dexie.table('profiles').toArray();
     expect(users.map((user) => user.name).sort()).toEqual(
@@ -44,5 +54,27 @@ describe('README', () => {
     );
     expect(scope.total).toBe(users.length);
     expect(scope.db.schema).toEqual({ users: '++id, &email, name', profiles: '++id, &user_id' });
+  });
+
+  it('runs the examples of the other relation kinds as written', async () => {
+    blog = await runExamples<dexorm.Database>(readmeScript('blog'), 'blog');
+    const table = (name: string) => blog!.dexie.table(name).toArray();
+    expect((await table('posts')).map((post) => post.title)).toEqual([
+      'Notes',
+      'Sketch',
+      'Draft',
+      'Letter',
+      'Colours',
+    ]);
+    expect(await table('post_tag')).toEqual([
+      { post_id: 5, tag_id: 1, added_by: 'grace' },
+      { post_id: 5, tag_id: 2 },
+      { post_id: 5, tag_id: 3 },
+    ]);
+    expect((await table('comments')).map((c) => [c.body, c.commentable_type])).toEqual([
+      ['Nice video', 'videos'],
+      ['Nice post', 'posts'],
+    ]);
+    expect((await table('users'))[0]).toEqual({ id: 1, name: 'Ada', country_id: 1 });
   });
 });
