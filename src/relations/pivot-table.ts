@@ -1,6 +1,7 @@
 import type { Table } from 'dexie';
 import { assertStorable } from '../core/storable.js';
 import type { Key, Row } from '../core/values.js';
+import { indexKeysWith, rowsWithKeys } from '../query/key-reads.js';
 import type { DatabaseRuntime } from '../state/context.js';
 import type { DerivedTableRequirement } from './relation.js';
 
@@ -47,11 +48,7 @@ export class PivotTable {
 
   /** The rows of any of `parentKeys`, in one read. */
   rowsOf(runtime: DatabaseRuntime, parentKeys: readonly Key[]): Promise<Row[]> {
-    if (parentKeys.length === 0) return Promise.resolve([]);
-    return this.table(runtime)
-      .where(this.parentColumn)
-      .anyOf(parentKeys as Key[])
-      .toArray();
+    return rowsWithKeys(this.table(runtime), this.parentColumn, parentKeys);
   }
 
   /** The related keys paired with `parentKey`. */
@@ -94,10 +91,6 @@ export class PivotTable {
 
   /** The parent key of each row of any of `parentKeys`, from the index alone. */
   parentKeysOf(runtime: DatabaseRuntime, parentKeys: readonly Key[]): Promise<Key[]> {
-    if (parentKeys.length === 0) return Promise.resolve([]);
-    return this.table(runtime)
-      .where(this.parentColumn)
-      .anyOf(parentKeys as Key[])
-      .keys();
+    return indexKeysWith(this.table(runtime), this.parentColumn, parentKeys);
   }
 }

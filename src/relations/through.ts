@@ -2,6 +2,7 @@ import { buildGroups, dictionaryKey, distinctKeys, shareKeyOf } from '../core/ke
 import { defaultForeignKey } from '../core/naming.js';
 import type { Key, Row } from '../core/values.js';
 import type { AttributeKey, ModelBase } from '../model/model.js';
+import { rowsWithKeys } from '../query/key-reads.js';
 import { QueryBuilder } from '../query/query-builder.js';
 import type { DatabaseRuntime } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
@@ -122,12 +123,7 @@ export abstract class HasOneOrManyThrough<
 
   #throughRows(parents: readonly P[], runtime: DatabaseRuntime): Promise<Row[]> {
     const keys = distinctKeys(parents, (parent) => readAttribute(parent, this.localKey));
-    if (keys.length === 0) return Promise.resolve([]);
-    return runtime
-      .contextOf(this.through)
-      .table.where(this.firstKey)
-      .anyOf(keys as Key[])
-      .toArray();
+    return rowsWithKeys(runtime.contextOf(this.through).table, this.firstKey, keys as Key[]);
   }
 }
 
