@@ -17,7 +17,13 @@ import {
 import { countMatches, matchMany } from './dictionary.js';
 import { PivotTable } from './pivot-table.js';
 import { RelatedKeys } from './related-keys.js';
-import { type DeleteEffect, plainIndex, Relation, type TableRequirement } from './relation.js';
+import {
+  constrainToParent,
+  type DeleteEffect,
+  plainIndex,
+  Relation,
+  type TableRequirement,
+} from './relation.js';
 
 /** Options of {@link BelongsToMany}; each defaults as API.md §11 says. */
 export interface BelongsToManyOptions {
@@ -87,16 +93,9 @@ export class BelongsToMany<
   }
 
   addConstraints(query: QueryBuilder<R>): QueryBuilder<R> {
-    const key = this.parentKeyValue();
-    const field = this.relatedKey as AttributeKey<R>;
-    if (key === undefined) return query.whereIn(field, []);
     const { name, parentColumn, relatedColumn } = this.pivot;
-    return query.whereKeysOf(field, {
-      table: name,
-      where: parentColumn,
-      equals: [key],
-      select: relatedColumn,
-    });
+    const via = { table: name, where: parentColumn, select: relatedColumn };
+    return constrainToParent(query, this.relatedKey, this.parentKeyValue(), via);
   }
 
   /** The related models with their pivot rows, in related primary-key order. */

@@ -17,7 +17,7 @@ import {
 } from '../state/model-state.js';
 import { countMatches } from './dictionary.js';
 import { indexKeys } from './index-keys.js';
-import { Relation, type TableRequirement } from './relation.js';
+import { constrainToParent, Relation, type TableRequirement } from './relation.js';
 
 /**
  * What HasOne (and HasMany) share: the related models hold `foreignKey`, pointing at the parent's
@@ -67,11 +67,7 @@ export abstract class HasOneOrMany<
   }
 
   addConstraints(query: QueryBuilder<R>): QueryBuilder<R> {
-    const key = this.parentKey();
-    const field = this.foreignKey as AttributeKey<R>;
-    // A parent without a key relates to nothing, not to the records whose foreign key is null.
-    if (key === undefined) return query.whereIn(field, []);
-    return this.#ofParentTable(query).where(field, key as never);
+    return constrainToParent(this.#ofParentTable(query), this.foreignKey, this.parentKey());
   }
 
   eagerRead(parents: readonly P[], runtime: DatabaseRuntime): Promise<R[]> {

@@ -1,7 +1,9 @@
 import type { Observable } from 'rxjs';
 import { of, throwError } from 'rxjs';
 import { SchemaError } from '../core/errors.js';
-import type { ModelBase } from '../model/model.js';
+import type { Key } from '../core/values.js';
+import type { AttributeKey, ModelBase } from '../model/model.js';
+import type { KeySource } from '../query/clause.js';
 import { QueryBuilder } from '../query/query-builder.js';
 import { contextFor, type DatabaseRuntime, runtimeFor } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
@@ -42,6 +44,24 @@ export interface DeleteEffect {
   readonly column: string;
   /** `'delete'`: the dependent records are deleted too. */
   readonly action: 'delete';
+}
+
+/**
+ * `query` constrained to what a parent with `key` relates to: `field` equal to it, or (with
+ * `via`) `field` among the `select` values of the rows of another table whose `where` equals it.
+ * A parent without a key relates to nothing, not to the records whose field is null.
+ */
+export function constrainToParent<R extends ModelBase>(
+  query: QueryBuilder<R>,
+  field: string,
+  key: Key | undefined,
+  via?: Omit<KeySource, 'equals'>,
+): QueryBuilder<R> {
+  const typed = field as AttributeKey<R>;
+  if (key === undefined) return query.whereIn(typed, []);
+  return via
+    ? query.whereKeysOf(typed, { ...via, equals: [key] })
+    : query.where(typed, key as never);
 }
 
 /** A plain index on `field` of `model`'s table (none where `field` is the primary key). */

@@ -8,7 +8,7 @@ import type { DatabaseRuntime } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
 import { keyAttribute, readAttribute, setLoaded } from '../state/model-state.js';
 import { indexKeys } from './index-keys.js';
-import { Relation, type TableRequirement } from './relation.js';
+import { constrainToParent, Relation, type TableRequirement } from './relation.js';
 
 /**
  * What HasOneThrough and HasManyThrough share: the related models hang off models of a table in
@@ -55,15 +55,8 @@ export abstract class HasOneOrManyThrough<
   }
 
   addConstraints(query: QueryBuilder<R>): QueryBuilder<R> {
-    const key = this.parentKey();
-    const field = this.secondKey as AttributeKey<R>;
-    if (key === undefined) return query.whereIn(field, []);
-    return query.whereKeysOf(field, {
-      table: this.through.table,
-      where: this.firstKey,
-      equals: [key],
-      select: this.secondLocalKey,
-    });
+    const via = { table: this.through.table, where: this.firstKey, select: this.secondLocalKey };
+    return constrainToParent(query, this.secondKey, this.parentKey(), via);
   }
 
   /** Two reads for any number of parents: the through rows, then the related models. */
