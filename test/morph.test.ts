@@ -149,6 +149,17 @@ describe('polymorphic relations', () => {
       ).toEqual(['p1', 'p2', 'v', null]);
     });
 
+    it('loads nested relations per owner class', async () => {
+      const post = await Post.create({ title: 'p' });
+      const video = await Video.create({ title: 'v' });
+      await post.commentsRelation().create({ body: 'on p' });
+      await video.commentsRelation().create({ body: 'on v' });
+      const comments = await Comment.query().with('commentable.comments').get();
+      expect(
+        comments.map((c) => bodies((c.commentable as unknown as { comments: Comment[] }).comments)),
+      ).toEqual([['on p'], ['on v']]);
+    });
+
     it('associates and dissociates both columns, writing nothing', async () => {
       const video = await Video.create({ title: 'v' });
       const comment = await Comment.create({ body: 'c' });

@@ -27,7 +27,15 @@ export async function eagerLoad(
       const { relation } = runtime.relation(model, name);
       const related = await relation.eagerRead(models, runtime);
       relation.match(models, related, name);
-      if (nested.length > 0) await eagerLoad(runtime, related, nested);
+      if (nested.length === 0) return;
+      // A MorphTo loads models of several classes: each class loads its own nested relations.
+      const byClass = new Map<ModelClass, ModelBase[]>();
+      for (const model of related) {
+        const group = byClass.get(model.constructor as ModelClass);
+        if (group) group.push(model);
+        else byClass.set(model.constructor as ModelClass, [model]);
+      }
+      await Promise.all([...byClass.values()].map((group) => eagerLoad(runtime, group, nested)));
     }),
   );
 }
