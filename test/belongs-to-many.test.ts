@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   Database,
   IntegrityError,
@@ -8,32 +8,12 @@ import {
 } from '../src/index.js';
 import { expectAtomicAtEveryStep } from './support/atomic.js';
 import { BLOG_MODELS, blogDatabase, Post, Tag, User } from './support/blog.js';
-import { type Recording, record } from './support/observe.js';
-import { installReadCounter, type ReadCounter } from './support/read-counter.js';
+import { useDatabase } from './support/session.js';
 import { snapshotTables } from './support/snapshot.js';
 
-let db: Database;
-let counter: ReadCounter;
-let recordings: Recording<unknown>[] = [];
+const session = useDatabase(() => blogDatabase());
 
-beforeEach(() => {
-  db = blogDatabase();
-  counter = installReadCounter(db.dexie);
-});
-
-afterEach(async () => {
-  for (const recording of recordings) recording.unsubscribe();
-  recordings = [];
-  await db.delete();
-});
-
-function watch<T>(observable: Parameters<typeof record<T>>[0]): Recording<T> {
-  const recording = record(observable);
-  recordings.push(recording as Recording<unknown>);
-  return recording;
-}
-
-const pivotRows = () => db.dexie.table('post_tag').toArray();
+const pivotRows = () => session.db.dexie.table('post_tag').toArray();
 const names = (tags: readonly Tag[]) => tags.map((tag) => tag.name);
 
 async function seed() {
@@ -44,7 +24,7 @@ async function seed() {
 
 describe('BelongsToMany', () => {
   it('derives one pivot table for both sides, keyed by the pair, both keys indexed', () => {
-    expect(db.schema.post_tag).toBe('[post_id+tag_id], post_id, tag_id');
+    expect(session.db.schema.post_tag).toBe('[post_id+tag_id], post_id, tag_id');
   });
 
   describe('attach', () => {
@@ -95,19 +75,17 @@ describe('BelongsToMany', () => {
     });
 
     it('leaves nothing stored when a fault hits any of its writes', async () => {
-      await expectAtomicAtEveryStep(
-        () => (db = blogDatabase()),
-        seed,
-        ({ post, tags }) => post.tagsRelation().attach(tags, { added_by: 'x' }),
+      await expectAtomicAtEveryStep(blogDatabase, seed, ({ post, tags }) =>
+        post.tagsRelation().attach(tags, { added_by: 'x' }),
       );
     });
 
     it('from two connections attaching the same pair at once: one row', async () => {
       const { post, tags } = await seed();
-      const other = new Database(db.name, { models: BLOG_MODELS });
+      const other = new Database(session.db.name, { models: BLOG_MODELS });
       try {
         await Promise.all([
-          db.transaction(() => post.tagsRelation().attach(tags[0]!)),
+          session.db.transaction(() => post.tagsRelation().attach(tags[0]!)),
           other.transaction(() => post.tagsRelation().attach(tags[0]!)),
         ]);
         expect(await pivotRows()).toEqual([{ post_id: post.id, tag_id: tags[0]!.id }]);
@@ -124,9 +102,12 @@ describe('BelongsToMany', () => {
       const [tag] = await post.tagsRelation().getResults();
       expect(tag!.isDirty()).toBe(false);
       tag!.name = 'renamed';
-      counter.reset();
+      session.counter.reset();
       await tag!.save();
-      expect(await db.dexie.table('tags').get(tag!.id!)).toEqual({ id: tag!.id, name: 'renamed' });
+      expect(await session.db.dexie.table('tags').get(tag!.id!)).toEqual({
+        id: tag!.id,
+        name: 'renamed',
+      });
       expect(tag!.toJSON()).toEqual({
         id: tag!.id,
         name: 'renamed',
@@ -201,7 +182,7 @@ describe('BelongsToMany', () => {
       ['toggle', (post: Post, tags: Tag[]) => post.tagsRelation().toggle(tags)],
     ])('%s leaves nothing changed when a fault hits any of its writes', async (_, act) => {
       await expectAtomicAtEveryStep(
-        () => (db = blogDatabase()),
+        blogDatabase,
         async () => {
           const seeded = await seed();
           await seeded.post.tagsRelation().attach(seeded.tags[0]!);
@@ -225,11 +206,12 @@ describe('BelongsToMany', () => {
       const { post } = await seed();
       const tag = await post.tagsRelation().create({ name: 'new' }, { added_by: 'ada' });
       expect(tag.pivot).toEqual({ post_id: post.id, tag_id: tag.id, added_by: 'ada' });
-      expect(await db.dexie.table('tags').get(tag.id!)).toEqual({ id: tag.id, name: 'new' });
-      await expectAtomicAtEveryStep(
-        () => (db = blogDatabase()),
-        seed,
-        ({ post: other }) => other.tagsRelation().create({ name: 'new' }, { added_by: 'x' }),
+      expect(await session.db.dexie.table('tags').get(tag.id!)).toEqual({
+        id: tag.id,
+        name: 'new',
+      });
+      await expectAtomicAtEveryStep(blogDatabase, seed, ({ post: other }) =>
+        other.tagsRelation().create({ name: 'new' }, { added_by: 'x' }),
       );
     });
   });
@@ -274,26 +256,26 @@ describe('BelongsToMany', () => {
     it('refuses a raw Dexie delete whose transaction lacks the pivot table, deleting nothing', async () => {
       const { post, tags } = await seed();
       await post.tagsRelation().attach(tags);
-      const before = await snapshotTables(db);
+      const before = await snapshotTables(session.db);
       for (const write of [
-        () => db.dexie.table('tags').delete(1),
-        () => db.dexie.table('tags').clear(),
+        () => session.db.dexie.table('tags').delete(1),
+        () => session.db.dexie.table('tags').clear(),
       ]) {
         const error = await write().catch((e: unknown) => e);
         const cause = (error as { inner?: unknown }).inner ?? error;
         expect(cause).toBeInstanceOf(IntegrityError);
         expect((cause as Error).message).toContain('"post_tag"');
       }
-      expect(await snapshotTables(db)).toEqual(before);
-      await db.dexie.transaction('rw', ['tags', 'post_tag'], () =>
-        db.dexie.table('tags').delete(1),
+      expect(await snapshotTables(session.db)).toEqual(before);
+      await session.db.dexie.transaction('rw', ['tags', 'post_tag'], () =>
+        session.db.dexie.table('tags').delete(1),
       );
       expect((await pivotRows()).map((row) => row.tag_id)).toEqual([2, 3]);
     });
 
     it('a fault at any step of deleting a model with pivot rows leaves everything as it was', async () => {
       await expectAtomicAtEveryStep(
-        () => (db = blogDatabase()),
+        blogDatabase,
         async () => {
           const seeded = await seed();
           await seeded.post.tagsRelation().attach(seeded.tags);
@@ -312,13 +294,13 @@ describe('BelongsToMany', () => {
         const posts = await Post.createMany(
           Array.from({ length: size }, (_, i) => ({ title: `p${i}` })),
         );
-        await db.transaction(async () => {
+        await session.db.transaction(async () => {
           for (const [i, post] of posts.entries())
             await post.tagsRelation().attach(i % 2 ? [1, 3] : [2]);
         });
-        counter.reset();
+        session.counter.reset();
         const loaded = await Post.query().with('tags').get();
-        expect(counter.byTable()).toEqual({ posts: 1, post_tag: 1, tags: 1 });
+        expect(session.counter.byTable()).toEqual({ posts: 1, post_tag: 1, tags: 1 });
         loaded.forEach((post, i) => {
           expect(names(post.tags)).toEqual(i % 2 ? ['x', 'z'] : ['y']);
           expect(post.tags[0]!.pivot.post_id).toBe(post.id);
@@ -341,7 +323,7 @@ describe('BelongsToMany', () => {
     it('re-emits on attach, detach, pivot updates and edits of attached models', async () => {
       const { post, tags } = await seed();
       const other = await Post.create({ title: 'other' });
-      const live = watch(post.tags$);
+      const live = session.watch(post.tags$);
       expect(await live.nth(1)).toEqual([]);
       await post.tagsRelation().attach(tags[0]!);
       expect(names(await live.nth(2))).toEqual(['a']);

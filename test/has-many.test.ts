@@ -1,37 +1,17 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Database, UnsavedModelError, ValidationError } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { UnsavedModelError, ValidationError } from '../src/index.js';
 import { expectAtomicAtEveryStep } from './support/atomic.js';
 import { blogDatabase, Post, User } from './support/blog.js';
-import { type Recording, record } from './support/observe.js';
-import { installReadCounter, type ReadCounter } from './support/read-counter.js';
+import { useDatabase } from './support/session.js';
 
-let db: Database;
-let counter: ReadCounter;
-let recordings: Recording<unknown>[] = [];
+const session = useDatabase(() => blogDatabase());
 
-beforeEach(() => {
-  db = blogDatabase();
-  counter = installReadCounter(db.dexie);
-});
-
-afterEach(async () => {
-  for (const recording of recordings) recording.unsubscribe();
-  recordings = [];
-  await db.delete();
-});
-
-function watch<T>(observable: Parameters<typeof record<T>>[0]): Recording<T> {
-  const recording = record(observable);
-  recordings.push(recording as Recording<unknown>);
-  return recording;
-}
-
-const storedPosts = () => db.dexie.table('posts').orderBy('id').toArray();
+const storedPosts = () => session.db.dexie.table('posts').orderBy('id').toArray();
 const titles = (posts: readonly Post[]) => posts.map((post) => post.title);
 
 describe('HasMany', () => {
   it('derives a plain index on the foreign key', () => {
-    expect(db.schema.posts).toBe('++id, user_id');
+    expect(session.db.schema.posts).toBe('++id, user_id');
   });
 
   describe('getResults', () => {
@@ -48,9 +28,9 @@ describe('HasMany', () => {
     });
 
     it('resolves [] without querying for a parent that has no key', async () => {
-      counter.reset();
+      session.counter.reset();
       expect(await new User({ name: 'new' }).postsRelation().getResults()).toEqual([]);
-      expect(counter.count()).toBe(0);
+      expect(session.counter.count()).toBe(0);
     });
   });
 
@@ -73,9 +53,9 @@ describe('HasMany', () => {
   describe('createMany', () => {
     it('inserts all in one transaction and reads the keys back', async () => {
       const ada = await User.create({ name: 'Ada' });
-      counter.reset();
+      session.counter.reset();
       const posts = await ada.postsRelation().createMany([{ title: 'one' }, { title: 'two' }]);
-      expect(counter.transactions.readwrite).toBe(1);
+      expect(session.counter.transactions.readwrite).toBe(1);
       expect(posts.map((post) => post.id)).toEqual([1, 2]);
       expect(posts.every((post) => post.exists)).toBe(true);
       expect(await storedPosts()).toEqual([
@@ -96,7 +76,7 @@ describe('HasMany', () => {
 
     it('leaves nothing stored when a fault hits any of its writes', async () => {
       const writes = await expectAtomicAtEveryStep(
-        () => (db = blogDatabase()),
+        blogDatabase,
         () => User.create({ name: 'Ada' }),
         (ada) => ada.postsRelation().createMany([{ title: 'a' }, { title: 'b' }, { title: 'c' }]),
       );
@@ -119,7 +99,7 @@ describe('HasMany', () => {
 
     it('saveMany leaves every record as it was when a fault hits any write', async () => {
       await expectAtomicAtEveryStep(
-        () => (db = blogDatabase()),
+        blogDatabase,
         async () => {
           const ada = await User.create({ name: 'Ada' });
           const bob = await User.create({ name: 'Bob' });
@@ -139,13 +119,13 @@ describe('HasMany', () => {
       await posts.create({ title: 'same', likes: 2 });
       expect((await posts.firstOrCreate({ title: 'same' }, { likes: 9 })).id).toBe(first.id);
       const created = await posts.firstOrCreate({ title: 'other' }, { likes: 9 });
-      expect(await db.dexie.table('posts').get(created.id!)).toEqual({
+      expect(await session.db.dexie.table('posts').get(created.id!)).toEqual({
         id: created.id,
         title: 'other',
         likes: 9,
         user_id: ada.id,
       });
-      expect(await db.dexie.table('posts').count()).toBe(3);
+      expect(await session.db.dexie.table('posts').count()).toBe(3);
     });
 
     it('updateOrCreate fills the first match, else creates from search and values', async () => {
@@ -167,7 +147,7 @@ describe('HasMany', () => {
       await bob.postsRelation().create({ title: 'shared' });
       const mine = await ada.postsRelation().firstOrCreate({ title: 'shared' });
       expect(mine.user_id).toBe(ada.id);
-      expect(await db.dexie.table('posts').count()).toBe(2);
+      expect(await session.db.dexie.table('posts').count()).toBe(2);
     });
   });
 
@@ -204,9 +184,9 @@ describe('HasMany', () => {
                 ],
           ),
         );
-        counter.reset();
+        session.counter.reset();
         const loaded = await User.query().with('posts').get();
-        expect(counter.byTable()).toEqual({ users: 1, posts: 1 });
+        expect(session.counter.byTable()).toEqual({ users: 1, posts: 1 });
         expect(loaded).toHaveLength(size);
         loaded.forEach((user, i) => {
           expect(titles(user.posts)).toEqual(i % 3 === 2 ? [] : [`${i}a`, `${i}b`]);
@@ -230,9 +210,9 @@ describe('HasMany', () => {
         ],
       });
       // A loaded list is never written.
-      counter.reset();
+      session.counter.reset();
       await ada.save();
-      expect(counter.writes).toEqual({});
+      expect(session.counter.writes).toEqual({});
     });
   });
 
@@ -240,7 +220,7 @@ describe('HasMany', () => {
     it('re-emits on create, edit, move and delete, and not for other parents', async () => {
       const ada = await User.create({ name: 'Ada' });
       const bob = await User.create({ name: 'Bob' });
-      const posts = watch(ada.posts$);
+      const posts = session.watch(ada.posts$);
       expect(await posts.nth(1)).toEqual([]);
       const post = await ada.postsRelation().create({ title: 'one' });
       expect(titles(await posts.nth(2))).toEqual(['one']);
@@ -258,13 +238,13 @@ describe('HasMany', () => {
     });
 
     it('emits [] without querying for a parent without a key', async () => {
-      const posts = watch(new User({ name: 'new' }).posts$);
+      const posts = session.watch(new User({ name: 'new' }).posts$);
       expect(await posts.nth(1)).toEqual([]);
     });
 
     it('keeps eager-loaded lists live', async () => {
       const ada = await User.create({ name: 'Ada' });
-      const users = watch(User.query().with('posts').observe());
+      const users = session.watch(User.query().with('posts').observe());
       expect((await users.nth(1))[0]?.posts).toEqual([]);
       await ada.postsRelation().create({ title: 'live' });
       expect(titles((await users.nth(2))[0]!.posts)).toEqual(['live']);

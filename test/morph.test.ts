@@ -1,42 +1,17 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  type Database,
-  SchemaError,
-  UniqueConstraintError,
-  UnsavedModelError,
-} from '../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { SchemaError, UniqueConstraintError, UnsavedModelError } from '../src/index.js';
 import { expectAtomicAtEveryStep } from './support/atomic.js';
 import { blogDatabase, Comment, Post, Video } from './support/blog.js';
-import { type Recording, record } from './support/observe.js';
-import { installReadCounter, type ReadCounter } from './support/read-counter.js';
+import { useDatabase } from './support/session.js';
 
-let db: Database;
-let counter: ReadCounter;
-let recordings: Recording<unknown>[] = [];
-
-beforeEach(() => {
-  db = blogDatabase();
-  counter = installReadCounter(db.dexie);
-});
-
-afterEach(async () => {
-  for (const recording of recordings) recording.unsubscribe();
-  recordings = [];
-  await db.delete();
-});
-
-function watch<T>(observable: Parameters<typeof record<T>>[0]): Recording<T> {
-  const recording = record(observable);
-  recordings.push(recording as Recording<unknown>);
-  return recording;
-}
+const session = useDatabase(() => blogDatabase());
 
 const bodies = (comments: readonly Comment[]) => comments.map((comment) => comment.body);
 
 describe('polymorphic relations', () => {
   it('derive a compound [type+id] index, unique for MorphOne', () => {
-    expect(db.schema.comments).toBe('++id, [commentable_type+commentable_id]');
-    expect(db.schema.images).toBe('++id, &[imageable_type+imageable_id]');
+    expect(session.db.schema.comments).toBe('++id, [commentable_type+commentable_id]');
+    expect(session.db.schema.images).toBe('++id, &[imageable_type+imageable_id]');
   });
 
   describe('MorphMany', () => {
@@ -47,7 +22,7 @@ describe('polymorphic relations', () => {
       expect(post.id).toBe(video.id);
       const comment = await post.commentsRelation().create({ body: 'on the post' });
       await video.commentsRelation().createMany([{ body: 'v1' }, { body: 'v2' }]);
-      expect(await db.dexie.table('comments').get(comment.id!)).toEqual({
+      expect(await session.db.dexie.table('comments').get(comment.id!)).toEqual({
         id: comment.id,
         body: 'on the post',
         commentable_type: 'posts',
@@ -71,9 +46,9 @@ describe('polymorphic relations', () => {
             { body: `v${i}`, commentable_type: 'videos', commentable_id: post.id },
           ]),
         );
-        counter.reset();
+        session.counter.reset();
         const loaded = await Post.query().with('comments').get();
-        expect(counter.byTable()).toEqual({ posts: 1, comments: 1 });
+        expect(session.counter.byTable()).toEqual({ posts: 1, comments: 1 });
         loaded.forEach((post, i) => {
           expect(bodies(post.comments)).toEqual([`${i}a`]);
         });
@@ -82,7 +57,7 @@ describe('polymorphic relations', () => {
 
     it('keeps observers live, and leaves nothing behind when saveMany fails midway', async () => {
       const post = await Post.create({ title: 'p' });
-      const live = watch(post.commentsRelation().observe());
+      const live = session.watch(post.commentsRelation().observe());
       expect(await live.nth(1)).toEqual([]);
       await post.commentsRelation().create({ body: 'first' });
       expect(bodies(await live.nth(2))).toEqual(['first']);
@@ -95,7 +70,7 @@ describe('polymorphic relations', () => {
       expect(bodies(await live.nth(3))).toEqual(['edited']);
       expect(live.values).toHaveLength(3);
       await expectAtomicAtEveryStep(
-        () => (db = blogDatabase()),
+        blogDatabase,
         () => Post.create({ title: 'q' }),
         (parent) =>
           parent
@@ -114,7 +89,7 @@ describe('polymorphic relations', () => {
       );
       expect((await video.thumbnailRelation().getResults())?.id).toBe(image.id);
       await video.thumbnailRelation().dissociate();
-      expect(await db.dexie.table('images').toArray()).toEqual([
+      expect(await session.db.dexie.table('images').toArray()).toEqual([
         { id: image.id, url: 'a.png', imageable_type: null, imageable_id: null },
       ]);
       const [loaded] = await Video.query().with('thumbnail').get();
@@ -141,9 +116,9 @@ describe('polymorphic relations', () => {
       await posts[1]!.commentsRelation().create({ body: 'b' });
       await video.commentsRelation().create({ body: 'c' });
       await Comment.create({ body: 'loose' });
-      counter.reset();
+      session.counter.reset();
       const comments = await Comment.query().with('commentable').get();
-      expect(counter.byTable()).toEqual({ comments: 1, posts: 1, videos: 1 });
+      expect(session.counter.byTable()).toEqual({ comments: 1, posts: 1, videos: 1 });
       expect(
         comments.map((c) => (c.commentable as { title?: string } | null)?.title ?? null),
       ).toEqual(['p1', 'p2', 'v', null]);
@@ -163,12 +138,12 @@ describe('polymorphic relations', () => {
     it('associates and dissociates both columns, writing nothing', async () => {
       const video = await Video.create({ title: 'v' });
       const comment = await Comment.create({ body: 'c' });
-      counter.reset();
+      session.counter.reset();
       comment.commentableRelation().associate(video);
       expect([comment.commentable_type, comment.commentable_id]).toEqual(['videos', video.id]);
       comment.commentableRelation().dissociate();
       expect([comment.commentable_type, comment.commentable_id]).toEqual([null, null]);
-      expect(counter.writes).toEqual({});
+      expect(session.counter.writes).toEqual({});
       expect(() => comment.commentableRelation().associate(new Video({ title: 'new' }))).toThrow(
         UnsavedModelError,
       );
@@ -188,7 +163,7 @@ describe('polymorphic relations', () => {
       const post = await Post.create({ title: 'p' });
       const video = await Video.create({ title: 'v' });
       const comment = await post.commentsRelation().create({ body: 'c' });
-      const live = watch(comment.commentableRelation().observe());
+      const live = session.watch(comment.commentableRelation().observe());
       expect(await live.nth(1)).toBeInstanceOf(Post);
       const stored = await Comment.findOrFail(comment.id!);
       stored.commentableRelation().associate(video);

@@ -1,23 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Database } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
 import { blogDatabase, Country, Post, User } from './support/blog.js';
-import { type Recording, record } from './support/observe.js';
-import { installReadCounter, type ReadCounter } from './support/read-counter.js';
+import { useDatabase } from './support/session.js';
 
-let db: Database;
-let counter: ReadCounter;
-let recordings: Recording<unknown>[] = [];
-
-beforeEach(() => {
-  db = blogDatabase();
-  counter = installReadCounter(db.dexie);
-});
-
-afterEach(async () => {
-  for (const recording of recordings) recording.unsubscribe();
-  recordings = [];
-  await db.delete();
-});
+const session = useDatabase(() => blogDatabase());
 
 const titles = (posts: readonly Post[]) => posts.map((post) => post.title);
 
@@ -39,8 +24,8 @@ async function seed() {
 
 describe('through relations', () => {
   it('index both keys they pass through', () => {
-    expect(db.schema.users).toBe('++id, country_id');
-    expect(db.schema.posts).toBe('++id, user_id');
+    expect(session.db.schema.users).toBe('++id, country_id');
+    expect(session.db.schema.posts).toBe('++id, user_id');
   });
 
   it('HasManyThrough resolves the related models in related primary-key order', async () => {
@@ -76,9 +61,9 @@ describe('through relations', () => {
           { title: `${i}b`, user_id: user.id },
         ]),
       );
-      counter.reset();
+      session.counter.reset();
       const loaded = await Country.query().with('posts', 'firstPost').get();
-      expect(counter.byTable()).toEqual({ countries: 1, users: 2, posts: 2 });
+      expect(session.counter.byTable()).toEqual({ countries: 1, users: 2, posts: 2 });
       loaded.forEach((country, i) => {
         expect(titles(country.posts)).toEqual([`${i}a`, `${i}b`]);
         expect(country.firstPost?.title).toBe(`${i}a`);
@@ -92,8 +77,7 @@ describe('through relations', () => {
 
   it('re-emits when a related model arrives through any model in between', async () => {
     const { fr, ada } = await seed();
-    const live: Recording<Post[]> = record(fr.postsRelation().observe());
-    recordings.push(live as Recording<unknown>);
+    const live = session.watch(fr.postsRelation().observe());
     expect(titles(await live.nth(1))).toEqual(['cy 1', 'ada 1', 'ada 2']);
     await ada.postsRelation().create({ title: 'ada 3' });
     expect(titles(await live.nth(2))).toEqual(['cy 1', 'ada 1', 'ada 2', 'ada 3']);

@@ -1,4 +1,4 @@
-import type { Table } from 'dexie';
+import type { Collection, Table } from 'dexie';
 import type { Key, Row } from '../core/values.js';
 
 /**
@@ -19,42 +19,52 @@ export function denseSpan(
 }
 
 /**
- * The rows of `table` whose `index` equals one of `keys`, in one read. Over a dense span of
- * integer keys (the keys of a page of parents) the whole range is read and filtered: one bulk
- * read, where `anyOf` hops from key to key (on fake-indexeddb, 1,000 keys over 10,000 rows take
- * seconds that way).
+ * Reads `index` of `table` for the entries equal to one of `keys`, in one read: `read` gets the
+ * collection to read, and `keyOf` the index key of what it returns. Over a dense span of integer
+ * keys (the keys of a page of parents) the whole range is read and filtered, where `anyOf` hops
+ * from key to key (on fake-indexeddb, 1,000 keys over 10,000 rows take seconds that way).
  */
-export async function rowsWithKeys(
+async function readWithKeys<T>(
+  table: Table<Row, Key>,
+  index: string,
+  keys: readonly Key[],
+  read: (collection: Collection<Row, Key>) => Promise<T[]>,
+  keyOf: (item: T) => unknown,
+): Promise<T[]> {
+  if (keys.length === 0) return [];
+  const span = keys.length > 1 ? denseSpan(keys) : undefined;
+  if (!span) return read(table.where(index).anyOf(keys as Key[]));
+  const wanted = new Set<unknown>(keys);
+  const found = await read(table.where(index).between(span.lowest, span.highest, true, true));
+  return found.filter((item) => wanted.has(keyOf(item)));
+}
+
+/** The rows of `table` whose `index` equals one of `keys`, in one read. */
+export function rowsWithKeys(
   table: Table<Row, Key>,
   index: string,
   keys: readonly Key[],
 ): Promise<Row[]> {
-  if (keys.length === 0) return [];
-  const span = keys.length > 1 ? denseSpan(keys) : undefined;
-  if (!span)
-    return table
-      .where(index)
-      .anyOf(keys as Key[])
-      .toArray();
-  const wanted = new Set<unknown>(keys);
-  const rows = await table.where(index).between(span.lowest, span.highest, true, true).toArray();
-  return rows.filter((row) => wanted.has(row[index]));
+  return readWithKeys(
+    table,
+    index,
+    keys,
+    (collection) => collection.toArray(),
+    (row) => row[index],
+  );
 }
 
 /** The keys of `index` in `table` that equal one of `keys`, from the index alone, in one read. */
-export async function indexKeysWith(
+export function indexKeysWith(
   table: Table<Row, Key>,
   index: string,
   keys: readonly Key[],
 ): Promise<Key[]> {
-  if (keys.length === 0) return [];
-  const span = keys.length > 1 ? denseSpan(keys) : undefined;
-  if (!span)
-    return table
-      .where(index)
-      .anyOf(keys as Key[])
-      .keys();
-  const wanted = new Set<unknown>(keys);
-  const found = await table.where(index).between(span.lowest, span.highest, true, true).keys();
-  return found.filter((key) => wanted.has(key));
+  return readWithKeys(
+    table,
+    index,
+    keys,
+    (collection) => collection.keys(),
+    (key) => key,
+  );
 }

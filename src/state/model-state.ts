@@ -67,7 +67,7 @@ export function setRuntime(model: ModelBase, runtime: DatabaseRuntime): void {
   stateful(model)[RUNTIME] = runtime;
 }
 
-/** The non-attribute properties of `model`, by name, if it has any. */
+/** The non-attribute properties of `model`, by name (undefined while it has none). */
 export function loadedOf(model: ModelBase): ReadonlyMap<string, LoadedKind> | undefined {
   return stateful(model)[LOADED];
 }
