@@ -1,34 +1,11 @@
 import { Dexie } from 'dexie';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { type Database, type QueryBuilder, StorageError } from '../src/index.js';
 import { freshDatabase, Profile, User } from './support/models.js';
 import { databaseOf, IndexedItem } from './support/more-models.js';
-import { type Recording, record } from './support/observe.js';
-import { installReadCounter, type ReadCounter } from './support/read-counter.js';
+import { useDatabase } from './support/session.js';
 
-let db: Database;
-let counter: ReadCounter;
-let recordings: Recording<unknown>[] = [];
-let others: Database[] = [];
-
-beforeEach(() => {
-  db = freshDatabase();
-  counter = installReadCounter(db.dexie);
-});
-
-afterEach(async () => {
-  for (const recording of recordings) recording.unsubscribe();
-  recordings = [];
-  for (const other of others) await other.delete();
-  others = [];
-  await db.delete();
-});
-
-function watch<T>(observable: Parameters<typeof record<T>>[0]): Recording<T> {
-  const recording = record(observable);
-  recordings.push(recording as Recording<unknown>);
-  return recording;
-}
+const session = useDatabase(() => freshDatabase());
 
 type UsersWithProfile = QueryBuilder<User, User & { profile: Profile | null }>;
 
@@ -69,7 +46,7 @@ describe('live eager loading', () => {
     async (_, query) => {
       const ada = await User.create({ name: 'Ada', email: 'ada@example.com' });
       await User.create({ name: 'Bob', email: 'bob@example.com' });
-      const users = watch(query().observe());
+      const users = session.watch(query().observe());
       expect(bioOfAda(await users.nth(1))).toBeNull();
 
       const profile = await ada.profileRelation().create({ bio: 'one' });
@@ -80,14 +57,14 @@ describe('live eager loading', () => {
       await profile.delete();
       expect(bioOfAda(await users.nth(4))).toBeNull();
       expect(users.values).toHaveLength(4);
-      expect(await db.dexie.table('profiles').count()).toBe(0);
+      expect(await session.db.dexie.table('profiles').count()).toBe(0);
     },
   );
 
   it('follows the owner of a BelongsTo loaded on a filtered query', async () => {
     const ada = await User.create({ name: 'Ada', email: 'ada@example.com' });
     await ada.profileRelation().create({ bio: 'bio of ada' });
-    const profiles = watch(Profile.where('bio', 'startsWith', 'b').with('user').observe());
+    const profiles = session.watch(Profile.where('bio', 'startsWith', 'b').with('user').observe());
     expect((await profiles.nth(1)).map((p) => p.user?.name)).toEqual(['Ada']);
     ada.name = 'Ada Lovelace';
     await ada.save();
@@ -101,7 +78,7 @@ describe('live pages', () => {
   let items: Database;
   beforeEach(async () => {
     items = databaseOf([IndexedItem]);
-    others.push(items);
+    session.track(items);
     await IndexedItem.createMany([
       { name: 'a', category: 'x' },
       { name: 'b', category: 'x' },
@@ -111,7 +88,7 @@ describe('live pages', () => {
   const names = (list: readonly IndexedItem[]) => list.map((item) => item.name);
 
   it('re-emits an offset page over an index when a row before the page is deleted', async () => {
-    const page = watch(IndexedItem.where('category', 'x').offset(1).observe());
+    const page = session.watch(IndexedItem.where('category', 'x').offset(1).observe());
     expect(names(await page.nth(1))).toEqual(['b', 'c']);
     await (await IndexedItem.findOrFail(1)).delete();
     expect(names(await page.nth(2))).toEqual(['c']);
@@ -119,7 +96,7 @@ describe('live pages', () => {
   });
 
   it('re-emits an offset page when a row before the page is edited out of the range', async () => {
-    const page = watch(IndexedItem.where('category', 'x').offset(1).limit(1).observe());
+    const page = session.watch(IndexedItem.where('category', 'x').offset(1).limit(1).observe());
     expect(names(await page.nth(1))).toEqual(['b']);
     await IndexedItem.where('name', 'a').update({ category: 'y' });
     expect(names(await page.nth(2))).toEqual(['c']);
@@ -128,7 +105,9 @@ describe('live pages', () => {
 
 describe('live single values', () => {
   it('observeFirst follows the first match, and emits null when none is left', async () => {
-    const first = watch(User.where('name', 'startsWith', 'A').orderBy('name').observeFirst());
+    const first = session.watch(
+      User.where('name', 'startsWith', 'A').orderBy('name').observeFirst(),
+    );
     expect(await first.nth(1)).toBeNull();
     const ada = await User.create({ name: 'Ada', email: 'ada@example.com' });
     expect((await first.nth(2))?.name).toBe('Ada');
@@ -141,15 +120,15 @@ describe('live single values', () => {
   });
 
   it('observeCount counts from the index, without reading records, and follows writes', async () => {
-    const count = watch(User.where('name', 'Ada').observeCount());
+    const count = session.watch(User.where('name', 'Ada').observeCount());
     expect(await count.nth(1)).toBe(0);
-    counter.reset();
+    session.counter.reset();
     await User.createMany([
       { name: 'Ada', email: 'ada@example.com' },
       { name: 'Ada', email: 'ada2@example.com' },
     ]);
     expect(await count.nth(2)).toBe(2);
-    const reads = counter.reads.filter((read) => read.mode === 'readonly');
+    const reads = session.counter.reads.filter((read) => read.mode === 'readonly');
     expect(reads.map((read) => read.method)).toEqual(['count']);
     await User.create({ name: 'Bob', email: 'bob@example.com' });
     await User.where('name', 'Ada').update({ name: 'Ada L.' });
@@ -161,7 +140,7 @@ describe('live single values', () => {
 describe('includes on an array attribute', () => {
   it('reads through the multi-entry index and matches an in-memory filter', async () => {
     const items = databaseOf([IndexedItem]);
-    others.push(items);
+    session.track(items);
     await IndexedItem.createMany([
       { name: 'a', tags: ['red', 'blue'] },
       { name: 'b', tags: ['blue'] },
@@ -181,27 +160,29 @@ describe('includes on an array attribute', () => {
 describe('shared live queries', () => {
   it('runs one live query for any number of identical query observers', async () => {
     await User.create({ name: 'Ada', email: 'ada@example.com' });
-    const one = watch(User.where('name', 'Ada').observe());
+    const one = session.watch(User.where('name', 'Ada').observe());
     await one.nth(1);
-    counter.reset();
+    session.counter.reset();
     await User.create({ name: 'Ada', email: 'ada2@example.com' });
     await one.nth(2);
-    const readsForOne = counter.count({ table: 'users', mode: 'readonly' });
+    const readsForOne = session.counter.count({ table: 'users', mode: 'readonly' });
 
-    const many = Array.from({ length: 100 }, () => watch(User.where('name', 'Ada').observe()));
+    const many = Array.from({ length: 100 }, () =>
+      session.watch(User.where('name', 'Ada').observe()),
+    );
     await Promise.all(many.map((recording) => recording.nth(1)));
-    counter.reset();
+    session.counter.reset();
     await User.create({ name: 'Ada', email: 'ada3@example.com' });
     await Promise.all(many.map((recording) => recording.nth(2)));
     expect(many.every((recording) => recording.values.at(-1)?.length === 3)).toBe(true);
     expect(readsForOne).toBeGreaterThan(0);
-    expect(counter.count({ table: 'users', mode: 'readonly' })).toBe(readsForOne);
+    expect(session.counter.count({ table: 'users', mode: 'readonly' })).toBe(readsForOne);
   });
 
   it('keeps different queries apart', async () => {
     await User.create({ name: 'Ada', email: 'ada@example.com' });
-    const ada = watch(User.where('name', 'Ada').observe());
-    const bob = watch(User.where('name', 'Bob').observe());
+    const ada = session.watch(User.where('name', 'Ada').observe());
+    const bob = session.watch(User.where('name', 'Bob').observe());
     expect((await ada.nth(1)).length).toBe(1);
     expect((await bob.nth(1)).length).toBe(0);
   });
@@ -210,10 +191,10 @@ describe('shared live queries', () => {
 describe('several Databases', () => {
   it('keeps a live query on its Database after another one is built and the first one writes', async () => {
     const ada = await User.create({ name: 'Ada', email: 'ada@example.com' });
-    const users = watch(User.query().with('profile').observe());
+    const users = session.watch(User.query().with('profile').observe());
     expect((await users.nth(1)).length).toBe(1);
     const elsewhere = freshDatabase();
-    others.push(elsewhere);
+    session.track(elsewhere);
     await ada.profileRelation().create({ bio: 'on the first' });
     expect((await users.nth(2))[0]?.profile?.bio).toBe('on the first');
     ada.name = 'Ada L.';
@@ -226,31 +207,31 @@ describe('several Databases', () => {
   it('saves, relates and observes a model on the Database it was read from', async () => {
     const ada = await User.create({ name: 'Ada', email: 'ada@example.com' });
     const elsewhere = freshDatabase();
-    others.push(elsewhere);
-    const profile$ = watch(ada.profile$);
+    session.track(elsewhere);
+    const profile$ = session.watch(ada.profile$);
     expect(await profile$.nth(1)).toBeNull();
 
     ada.name = 'Ada Lovelace';
     await ada.save();
     await ada.profileRelation().create({ bio: 'first' });
     expect((await profile$.nth(2))?.bio).toBe('first');
-    expect(await db.dexie.table('users').toArray()).toEqual([
+    expect(await session.db.dexie.table('users').toArray()).toEqual([
       { id: ada.id, name: 'Ada Lovelace', email: 'ada@example.com' },
     ]);
-    expect(await db.dexie.table('profiles').count()).toBe(1);
+    expect(await session.db.dexie.table('profiles').count()).toBe(1);
     expect(await elsewhere.dexie.table('users').count()).toBe(0);
     expect(await elsewhere.dexie.table('profiles').count()).toBe(0);
 
     // A new model, and the statics, use the newest Database.
     await User.create({ name: 'Grace', email: 'grace@example.com' });
     expect(await elsewhere.dexie.table('users').count()).toBe(1);
-    expect(await db.dexie.table('users').count()).toBe(1);
+    expect(await session.db.dexie.table('users').count()).toBe(1);
   });
 });
 
 describe('transactions that outlive their IndexedDB transaction', () => {
   it('refuses a write issued after the transaction committed under a foreign await', async () => {
-    const result = db.transaction(async () => {
+    const result = session.db.transaction(async () => {
       await User.create({ name: 'Ada', email: 'ada@example.com' });
       await fetch('data:text/plain,elsewhere');
       await User.create({ name: 'Bob', email: 'bob@example.com' });
@@ -262,17 +243,17 @@ describe('transactions that outlive their IndexedDB transaction', () => {
     expect(
       error instanceof StorageError || (error as Error).message.includes('after both writes'),
     ).toBe(true);
-    const names = (await db.dexie.table('users').toArray()).map((row) => row.name);
+    const names = (await session.db.dexie.table('users').toArray()).map((row) => row.name);
     expect(names).not.toContain('Bob');
     // Once that function has settled, writes work again.
     await User.create({ name: 'Carol', email: 'carol@example.com' });
-    expect(await db.dexie.table('users').where('name').equals('Carol').count()).toBe(1);
+    expect(await session.db.dexie.table('users').where('name').equals('Carol').count()).toBe(1);
   });
 
   it('lets other code write while a transaction function waits for its own database calls', async () => {
     let outside: Promise<Profile> | undefined;
     let finished = false;
-    await db.transaction(async () => {
+    await session.db.transaction(async () => {
       for (let i = 0; i < 300; i++) {
         // Code outside the transaction (an event handler, in a task of its own) writes while
         // this function waits for its own writes.
@@ -288,8 +269,8 @@ describe('transactions that outlive their IndexedDB transaction', () => {
     });
     await new Promise((resolve) => setTimeout(resolve, 0));
     const profile = await outside!;
-    expect(await db.dexie.table('users').count()).toBe(300);
-    expect(await db.dexie.table('profiles').toArray()).toEqual([
+    expect(await session.db.dexie.table('users').count()).toBe(300);
+    expect(await session.db.dexie.table('profiles').toArray()).toEqual([
       { id: profile.id, bio: 'outside' },
     ]);
   });
