@@ -39,6 +39,7 @@ export { MorphTo } from './relations/morph-to.js';
 export type {
   AnyRelation,
   DeleteEffect,
+  DeleteRule,
   DerivedTableRequirement,
   IndexRequirement,
   RelationDefinition,

@@ -76,7 +76,7 @@ export class Runtime implements DatabaseRuntime {
       readError: (error) => translateError(error),
     };
     this.#deleteEffects = new DeleteEffects(
-      [...registry.all()].flatMap(({ relation }) => relation.deleteEffects()),
+      [...registry.all()].flatMap(({ name, relation }) => relation.deleteEffects(name)),
     );
     if (!this.#deleteEffects.isEmpty) this.#writeRules.push(this.#deleteEffects.rule());
     dexie.use(writePath(() => this.#writeRules));

@@ -1,4 +1,4 @@
-import { UnsavedModelError } from '../core/errors.js';
+import { SchemaError, UnsavedModelError } from '../core/errors.js';
 import { distinctKeys, shareKeyOf } from '../core/key-dictionary.js';
 import { defaultForeignKey } from '../core/naming.js';
 import { describe, type Key } from '../core/values.js';
@@ -17,7 +17,14 @@ import {
 } from '../state/model-state.js';
 import { countMatches } from './dictionary.js';
 import { indexKeys } from './index-keys.js';
-import { constrainToParent, Relation, type TableRequirement } from './relation.js';
+import {
+  constrainToParent,
+  DELETE_RULES,
+  type DeleteEffect,
+  type DeleteRule,
+  Relation,
+  type TableRequirement,
+} from './relation.js';
 
 /**
  * What HasOne (and HasMany) share: the related models hold `foreignKey`, pointing at the parent's
@@ -58,6 +65,8 @@ export abstract class HasOneOrMany<
         : { column: `${morphName}_type`, table: parentModel.table };
   }
 
+  #deleteRule: DeleteRule = 'noAction';
+
   /** Whether a parent may hold several related models; a one-to-one relation enforces one. */
   protected abstract readonly unique: boolean;
 
@@ -97,6 +106,47 @@ export abstract class HasOneOrMany<
   requirements(): TableRequirement[] {
     const fields = this.morphType ? [this.morphType.column, this.foreignKey] : [this.foreignKey];
     return [{ kind: 'index', model: this.related, fields, unique: this.unique }];
+  }
+
+  /**
+   * What deleting the parent does to its related models, enforced inside the delete's
+   * transaction however the delete is issued (default `'noAction'`).
+   * @throws SchemaError for a rule that is not one of {@link DeleteRule}.
+   * @example postsRelation() { return this.hasMany(Post, 'user_id').onDelete('cascade'); }
+   */
+  onDelete(rule: DeleteRule): this {
+    if (!DELETE_RULES.has(rule)) {
+      const parentModel = this.parent.constructor as ModelClass;
+      throw new SchemaError(
+        `${this.describe()}: onDelete() takes 'cascade', 'setNull', 'restrict' or 'noAction', ` +
+          `not ${describe(rule)}`,
+        { model: parentModel.name, table: parentModel.table, field: this.foreignKey },
+      );
+    }
+    this.#deleteRule = rule;
+    return this;
+  }
+
+  /** The rule set by {@link onDelete}. */
+  get deleteRule(): DeleteRule {
+    return this.#deleteRule;
+  }
+
+  override deleteEffects(name: string): DeleteEffect[] {
+    if (this.#deleteRule === 'noAction') return [];
+    const parentModel = this.parent.constructor as ModelClass;
+    const morph = this.morphType;
+    return [
+      {
+        table: parentModel.table,
+        ...(this.localKey === parentModel.primaryKey ? {} : { parentField: this.localKey }),
+        dependentTable: this.related.table,
+        column: this.foreignKey,
+        ...(morph ? { morphType: { column: morph.column, value: morph.table } } : {}),
+        action: this.#deleteRule === 'cascade' ? 'delete' : this.#deleteRule,
+        relation: `${this.constructor.name} ${parentModel.name}.${name}`,
+      },
+    ];
   }
 
   /**

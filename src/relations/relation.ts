@@ -32,18 +32,45 @@ export interface DerivedTableRequirement {
 export type TableRequirement = IndexRequirement | DerivedTableRequirement;
 
 /**
+ * What a parent's delete does to the related models that point at it: `'cascade'` deletes them
+ * (their own rules apply in turn), `'setNull'` clears their foreign key (and morph type),
+ * `'restrict'` refuses the delete while any exists, `'noAction'` (the default) leaves them.
+ */
+export type DeleteRule = 'cascade' | 'setNull' | 'restrict' | 'noAction';
+
+/** The delete rules, for validating untyped input. */
+export const DELETE_RULES: ReadonlySet<string> = new Set<DeleteRule>([
+  'cascade',
+  'setNull',
+  'restrict',
+  'noAction',
+]);
+
+/**
  * What deleting records of one table does to records of another, inside the same transaction:
  * enforced on the write path, so it holds however the delete was issued.
  */
 export interface DeleteEffect {
   /** The table whose deletes set it off. */
   readonly table: string;
+  /**
+   * The deleted records' field the dependent records point at, when it is not their primary key
+   * (the deleted records are then read to learn it).
+   */
+  readonly parentField?: string;
   /** The table holding the dependent records. */
   readonly dependentTable: string;
-  /** The dependent records' field that holds the deleted record's primary key (indexed). */
+  /** The dependent records' field that holds the deleted record's key (indexed). */
   readonly column: string;
-  /** `'delete'`: the dependent records are deleted too. */
-  readonly action: 'delete';
+  /**
+   * For a polymorphic relation: the dependent records' type column and the value naming the
+   * deleted records' table; they are found through the `[type+column]` index.
+   */
+  readonly morphType?: { readonly column: string; readonly value: string };
+  /** `'delete'` the dependent records, set their `column` to null, or refuse the delete. */
+  readonly action: 'delete' | 'setNull' | 'restrict';
+  /** The relation that states it (`HasMany User.posts`), for messages; none for pivot rows. */
+  readonly relation?: string;
 }
 
 /**
@@ -139,8 +166,11 @@ export abstract class Relation<P extends ModelBase, R extends ModelBase, Result>
   /** A key naming this relation's read, so that observers of the same read share it. */
   protected abstract shareKey(): string;
 
-  /** What deleting a parent or a related record does to other records (nothing by default). */
-  deleteEffects(): DeleteEffect[] {
+  /**
+   * What deleting a parent or a related record does to other records (nothing by default).
+   * @param name - the relation's name on its model, for messages
+   */
+  deleteEffects(_name: string): DeleteEffect[] {
     return [];
   }
 
