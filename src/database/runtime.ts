@@ -11,6 +11,7 @@ import {
 } from '../live/live-observable.js';
 import { SharedObservables } from '../live/shared-observables.js';
 import type { ModelBase } from '../model/model.js';
+import type { EagerLoad } from '../query/query-state.js';
 import { eagerLoad } from '../relations/eager-loader.js';
 import type { RelationDefinition } from '../relations/relation.js';
 import { bindModels, type DatabaseRuntime, type ModelContext } from '../state/context.js';
@@ -98,8 +99,8 @@ export class Runtime implements DatabaseRuntime {
     return this.#registry.relation(model, name);
   }
 
-  eagerLoad(models: readonly ModelBase[], paths: readonly string[]): Promise<void> {
-    return eagerLoad(this, models, paths);
+  eagerLoad(models: readonly ModelBase[], loads: readonly EagerLoad[]): Promise<void> {
+    return eagerLoad(this, models, loads);
   }
 
   /** Adds a rule that every write to this Database meets, inside the write's transaction. */

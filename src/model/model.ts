@@ -4,8 +4,6 @@ import { ValidationError } from '../core/errors.js';
 import { shareKeyOf } from '../core/key-dictionary.js';
 import { RESERVED_NAMES } from '../core/storable.js';
 import { defineValue, type Key, type Row } from '../core/values.js';
-import type { WhereOperator } from '../query/clause.js';
-import { QueryBuilder } from '../query/query-builder.js';
 import type { RelationPath, WithRelations } from '../relations/relation-types.js';
 import { contextFor, contextOf, runtimeFor } from '../state/context.js';
 import type { KeyTypeSetting, ModelClass } from '../state/model-class.js';
@@ -34,7 +32,7 @@ import {
   refreshModel,
   saveModel,
 } from '../state/persistence.js';
-import { RelationFactories } from './relation-factories.js';
+import { QueryShortcuts } from './query-shortcuts.js';
 
 declare const attributesType: unique symbol;
 
@@ -50,7 +48,7 @@ export type AttributeKey<M> = Extract<keyof AttributesOf<M>, string>;
  * from or saved to; for a new model, the one serving its class).
  * Extend it through {@link Model}: `class User extends Model<UserAttributes> {}`.
  */
-export class ModelBase<A extends object = object> extends RelationFactories {
+export class ModelBase<A extends object = object> extends QueryShortcuts {
   declare readonly [attributesType]?: A;
 
   /** The IndexedDB table of this model. Required on every model class. */
@@ -109,45 +107,6 @@ export class ModelBase<A extends object = object> extends RelationFactories {
     const models = attributesList.map((attributes) => newModel(this, attributes));
     await insertModels(context, models);
     return models;
-  }
-
-  /** Every model of this class, in primary key order. */
-  static all<M extends ModelBase>(this: ModelClass<M>): Promise<M[]> {
-    return new QueryBuilder(this).get();
-  }
-
-  /** A new query over this model's table. */
-  static query<M extends ModelBase>(this: ModelClass<M>): QueryBuilder<M> {
-    return new QueryBuilder(this);
-  }
-
-  /** Shortcut for `query().where(...)`. */
-  static where<M extends ModelBase, K extends AttributeKey<M>>(
-    this: ModelClass<M>,
-    field: K,
-    value: AttributesOf<M>[K] | null,
-  ): QueryBuilder<M>;
-  static where<M extends ModelBase, K extends AttributeKey<M>>(
-    this: ModelClass<M>,
-    field: K,
-    operator: WhereOperator,
-    value: unknown,
-  ): QueryBuilder<M>;
-  static where<M extends ModelBase>(
-    this: ModelClass<M>,
-    conditions: Partial<AttributesOf<M>>,
-  ): QueryBuilder<M>;
-  static where<M extends ModelBase>(
-    this: ModelClass<M>,
-    ...args: [string, unknown] | [string, WhereOperator, unknown] | [object]
-  ): QueryBuilder<M> {
-    const query = new QueryBuilder(this);
-    return (query.where as (...where: typeof args) => QueryBuilder<M>).apply(query, args);
-  }
-
-  /** The number of stored models of this class. */
-  static count<M extends ModelBase>(this: ModelClass<M>): Promise<number> {
-    return new QueryBuilder(this).count();
   }
 
   // ---- instance: attributes ------------------------------------------------------------------
@@ -234,7 +193,8 @@ export class ModelBase<A extends object = object> extends RelationFactories {
   async load<P extends RelationPath<this>>(
     ...relations: P[]
   ): Promise<this & WithRelations<this, P>> {
-    await runtimeFor(this).eagerLoad([this], relations);
+    const loads = relations.map((path) => ({ path: String(path), constraint: undefined }));
+    await runtimeFor(this).eagerLoad([this], loads);
     return this as this & WithRelations<this, P>;
   }
 

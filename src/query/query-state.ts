@@ -1,14 +1,53 @@
 import { stableHash } from '../core/stable-hash.js';
 import type { Clause, OrderDirection } from './clause.js';
 
+/** How a relation filter compares the number of related models: `has('posts', '>=', 3)`. */
+export type CountOperator = '=' | '!=' | '<' | '<=' | '>' | '>=';
+
+/** A filter on the related models of each result: `has`, `whereHas` and their negations. */
+export interface RelationFilter {
+  /** One relation name; dotted paths are nested filters in `constraint`. */
+  readonly relation: string;
+  /** What a related model must match to be counted; undefined counts them all. */
+  readonly constraint: QueryState | undefined;
+  readonly operator: CountOperator;
+  readonly count: number;
+}
+
+/** What an aggregate computes over each result's related models. */
+export type AggregateKind = 'count' | 'exists' | 'sum' | 'min' | 'max' | 'avg';
+
+/** A value computed per result over its related models: `withCount`, `withSum`, ... */
+export interface Aggregate {
+  readonly relation: string;
+  readonly kind: AggregateKind;
+  /** The related models' field summed, or compared; undefined for count and exists. */
+  readonly field: string | undefined;
+  /** What a related model must match to be included; undefined includes them all. */
+  readonly constraint: QueryState | undefined;
+  /** The property it is set as on each result: `posts_count`, `posts_sum_likes`. */
+  readonly alias: string;
+}
+
+/** A relation path eager-loaded onto the results, with what its related models must match. */
+export interface EagerLoad {
+  readonly path: string;
+  /** Filters, order and per-parent paging of the last level of `path`; undefined for none. */
+  readonly constraint: QueryState | undefined;
+}
+
 /** What a query asks for, as plain data: independent of how it is read, and hashable. */
 export interface QueryState {
   readonly clauses: readonly Clause[];
   readonly order: { readonly field: string; readonly direction: OrderDirection } | undefined;
   readonly limit: number | undefined;
   readonly offset: number;
-  /** Relation paths to eager-load onto the results. */
-  readonly with: readonly string[];
+  /** Relations to eager-load onto the results. */
+  readonly with: readonly EagerLoad[];
+  /** Filters on each result's related models, all of which must hold. */
+  readonly has: readonly RelationFilter[];
+  /** Values computed over each result's related models. */
+  readonly aggregates: readonly Aggregate[];
 }
 
 /** The state of a query that has no clause, order, paging or eager loading yet. */
@@ -18,6 +57,8 @@ export const EMPTY_QUERY: QueryState = {
   limit: undefined,
   offset: 0,
   with: [],
+  has: [],
+  aggregates: [],
 };
 
 /**
@@ -25,6 +66,14 @@ export const EMPTY_QUERY: QueryState = {
  * observers share one live query; undefined when a value in it has no stable identity.
  */
 export function queryHash(table: string, state: QueryState): string | undefined {
-  const hash = stableHash([state.clauses, state.order, state.limit, state.offset, state.with]);
+  const hash = stableHash([
+    state.clauses,
+    state.order,
+    state.limit,
+    state.offset,
+    state.with,
+    state.has,
+    state.aggregates,
+  ]);
   return hash === undefined ? undefined : `query\u0000${table}\u0000${hash}`;
 }

@@ -3,7 +3,8 @@ import { buildGroups, dictionaryKey, distinctKeys, shareKeyOf } from '../core/ke
 import { defaultForeignKey, singular } from '../core/naming.js';
 import { type Key, type Row, sameValue } from '../core/values.js';
 import type { AttributeKey, AttributesOf, ModelBase } from '../model/model.js';
-import { QueryBuilder } from '../query/query-builder.js';
+import type { QueryBuilder } from '../query/query-builder.js';
+import type { QueryState } from '../query/query-state.js';
 import type { DatabaseRuntime } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
 import {
@@ -105,12 +106,16 @@ export class BelongsToMany<
   }
 
   /** Two reads for any number of parents: their pivot rows, then the related models. */
-  async eagerRead(parents: readonly P[], runtime: DatabaseRuntime): Promise<R[]> {
+  async eagerRead(
+    parents: readonly P[],
+    runtime: DatabaseRuntime,
+    constraint?: QueryState,
+  ): Promise<R[]> {
     const keys = distinctKeys(parents, (parent) => readAttribute(parent, this.parentKey));
     const rows = await this.pivot.rowsOf(runtime, keys as Key[]);
     if (rows.length === 0) return [];
     const { relatedColumn } = this.pivot;
-    const related = await new QueryBuilder(this.related, runtime)
+    const related = await this.relatedQuery(runtime, constraint)
       .whereIn(
         this.relatedKey as AttributeKey<R>,
         distinctKeys(rows, (row) => row[relatedColumn]) as never[],

@@ -2,7 +2,8 @@ import { UnsavedModelError } from '../core/errors.js';
 import { distinctKeys } from '../core/key-dictionary.js';
 import { defaultForeignKey } from '../core/naming.js';
 import type { AttributeKey, ModelBase } from '../model/model.js';
-import { QueryBuilder } from '../query/query-builder.js';
+import type { QueryBuilder } from '../query/query-builder.js';
+import type { QueryState } from '../query/query-state.js';
 import type { DatabaseRuntime } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
 import { readAttribute, writeAttribute } from '../state/model-state.js';
@@ -46,9 +47,13 @@ export class BelongsTo<C extends ModelBase, O extends ModelBase> extends Inverse
     return key == null ? query.whereIn(field, []) : query.where(field, key as never);
   }
 
-  eagerRead(children: readonly C[], runtime: DatabaseRuntime): Promise<O[]> {
+  eagerRead(
+    children: readonly C[],
+    runtime: DatabaseRuntime,
+    constraint?: QueryState,
+  ): Promise<O[]> {
     const keys = distinctKeys(children, (child) => readAttribute(child, this.foreignKey));
-    return new QueryBuilder(this.related, runtime)
+    return this.relatedQuery(runtime, constraint)
       .whereIn(this.ownerKey as AttributeKey<O>, keys as never[])
       .get();
   }

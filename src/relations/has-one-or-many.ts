@@ -3,7 +3,8 @@ import { distinctKeys, shareKeyOf } from '../core/key-dictionary.js';
 import { defaultForeignKey } from '../core/naming.js';
 import { describe, type Key } from '../core/values.js';
 import type { AttributeKey, AttributesOf, ModelBase } from '../model/model.js';
-import { QueryBuilder } from '../query/query-builder.js';
+import type { QueryBuilder } from '../query/query-builder.js';
+import type { QueryState } from '../query/query-state.js';
 import type { DatabaseRuntime } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
 import {
@@ -79,9 +80,13 @@ export abstract class HasOneOrMany<
     return constrainToParent(this.#ofParentTable(query), this.foreignKey, this.parentKey());
   }
 
-  eagerRead(parents: readonly P[], runtime: DatabaseRuntime): Promise<R[]> {
+  eagerRead(
+    parents: readonly P[],
+    runtime: DatabaseRuntime,
+    constraint?: QueryState,
+  ): Promise<R[]> {
     const keys = distinctKeys(parents, (parent) => readAttribute(parent, this.localKey));
-    return this.#ofParentTable(new QueryBuilder(this.related, runtime))
+    return this.#ofParentTable(this.relatedQuery(runtime, constraint))
       .whereIn(this.foreignKey as AttributeKey<R>, keys as never[])
       .get();
   }

@@ -55,6 +55,10 @@ export class MorphTo<C extends ModelBase, O extends ModelBase> extends InverseRe
     return id == null || type == null ? query.whereIn(field, []) : query.where(field, id as never);
   }
 
+  override get constrainable(): boolean {
+    return false;
+  }
+
   /** One read per owner table present among the children. */
   async eagerRead(children: readonly C[], runtime: DatabaseRuntime): Promise<O[]> {
     const reads = [...this.#idsByModel(children)].map(([model, ids]) =>

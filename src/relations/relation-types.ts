@@ -59,3 +59,8 @@ type UnionToIntersection<U> = (U extends unknown ? (union: U) => void : never) e
 export type WithRelations<M, P extends string> = [P] extends [never]
   ? unknown
   : UnionToIntersection<P extends string ? WithPath<M, P> : never>;
+
+/** The model at the end of relation path `P` of model `M`: `Comment` for `'posts.comments'`. */
+export type RelatedAt<M, P extends string> = P extends `${infer Head}.${infer Rest}`
+  ? RelatedAt<RelatedModel<M, Head>, Rest>
+  : RelatedModel<M, P>;

@@ -5,9 +5,10 @@ import type { Key } from '../core/values.js';
 import type { AttributeKey, ModelBase } from '../model/model.js';
 import type { KeySource } from '../query/clause.js';
 import { QueryBuilder } from '../query/query-builder.js';
+import type { QueryState } from '../query/query-state.js';
 import { contextFor, type DatabaseRuntime, runtimeFor } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
-import { hydrate, liveComparison } from '../state/model-state.js';
+import { hydrate, liveComparison, readAttribute, unsetLoaded } from '../state/model-state.js';
 
 /** An index a relation needs on a model's table, derived into the schema by the Database. */
 export interface IndexRequirement {
@@ -91,6 +92,9 @@ export function constrainToParent<R extends ModelBase>(
     : query.where(typed, key as never);
 }
 
+/** The name under which {@link Relation.resultsPerParent} briefly matches results to parents. */
+const GROUPING = '\u0000grouping';
+
 /** A plain index on `field` of `model`'s table (none where `field` is the primary key). */
 export function plainIndex(model: ModelClass, field: string): IndexRequirement {
   return { kind: 'index', model, fields: [field], unique: false };
@@ -139,8 +143,16 @@ export abstract class Relation<P extends ModelBase, R extends ModelBase, Result>
   /** Filters `query` (over the related table) to what this relation holds for its one parent. */
   abstract addConstraints(query: QueryBuilder<R>): QueryBuilder<R>;
 
-  /** Reads what the relation holds for any of `parents`, with as few reads as the kind allows. */
-  abstract eagerRead(parents: readonly P[], runtime: DatabaseRuntime): Promise<R[]>;
+  /**
+   * Reads what the relation holds for any of `parents`, with as few reads as the kind allows;
+   * with `constraint`, only the related models that match its clauses and relation filters, in
+   * its order (its paging, eager loads and aggregates are the caller's, per parent).
+   */
+  abstract eagerRead(
+    parents: readonly P[],
+    runtime: DatabaseRuntime,
+    constraint?: QueryState,
+  ): Promise<R[]>;
 
   /** Sets relation `name` on each parent from `results` (read by `eagerRead`). */
   abstract match(parents: readonly P[], results: readonly R[], name: string): void;
@@ -150,6 +162,43 @@ export abstract class Relation<P extends ModelBase, R extends ModelBase, Result>
    * (`has`, `withCount`), read from index keys where the kind allows, not from whole records.
    */
   abstract countRelated(parents: readonly P[], runtime: DatabaseRuntime): Promise<number[]>;
+
+  /**
+   * How many related models matching `constraint` each of `parents` has, in their order: from
+   * index keys without a constraint, else from one constrained eager read.
+   */
+  async countWhere(
+    parents: readonly P[],
+    runtime: DatabaseRuntime,
+    constraint?: QueryState,
+  ): Promise<number[]> {
+    if (!constraint || (constraint.clauses.length === 0 && constraint.has.length === 0)) {
+      return this.countRelated(parents, runtime);
+    }
+    const results = await this.eagerRead(parents, runtime, constraint);
+    const groups = this.resultsPerParent(parents, results);
+    return groups.map((group) => group.length);
+  }
+
+  /** `results` (of {@link eagerRead}) as lists per parent, in the parents' order. */
+  resultsPerParent(parents: readonly P[], results: readonly R[]): R[][] {
+    this.match(parents, results, GROUPING);
+    return parents.map((parent) => {
+      const value = readAttribute(parent, GROUPING);
+      unsetLoaded(parent, GROUPING);
+      Reflect.deleteProperty(parent, GROUPING);
+      if (Array.isArray(value)) return value as R[];
+      return value ? [value as R] : [];
+    });
+  }
+
+  /**
+   * False for a kind whose related models are of several classes (MorphTo), which a query
+   * callback cannot constrain.
+   */
+  get constrainable(): boolean {
+    return true;
+  }
 
   /** The related result for the one parent. */
   abstract getResults(): Promise<Result>;
@@ -190,6 +239,21 @@ export abstract class Relation<P extends ModelBase, R extends ModelBase, Result>
     } catch (error) {
       return throwError(() => error);
     }
+  }
+
+  /**
+   * A query over the related model on `runtime` for an eager read, starting from `constraint`'s
+   * clauses, relation filters and order.
+   */
+  protected relatedQuery(runtime: DatabaseRuntime, constraint?: QueryState): QueryBuilder<R> {
+    if (!constraint) return new QueryBuilder(this.related, runtime);
+    return new QueryBuilder(this.related, runtime, {
+      ...constraint,
+      limit: undefined,
+      offset: 0,
+      with: [],
+      aggregates: [],
+    });
   }
 
   /** The Database the parent belongs to, which every read and write of the relation uses. */

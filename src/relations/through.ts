@@ -3,7 +3,8 @@ import { defaultForeignKey } from '../core/naming.js';
 import type { Key, Row } from '../core/values.js';
 import type { AttributeKey, ModelBase } from '../model/model.js';
 import { rowsWithKeys } from '../query/key-reads.js';
-import { QueryBuilder } from '../query/query-builder.js';
+import type { QueryBuilder } from '../query/query-builder.js';
+import type { QueryState } from '../query/query-state.js';
 import type { DatabaseRuntime } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
 import { keyAttribute, readAttribute, setLoaded } from '../state/model-state.js';
@@ -60,14 +61,20 @@ export abstract class HasOneOrManyThrough<
   }
 
   /** Two reads for any number of parents: the through rows, then the related models. */
-  async eagerRead(parents: readonly P[], runtime: DatabaseRuntime): Promise<R[]> {
+  async eagerRead(
+    parents: readonly P[],
+    runtime: DatabaseRuntime,
+    constraint?: QueryState,
+  ): Promise<R[]> {
     const rows = await this.#throughRows(parents, runtime);
     const throughKeys = distinctKeys(rows, (row) => row[this.secondLocalKey]);
     if (throughKeys.length === 0) return [];
-    const related = await new QueryBuilder(this.related, runtime)
-      .whereIn(this.secondKey as AttributeKey<R>, throughKeys as never[])
-      .orderBy(this.related.primaryKey as AttributeKey<R>)
-      .get();
+    const query = this.relatedQuery(runtime, constraint).whereIn(
+      this.secondKey as AttributeKey<R>,
+      throughKeys as never[],
+    );
+    if (!constraint?.order) query.orderBy(this.related.primaryKey as AttributeKey<R>);
+    const related = await query.get();
     const parentOf = new Map(
       rows.map((row) => [dictionaryKey(row[this.secondLocalKey]), row[this.firstKey]]),
     );

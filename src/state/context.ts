@@ -5,6 +5,7 @@ import { SchemaError } from '../core/errors.js';
 import type { Key, Row } from '../core/values.js';
 import type { LiveComparison } from '../live/live-observable.js';
 import type { ModelBase } from '../model/model.js';
+import type { EagerLoad } from '../query/query-state.js';
 import type { RelationDefinition } from '../relations/relation.js';
 import type { KeyType, ModelClass } from './model-class.js';
 import { runtimeOf } from './model-state.js';
@@ -36,6 +37,8 @@ export interface IndexInfo {
 /** The services of a Database that models, queries and relations use. */
 export interface DatabaseRuntime {
   readonly dexie: Dexie;
+  /** Every table of the Database, pivot tables included. */
+  readonly tableNames: readonly string[];
   /** The context of a model registered with this Database; SchemaError for any other. */
   contextOf<M extends ModelBase>(model: ModelClass<M>): ModelContext<M>;
   /**
@@ -66,7 +69,7 @@ export interface DatabaseRuntime {
    */
   relation(model: ModelClass, name: string): RelationDefinition;
   /** Loads relation paths onto `models`, one read per relation level for all of them. */
-  eagerLoad(models: readonly ModelBase[], paths: readonly string[]): Promise<void>;
+  eagerLoad(models: readonly ModelBase[], loads: readonly EagerLoad[]): Promise<void>;
 }
 
 const runtimes = new WeakMap<ModelClass, DatabaseRuntime>();

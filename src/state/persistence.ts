@@ -143,7 +143,9 @@ export async function refreshModel(model: ModelBase): Promise<void> {
   for (const name of Object.keys(row)) defineValue(model, name, cloneValue(row[name]));
   setOriginal(model, row);
   const relations = loadedNames(model, 'relation');
-  if (relations.length > 0) await context.runtime.eagerLoad([model], relations);
+  if (relations.length === 0) return;
+  const loads = relations.map((path) => ({ path, constraint: undefined }));
+  await context.runtime.eagerLoad([model], loads);
 }
 
 /** The model's key. @throws UnsavedModelError when it has none. */

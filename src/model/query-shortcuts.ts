@@ -1,0 +1,123 @@
+import type { WhereOperator } from '../query/clause.js';
+import {
+  QueryBuilder,
+  type RelationConstraint,
+  type RelationConstraints,
+  type WithCounts,
+} from '../query/query-builder.js';
+import type { CountOperator } from '../query/query-state.js';
+import type { RelationName, RelationPath, WithRelations } from '../relations/relation-types.js';
+import type { ModelClass } from '../state/model-class.js';
+import type { AttributeKey, AttributesOf, ModelBase } from './model.js';
+import { RelationFactories } from './relation-factories.js';
+
+/**
+ * The statics every model class has that start a query: `User.where(...)`,
+ * `User.whereHas(...)`, `User.with(...)`; each is `User.query()` followed by the same call.
+ */
+export abstract class QueryShortcuts extends RelationFactories {
+  /** Every model of this class, in primary key order. */
+  static all<M extends ModelBase>(this: ModelClass<M>): Promise<M[]> {
+    return new QueryBuilder(this).get();
+  }
+
+  /** A new query over this model's table. */
+  static query<M extends ModelBase>(this: ModelClass<M>): QueryBuilder<M> {
+    return new QueryBuilder(this);
+  }
+
+  /** Shortcut for `query().where(...)`. */
+  static where<M extends ModelBase, K extends AttributeKey<M>>(
+    this: ModelClass<M>,
+    field: K,
+    value: AttributesOf<M>[K] | null,
+  ): QueryBuilder<M>;
+  static where<M extends ModelBase, K extends AttributeKey<M>>(
+    this: ModelClass<M>,
+    field: K,
+    operator: WhereOperator,
+    value: unknown,
+  ): QueryBuilder<M>;
+  static where<M extends ModelBase>(
+    this: ModelClass<M>,
+    conditions: Partial<AttributesOf<M>>,
+  ): QueryBuilder<M>;
+  static where<M extends ModelBase>(
+    this: ModelClass<M>,
+    ...args: [string, unknown] | [string, WhereOperator, unknown] | [object]
+  ): QueryBuilder<M> {
+    const query = new QueryBuilder(this);
+    return (query.where as (...where: typeof args) => QueryBuilder<M>).apply(query, args);
+  }
+
+  /** The number of stored models of this class. */
+  static count<M extends ModelBase>(this: ModelClass<M>): Promise<number> {
+    return new QueryBuilder(this).count();
+  }
+
+  /** Shortcut for `query().has(...)`. */
+  static has<M extends ModelBase, P extends string>(
+    this: ModelClass<M>,
+    relation: P & RelationPath<M>,
+    operator?: CountOperator,
+    count?: number,
+  ): QueryBuilder<M> {
+    return new QueryBuilder(this).has(relation, operator, count);
+  }
+
+  /** Shortcut for `query().doesntHave(...)`. */
+  static doesntHave<M extends ModelBase, P extends string>(
+    this: ModelClass<M>,
+    relation: P & RelationPath<M>,
+  ): QueryBuilder<M> {
+    return new QueryBuilder(this).doesntHave(relation);
+  }
+
+  /** Shortcut for `query().whereHas(...)`. */
+  static whereHas<M extends ModelBase, P extends string>(
+    this: ModelClass<M>,
+    relation: P & RelationPath<M>,
+    constraint?: RelationConstraint<NoInfer<M>, NoInfer<P>>,
+    operator?: CountOperator,
+    count?: number,
+  ): QueryBuilder<M> {
+    return new QueryBuilder(this).whereHas(relation, constraint as never, operator, count);
+  }
+
+  /** Shortcut for `query().whereDoesntHave(...)`. */
+  static whereDoesntHave<M extends ModelBase, P extends string>(
+    this: ModelClass<M>,
+    relation: P & RelationPath<M>,
+    constraint?: RelationConstraint<NoInfer<M>, NoInfer<P>>,
+  ): QueryBuilder<M> {
+    return new QueryBuilder(this).whereDoesntHave(relation, constraint as never);
+  }
+
+  /** Shortcut for `query().with(...)`. */
+  static with<M extends ModelBase, P extends string>(
+    this: ModelClass<M>,
+    ...relations: (P & RelationPath<M>)[]
+  ): QueryBuilder<M, M & WithRelations<M, P & RelationPath<M>>>;
+  /** Shortcut for `query().with(...)`, the last argument a record of constraints. */
+  static with<M extends ModelBase, P extends string = never, K extends string = never>(
+    this: ModelClass<M>,
+    ...relations: [...(P & RelationPath<M>)[], RelationConstraints<M, K>]
+  ): QueryBuilder<M, M & WithRelations<M, (P | K) & RelationPath<M>>>;
+  static with<M extends ModelBase>(this: ModelClass<M>, ...relations: unknown[]): unknown {
+    return new QueryBuilder(this).with(...(relations as never[]));
+  }
+
+  /** Shortcut for `query().withCount(...)`. */
+  static withCount<M extends ModelBase, N extends string>(
+    this: ModelClass<M>,
+    ...relations: (N & RelationName<M>)[]
+  ): QueryBuilder<M, M & WithCounts<N & RelationName<M>>>;
+  /** Shortcut for `query().withCount(...)`, the last argument a record of constraints. */
+  static withCount<M extends ModelBase, N extends string = never, K extends string = never>(
+    this: ModelClass<M>,
+    ...relations: [...(N & RelationName<M>)[], RelationConstraints<M, K, RelationName<M>>]
+  ): QueryBuilder<M, M & WithCounts<(N | K) & RelationName<M>>>;
+  static withCount<M extends ModelBase>(this: ModelClass<M>, ...relations: unknown[]): unknown {
+    return new QueryBuilder(this).withCount(...(relations as never[]));
+  }
+}

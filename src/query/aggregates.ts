@@ -1,0 +1,52 @@
+import type { ModelBase } from '../model/model.js';
+import type { DatabaseRuntime } from '../state/context.js';
+import type { ModelClass } from '../state/model-class.js';
+import { readAttribute, setLoaded } from '../state/model-state.js';
+import type { Aggregate } from './query-state.js';
+
+/**
+ * Sets each aggregate on every one of `models` (of `model`) as an extra value: never saved,
+ * never dirty, shown by `toJSON()`. Counts and existence come from index keys where nothing
+ * constrains them; sums, minimums, maximums and averages from one eager read per relation.
+ */
+export async function addAggregates(
+  runtime: DatabaseRuntime,
+  model: ModelClass,
+  models: readonly ModelBase[],
+  aggregates: readonly Aggregate[],
+): Promise<void> {
+  if (models.length === 0) return;
+  await Promise.all(
+    aggregates.map(async (aggregate) => {
+      const values = await valuesOf(runtime, model, models, aggregate);
+      models.forEach((one, i) => {
+        setLoaded(one, aggregate.alias, values[i], 'extra');
+      });
+    }),
+  );
+}
+
+async function valuesOf(
+  runtime: DatabaseRuntime,
+  model: ModelClass,
+  models: readonly ModelBase[],
+  aggregate: Aggregate,
+): Promise<(number | boolean | null)[]> {
+  const { relation } = runtime.relation(model, aggregate.relation);
+  const { kind, field, constraint } = aggregate;
+  if (kind === 'count' || kind === 'exists') {
+    const counts = await relation.countWhere(models, runtime, constraint);
+    return kind === 'count' ? counts : counts.map((count) => count > 0);
+  }
+  const results = await relation.eagerRead(models, runtime, constraint);
+  return relation.resultsPerParent(models, results).map((related) => {
+    const numbers = related
+      .map((one) => readAttribute(one, field!))
+      .filter((value): value is number => typeof value === 'number' && !Number.isNaN(value));
+    if (numbers.length === 0) return null;
+    if (kind === 'min') return numbers.reduce((least, value) => Math.min(least, value));
+    if (kind === 'max') return numbers.reduce((most, value) => Math.max(most, value));
+    const sum = numbers.reduce((total, value) => total + value, 0);
+    return kind === 'sum' ? sum : sum / numbers.length;
+  });
+}

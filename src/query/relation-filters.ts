@@ -1,0 +1,43 @@
+import type { ModelBase } from '../model/model.js';
+import type { DatabaseRuntime } from '../state/context.js';
+import type { ModelClass } from '../state/model-class.js';
+import type { CountOperator, RelationFilter } from './query-state.js';
+
+/**
+ * The `models` (of `model`) whose related models satisfy every filter: per filter, one count for
+ * all the models still in, read from index keys unless the filter constrains what is counted.
+ */
+export async function filterByRelations<M extends ModelBase>(
+  runtime: DatabaseRuntime,
+  model: ModelClass,
+  models: readonly M[],
+  filters: readonly RelationFilter[],
+): Promise<M[]> {
+  let kept = [...models];
+  for (const filter of filters) {
+    // With no model left, no related record can change the result: nothing more to read.
+    if (kept.length === 0) break;
+    const { relation } = runtime.relation(model, filter.relation);
+    const counts = await relation.countWhere(kept, runtime, filter.constraint);
+    kept = kept.filter((_, i) => compareCount(counts[i]!, filter.operator, filter.count));
+  }
+  return kept;
+}
+
+/** `count operator expected`, as `has(relation, operator, expected)` reads. */
+export function compareCount(count: number, operator: CountOperator, expected: number): boolean {
+  switch (operator) {
+    case '=':
+      return count === expected;
+    case '!=':
+      return count !== expected;
+    case '<':
+      return count < expected;
+    case '<=':
+      return count <= expected;
+    case '>':
+      return count > expected;
+    case '>=':
+      return count >= expected;
+  }
+}

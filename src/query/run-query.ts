@@ -1,0 +1,68 @@
+import type { Row } from '../core/values.js';
+import type { ModelBase } from '../model/model.js';
+import type { ModelContext } from '../state/context.js';
+import { hydrate, originalOf } from '../state/model-state.js';
+import { addAggregates } from './aggregates.js';
+import { countRows, readRows } from './query-plan.js';
+import type { QueryState } from './query-state.js';
+import { filterByRelations } from './relation-filters.js';
+
+/**
+ * The models `state` selects, hydrated: its rows, then its relation filters, then its paging
+ * (which a relation filter must precede). Read errors come out as dexorm errors.
+ */
+export async function selectModels<M extends ModelBase>(
+  context: ModelContext<M>,
+  state: QueryState,
+): Promise<M[]> {
+  try {
+    if (state.has.length === 0) return hydrateAll(context, await readRows(context, state));
+    const rows = await readRows(context, { ...state, limit: undefined, offset: 0 });
+    const { runtime, model } = context;
+    const kept = await filterByRelations(runtime, model, hydrateAll(context, rows), state.has);
+    const end = state.limit === undefined ? undefined : state.offset + state.limit;
+    return state.offset > 0 || end !== undefined ? kept.slice(state.offset, end) : kept;
+  } catch (error) {
+    throw context.runtime.readFailed(error, context);
+  }
+}
+
+/** The results of `state`: the models it selects, with its eager loads and aggregates. */
+export async function queryResults<M extends ModelBase>(
+  context: ModelContext<M>,
+  state: QueryState,
+): Promise<M[]> {
+  const models = await selectModels(context, state);
+  if (models.length === 0) return models;
+  const { runtime, model } = context;
+  try {
+    await Promise.all([
+      state.with.length > 0 ? runtime.eagerLoad(models, state.with) : undefined,
+      addAggregates(runtime, model, models, state.aggregates),
+    ]);
+  } catch (error) {
+    throw runtime.readFailed(error, context);
+  }
+  return models;
+}
+
+/** How many records `state` selects: counted from an index, without reading them, where one fits. */
+export async function countSelected(context: ModelContext, state: QueryState): Promise<number> {
+  if (state.has.length > 0) return (await selectModels(context, state)).length;
+  try {
+    return await countRows(context, state);
+  } catch (error) {
+    throw context.runtime.readFailed(error, context);
+  }
+}
+
+/** The rows of the models `state` selects, as stored. */
+export async function selectRows(context: ModelContext, state: QueryState): Promise<Row[]> {
+  if (state.has.length === 0) return readRows(context, state);
+  const models = await selectModels(context, state);
+  return models.map((model) => originalOf(model)!);
+}
+
+function hydrateAll<M extends ModelBase>(context: ModelContext<M>, rows: readonly Row[]): M[] {
+  return rows.map((row) => hydrate(context, row));
+}
