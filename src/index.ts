@@ -18,8 +18,22 @@ export { Model, ModelBase } from './model/model.js';
 export type { OwnerOf } from './model/relation-factories.js';
 export { RelationFactories } from './model/relation-factories.js';
 export type { KeySource, OrderDirection, WhereOperator } from './query/clause.js';
-export { QueryBuilder } from './query/query-builder.js';
-export type { QueryState } from './query/query-state.js';
+export {
+  QueryBuilder,
+  type RelationConstraint,
+  type RelationConstraints,
+  type WithAggregate,
+  type WithCounts,
+  type WithExists,
+} from './query/query-builder.js';
+export type {
+  Aggregate,
+  AggregateKind,
+  CountOperator,
+  EagerLoad,
+  QueryState,
+  RelationFilter,
+} from './query/query-state.js';
 export { BelongsTo } from './relations/belongs-to.js';
 export type {
   BelongsToManyOptions,
@@ -31,6 +45,7 @@ export { BelongsToMany } from './relations/belongs-to-many.js';
 export { HasMany } from './relations/has-many.js';
 export { HasManyThrough } from './relations/has-many-through.js';
 export { HasOne } from './relations/has-one.js';
+export { HasOneOfMany, type OfManyAggregate } from './relations/has-one-of-many.js';
 export { HasOneOrMany } from './relations/has-one-or-many.js';
 export { HasOneThrough } from './relations/has-one-through.js';
 export { MorphMany } from './relations/morph-many.js';

@@ -42,3 +42,11 @@ test('a constrained eager load types only what it loads', async () => {
   const c = await User.withCount({ posts: (q) => q.where('published', true) }).get();
   expectTypeOf(c[0]!.posts_count).toEqualTypeOf<number>();
 });
+
+test('a one-of-many relation loads as one model or null', async () => {
+  const users = await User.with('latestPost').get();
+  expectTypeOf(users[0]!.latestPost).toEqualTypeOf<Post | null>();
+  expectTypeOf(
+    new User({ name: 'x' }).latestPostRelation().getResults(),
+  ).resolves.toEqualTypeOf<Post | null>();
+});

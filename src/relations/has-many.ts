@@ -1,6 +1,9 @@
-import type { AttributesOf, ModelBase } from '../model/model.js';
+import { describe } from '../core/values.js';
+import type { AttributeKey, AttributesOf, ModelBase } from '../model/model.js';
+import { assertField, schemaError } from '../query/query-input.js';
 import { insertModels } from '../state/persistence.js';
 import { matchMany } from './dictionary.js';
+import { HasOneOfMany, type OfManyAggregate } from './has-one-of-many.js';
 import { HasOneOrMany } from './has-one-or-many.js';
 
 /**
@@ -21,6 +24,29 @@ export class HasMany<P extends ModelBase, R extends ModelBase> extends HasOneOrM
 
   match(parents: readonly P[], results: readonly R[], name: string): void {
     matchMany(parents, this.localKey, results, this.foreignKey, name);
+  }
+
+  /** The related model with the greatest `field` (ties: the greater primary key); read-only. */
+  latestOfMany(field: AttributeKey<R>): HasOneOfMany<P, R> {
+    return this.ofMany(field, 'max');
+  }
+
+  /** The related model with the least `field` (ties: the greater primary key); read-only. */
+  oldestOfMany(field: AttributeKey<R>): HasOneOfMany<P, R> {
+    return this.ofMany(field, 'min');
+  }
+
+  /** The related model with the greatest or least `field` (ties: the greater primary key). */
+  ofMany(field: AttributeKey<R>, aggregate: OfManyAggregate): HasOneOfMany<P, R> {
+    assertField(this.related, field);
+    if (aggregate !== 'max' && aggregate !== 'min') {
+      throw schemaError(
+        this.related,
+        `ofMany() takes 'max' or 'min', not ${describe(aggregate)}`,
+        field,
+      );
+    }
+    return new HasOneOfMany(this, field, aggregate);
   }
 
   /**

@@ -5,6 +5,7 @@ import {
   Database,
   type HasMany,
   type HasManyThrough,
+  type HasOneOfMany,
   type HasOneThrough,
   Model,
   type ModelClass,
@@ -65,6 +66,15 @@ export class User extends Model<UserAttributes> {
 
   postsRelation(): HasMany<User, Post> {
     return this.hasMany(Post, 'user_id', 'id');
+  }
+  latestPostRelation(): HasOneOfMany<User, Post> {
+    return this.hasMany(Post, 'user_id').latestOfMany('created_at');
+  }
+  firstPostRelation(): HasOneOfMany<User, Post> {
+    return this.hasMany(Post, 'user_id').oldestOfMany('created_at');
+  }
+  leastLikedPostRelation(): HasOneOfMany<User, Post> {
+    return this.hasMany(Post, 'user_id').ofMany('likes', 'min');
   }
   get posts$(): Observable<Post[]> {
     return this.postsRelation().observe();
