@@ -37,9 +37,11 @@ type Scope = { db: dexorm.Database; total: number };
 describe('README', () => {
   let scope: Scope | undefined;
   let blog: dexorm.Database | undefined;
+  let library: dexorm.Database | undefined;
   afterAll(async () => {
     await scope?.db.delete();
     await blog?.delete();
+    await library?.delete();
   });
 
   it('runs its examples as written, in order', async () => {
@@ -76,5 +78,20 @@ describe('README', () => {
       ['Nice post', 'posts'],
     ]);
     expect((await table('users'))[0]).toEqual({ id: 1, name: 'Ada', country_id: 1 });
+  });
+
+  it('runs the relation query and delete rule examples as written', async () => {
+    library = await runExamples<dexorm.Database>(readmeScript('library'), 'library');
+    const table = (name: string) => library!.dexie.table(name).toArray();
+    expect((await table('authors')).map((author) => author.name)).toEqual([
+      'Le Guin',
+      'Nobody yet',
+    ]);
+    expect((await table('books')).map((book) => book.title)).toEqual([
+      'The Dispossessed',
+      'The Left Hand of Darkness',
+    ]);
+    expect(await table('loans')).toEqual([]);
+    expect(await table('bios')).toEqual([{ id: 1, text: 'Russian novelist', author_id: null }]);
   });
 });
