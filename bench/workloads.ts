@@ -15,6 +15,7 @@ import {
   timeTasks,
 } from './harness.js';
 import { benchDatabase, type Profile, User } from './models.js';
+import { relationQueryWorkloads } from './relation-query-workloads.js';
 import { relationWorkloads } from './relation-workloads.js';
 
 /** The rows as Dexie stores them: what the hand-written side reads and writes. */
@@ -63,6 +64,7 @@ export async function runWorkloads(env: BenchEnvironment): Promise<BenchReport> 
     if (wanted('6')) rows.push(await memory(env, fixture, notes));
     if (wanted('5')) rows.push(...(await live(env, fixture, notes)));
     if (wanted('7')) rows.push(...(await relationWorkloads(env)));
+    if (wanted('8')) rows.push(...(await relationQueryWorkloads(env)));
     // Writes last: they grow the tables the other workloads read.
     if (wanted('3')) rows.push(...(await writes(env, fixture, notes)));
   } finally {
