@@ -1,5 +1,5 @@
 import { ValidationError } from './errors.js';
-import type { ValueOwner } from './values.js';
+import { describe, type ValueOwner } from './values.js';
 
 /** Attribute names that would reach an object's prototype machinery if assigned. */
 export const RESERVED_NAMES: ReadonlySet<string> = new Set([
@@ -7,6 +7,37 @@ export const RESERVED_NAMES: ReadonlySet<string> = new Set([
   'constructor',
   'prototype',
 ]);
+
+/**
+ * Throws a ValidationError unless `value` is one set of attributes: an object that is not an
+ * array (`create(null)`, `create('text')` and `create([{...}])` are refused).
+ */
+export function assertAttributeSet(
+  value: unknown,
+  owner: ValueOwner,
+  call: string,
+): asserts value is object {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) return;
+  const hint = Array.isArray(value) ? ' (for several, use the ...Many form)' : '';
+  throw new ValidationError(
+    `${owner.model} (table "${owner.table}"): ${call} takes an object of attributes, not ` +
+      `${describe(value)}${hint}`,
+    { ...owner },
+  );
+}
+
+/** Throws a ValidationError unless `value` is an array, as `call` needs. */
+export function assertList(
+  value: unknown,
+  owner: ValueOwner,
+  call: string,
+): asserts value is readonly unknown[] {
+  if (Array.isArray(value)) return;
+  throw new ValidationError(
+    `${owner.model} (table "${owner.table}"): ${call} takes an array, not ${describe(value)}`,
+    { ...owner },
+  );
+}
 
 /** Throws a ValidationError when an attribute name is reserved or not a usable property name. */
 export function assertAttributeName(name: string, owner: ValueOwner): void {
@@ -20,7 +51,8 @@ export function assertAttributeName(name: string, owner: ValueOwner): void {
 
 /**
  * Throws a ValidationError when `attributes` holds something IndexedDB cannot store (a function,
- * a symbol, a DOM node, a WeakMap, a Promise) or a reserved key at any depth.
+ * a symbol, a DOM node, a WeakMap, a Promise), a circular reference, or a reserved key at any
+ * depth. A value shared by two attributes is fine.
  */
 export function assertStorable(attributes: object, owner: ValueOwner): void {
   for (const name of Object.keys(attributes)) {
@@ -36,8 +68,18 @@ function checkValue(value: unknown, path: string, owner: ValueOwner, seen: Set<o
   }
   if (type !== 'object' || value === null) return;
   const object = value as object;
-  if (seen.has(object)) return;
+  // `seen` holds the objects on the path from the attribute down to here: meeting one again is a
+  // cycle, which IndexedDB would store but no plain copy or comparison of it could end.
+  if (seen.has(object)) throw unstorable(path, 'a circular reference (it contains itself)', owner);
   seen.add(object);
+  try {
+    checkObject(object, path, owner, seen);
+  } finally {
+    seen.delete(object);
+  }
+}
+
+function checkObject(object: object, path: string, owner: ValueOwner, seen: Set<object>): void {
   if (isDomNode(object)) throw unstorable(path, 'a DOM node', owner);
   if (
     object instanceof WeakMap ||

@@ -41,13 +41,36 @@ export function assertValidKey(key: unknown, owner: ValueOwner, field: string): 
   }
 }
 
+/**
+ * The value at `path` in `row`: a plain attribute, or with dots a nested one (`address.city`),
+ * read as IndexedDB reads a key path, so that filtering in memory agrees with an index.
+ */
+export function valueAt(row: Row, path: string): unknown {
+  if (!path.includes('.')) return row[path];
+  let value: unknown = row;
+  for (const part of path.split('.')) {
+    if (typeof value !== 'object' || value === null || !Object.hasOwn(value, part))
+      return undefined;
+    value = (value as Row)[part];
+  }
+  return value;
+}
+
 /** A short, safe description of a value for error messages. */
-export function describe(value: unknown): string {
+export function describe(value: unknown, depth = 0): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean' || value == null)
     return String(value);
-  if (value instanceof Date) return `Date(${value.toISOString?.() ?? 'invalid'})`;
-  if (Array.isArray(value)) return `[${value.map(describe).join(', ')}]`;
+  if (typeof value === 'bigint') return `${value}n`;
+  if (value instanceof Date) {
+    return Number.isNaN(value.getTime()) ? 'Date(invalid)' : `Date(${value.toISOString()})`;
+  }
+  // Nested arrays are cut short, so that a circular one cannot recurse forever.
+  if (Array.isArray(value)) {
+    if (depth > 2) return '[...]';
+    const shown = value.slice(0, 10).map((item) => describe(item, depth + 1));
+    return `[${shown.join(', ')}${value.length > 10 ? ', ...' : ''}]`;
+  }
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 

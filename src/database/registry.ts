@@ -1,8 +1,10 @@
 import { SchemaError } from '../core/errors.js';
 import { relationMethod, relationNameOf } from '../core/naming.js';
+import { assertStorable } from '../core/storable.js';
 import { ModelBase } from '../model/model.js';
 import { Relation, type RelationDefinition } from '../relations/relation.js';
 import type { ModelClass } from '../state/model-class.js';
+import { blankInstance } from '../state/model-state.js';
 
 /**
  * The relations of a Database's models, found once when the Database is built and kept: what
@@ -45,7 +47,8 @@ export class RelationRegistry {
  */
 function discoverRelations(model: ModelClass): Map<string, RelationDefinition> {
   const found = new Map<string, RelationDefinition>();
-  const blank = new model();
+  const blank = blankInstance(model);
+  assertNoClassFields(model, blank);
   for (
     let prototype: object | null = model.prototype;
     prototype && prototype !== ModelBase.prototype && prototype !== Object.prototype;
@@ -73,8 +76,46 @@ function discoverRelations(model: ModelClass): Map<string, RelationDefinition> {
           { model: model.name, table: model.table, field: method },
         );
       }
+      if (name in blank) {
+        throw new SchemaError(
+          `${model.name}: "${name}" is both the relation of ${method}() and a member of the ` +
+            `class (a getter, method or field), so a loaded "${name}" could not be set: ` +
+            `rename the member (for example ${name}$ for an observable)`,
+          { model: model.name, table: model.table, field: name },
+        );
+      }
       found.set(name, { name, owner: model, relation });
     }
   }
   return found;
+}
+
+/**
+ * Class fields run after the base constructor has filled the attributes given to `new` or
+ * `create()`, so a field would silently replace them (and a function-valued one would make every
+ * save fail): refuse them, pointing at `declare` and `static defaults`.
+ */
+function assertNoClassFields(model: ModelClass, blank: object): void {
+  for (const field of Object.keys(blank)) {
+    const value = (blank as Record<string, unknown>)[field];
+    const fix =
+      typeof value === 'function'
+        ? `make "${field}" a method instead of a function-valued field`
+        : `declare its type with "declare ${field}: ..." and give a default in ` +
+          `static defaults = { ${field}: ... }`;
+    throw new SchemaError(
+      `${model.name}: the class field "${field}" would replace the value given to new ` +
+        `${model.name}() or create() (class fields are set after the constructor fills the ` +
+        `attributes): ${fix}`,
+      { model: model.name, table: model.table, field },
+    );
+  }
+  const { defaults } = model;
+  if (defaults !== undefined && (typeof defaults !== 'object' || defaults === null)) {
+    throw new SchemaError(`${model.name}: static defaults must be an object of attribute values`, {
+      model: model.name,
+      table: model.table,
+    });
+  }
+  if (defaults) assertStorable(defaults, { model: model.name, table: model.table });
 }

@@ -2,15 +2,17 @@ import type { Observable } from 'rxjs';
 import { of } from 'rxjs';
 import { ValidationError } from '../core/errors.js';
 import { shareKeyOf } from '../core/key-dictionary.js';
-import { RESERVED_NAMES } from '../core/storable.js';
+import { assertAttributeSet, assertList, RESERVED_NAMES } from '../core/storable.js';
 import { defineValue, type Key, type Row } from '../core/values.js';
 import type { RelationPath, WithRelations } from '../relations/relation-types.js';
 import { contextFor, contextOf, runtimeFor } from '../state/context.js';
 import type { KeyTypeSetting, ModelClass } from '../state/model-class.js';
 import {
+  applyDefaults,
   dirtyOf,
   hydrate,
   initState,
+  isHydrating,
   isModel,
   keyAttribute,
   liveComparison,
@@ -59,11 +61,23 @@ export class ModelBase<A extends object = object> extends QueryShortcuts {
   static keyType: KeyTypeSetting = 'auto';
   /** Extra Dexie index specs; foreign-key indexes are added by the Database. */
   static indexes: readonly string[] = [];
+  /**
+   * Attribute values a new model starts with (`new`, `create()`), each replaced by a value given
+   * for it and never applied to stored records. Declare defaults here, not as class fields: a
+   * class field would override what is passed to the constructor.
+   * @example static override defaults = { done: false, tags: [] };
+   */
+  static defaults: Readonly<Record<string, unknown>> = {};
 
   /** Makes an unsaved model, optionally filled with `attributes`. */
   constructor(attributes?: Partial<A>) {
     super();
     initState(this);
+    const model = this.constructor as ModelClass;
+    if (attributes !== undefined) {
+      assertAttributeSet(attributes, ownerOfClass(model), `new ${model.name}()`);
+    }
+    if (!isHydrating()) applyDefaults(this, model.defaults, attributes);
     if (attributes) this.fill(attributes);
   }
 
@@ -87,6 +101,7 @@ export class ModelBase<A extends object = object> extends QueryShortcuts {
     this: ModelClass<M>,
     keys: readonly Key[],
   ): Promise<M[]> {
+    assertList(keys, ownerOfClass(this), 'findMany()');
     return findByKeys(contextOf(this), keys);
   }
 
@@ -95,6 +110,7 @@ export class ModelBase<A extends object = object> extends QueryShortcuts {
     this: ModelClass<M>,
     attributes: Partial<AttributesOf<M>>,
   ): Promise<M> {
+    assertAttributeSet(attributes, ownerOfClass(this), 'create()');
     return newModel(this, attributes).save();
   }
 
@@ -104,6 +120,9 @@ export class ModelBase<A extends object = object> extends QueryShortcuts {
     attributesList: readonly Partial<AttributesOf<M>>[],
   ): Promise<M[]> {
     const context = contextOf(this);
+    const owner = ownerOfClass(this);
+    assertList(attributesList, owner, 'createMany()');
+    for (const attributes of attributesList) assertAttributeSet(attributes, owner, 'createMany()');
     const models = attributesList.map((attributes) => newModel(this, attributes));
     await insertModels(context, models);
     return models;
@@ -127,6 +146,7 @@ export class ModelBase<A extends object = object> extends QueryShortcuts {
    */
   fill(attributes: Partial<A>): this {
     const model = this.constructor as ModelClass;
+    assertAttributeSet(attributes, ownerOfClass(model), 'fill()');
     for (const name of Object.keys(attributes)) {
       if (RESERVED_NAMES.has(name) || (name in this && !Object.hasOwn(this, name))) {
         throw new ValidationError(
@@ -260,4 +280,9 @@ export const Model: ModelConstructor = ModelBase as unknown as ModelConstructor;
 function plain(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(plain);
   return isModel(value) ? value.toJSON() : null;
+}
+
+/** The model and table a class names in error messages. */
+function ownerOfClass(model: ModelClass): { model: string; table: string } {
+  return { model: model.name, table: String(model.table) };
 }

@@ -1,7 +1,7 @@
 import type { Observable } from 'rxjs';
 import { ModelNotFoundError, ValidationError } from '../core/errors.js';
 import { withChanges } from '../core/records.js';
-import { assertStorable } from '../core/storable.js';
+import { assertAttributeSet, assertStorable } from '../core/storable.js';
 import { describe, type Row } from '../core/values.js';
 import type { AttributeKey, AttributesOf, ModelBase } from '../model/model.js';
 import type {
@@ -313,6 +313,7 @@ export class QueryBuilder<M extends ModelBase, Out = M> {
    */
   async update(attributes: Partial<AttributesOf<M>>): Promise<number> {
     const context = this.#context();
+    assertAttributeSet(attributes, ownerOf(context), 'update()');
     const changes = attributes as Row;
     assertStorable(changes, ownerOf(context));
     if (Object.hasOwn(changes, context.primaryKey)) {

@@ -1,7 +1,7 @@
 import type { Collection } from 'dexie';
 import { cmp } from 'dexie';
 import { distinctKeys } from '../core/key-dictionary.js';
-import { isValidKey, type Key, type Row } from '../core/values.js';
+import { isValidKey, type Key, type Row, valueAt } from '../core/values.js';
 import type { IndexInfo, ModelContext } from '../state/context.js';
 import { type Clause, compareValues, matcher } from './clause.js';
 import { denseSpan, rowsWithKeys } from './key-reads.js';
@@ -35,7 +35,8 @@ export async function readRows(context: ModelContext, state: QueryState): Promis
   if (access.kind === 'none') return [];
   const rest = clauses.filter((clause) => !access.used.includes(clause));
   const tests = rest.map((clause) => ({ field: clause.field, test: matcher(clause) }));
-  const keep = tests.length > 0 ? (row: Row) => tests.every((t) => t.test(row[t.field])) : null;
+  const keep =
+    tests.length > 0 ? (row: Row) => tests.every((t) => t.test(valueAt(row, t.field))) : null;
   const { order, offset, limit } = state;
 
   if (access.kind === 'keys') {
@@ -109,7 +110,9 @@ function sortAndSlice(rows: Row[], state: QueryState, primaryKey: string): Row[]
     const { field } = order;
     // Ties follow primary-key order in the sort's direction, as an index read (or reversed) would.
     rows.sort(
-      (a, b) => sign * (compareValues(a[field], b[field]) || cmp(a[primaryKey], b[primaryKey])),
+      (a, b) =>
+        sign *
+        (compareValues(valueAt(a, field), valueAt(b, field)) || cmp(a[primaryKey], b[primaryKey])),
     );
   }
   const end = limit === undefined ? undefined : offset + limit;

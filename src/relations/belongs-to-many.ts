@@ -1,6 +1,7 @@
 import { UnsavedModelError } from '../core/errors.js';
 import { buildGroups, dictionaryKey, distinctKeys, shareKeyOf } from '../core/key-dictionary.js';
 import { defaultForeignKey, singular } from '../core/naming.js';
+import { assertAttributeSet } from '../core/storable.js';
 import { type Key, type Row, sameValue } from '../core/values.js';
 import type { AttributeKey, AttributesOf, ModelBase } from '../model/model.js';
 import type { QueryBuilder } from '../query/query-builder.js';
@@ -268,6 +269,11 @@ export class BelongsToMany<
     attributes: Partial<AttributesOf<R>>,
     pivotAttributes?: Partial<Pivot>,
   ): Promise<WithPivot<R, Pivot>> {
+    const owner = { model: this.related.name, table: this.related.table };
+    assertAttributeSet(attributes, owner, `${this.describe()}: create()`);
+    if (pivotAttributes !== undefined) {
+      assertAttributeSet(pivotAttributes, owner, `${this.describe()}: create() pivot attributes`);
+    }
     const parentKey = this.#requireParentKey('create');
     return this.#write(async (runtime) => {
       const model = await newModel(this.related, attributes, runtime).save();

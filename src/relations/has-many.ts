@@ -1,3 +1,4 @@
+import { assertAttributeSet, assertList } from '../core/storable.js';
 import { describe } from '../core/values.js';
 import type { AttributeKey, AttributesOf, ModelBase } from '../model/model.js';
 import { assertField, schemaError } from '../query/query-input.js';
@@ -55,6 +56,10 @@ export class HasMany<P extends ModelBase, R extends ModelBase> extends HasOneOrM
    */
   async createMany(list: readonly Partial<AttributesOf<R>>[]): Promise<R[]> {
     const key = this.requireParentKey('createMany');
+    assertList(list, this.relatedOwner(), `${this.describe()}: createMany()`);
+    for (const attributes of list) {
+      assertAttributeSet(attributes, this.relatedOwner(), `${this.describe()}: createMany()`);
+    }
     const models = list.map((attributes) => {
       const model = this.build(attributes);
       this.writeKeys(model, key);
@@ -68,6 +73,8 @@ export class HasMany<P extends ModelBase, R extends ModelBase> extends HasOneOrM
   /** Sets each model's foreign key to the parent's key and saves them all, in one transaction. */
   async saveMany(models: readonly R[]): Promise<R[]> {
     const key = this.requireParentKey('saveMany');
+    assertList(models, this.relatedOwner(), `${this.describe()}: saveMany()`);
+    for (const model of models) this.assertRelatedModel(model, 'saveMany()');
     return this.inTransaction(async () => {
       for (const model of models) await this.attach(model, key);
       return [...models];

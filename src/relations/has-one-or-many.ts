@@ -1,6 +1,7 @@
-import { SchemaError, UnsavedModelError } from '../core/errors.js';
+import { SchemaError, UnsavedModelError, ValidationError } from '../core/errors.js';
 import { distinctKeys, shareKeyOf } from '../core/key-dictionary.js';
 import { defaultForeignKey } from '../core/naming.js';
+import { assertAttributeSet } from '../core/storable.js';
 import { describe, type Key } from '../core/values.js';
 import type { AttributeKey, AttributesOf, ModelBase } from '../model/model.js';
 import type { QueryBuilder } from '../query/query-builder.js';
@@ -160,6 +161,7 @@ export abstract class HasOneOrMany<
    * @throws UnsavedModelError when the parent has no key.
    */
   async create(attributes: Partial<AttributesOf<R>>): Promise<R> {
+    assertAttributeSet(attributes, this.relatedOwner(), `${this.describe()}: create()`);
     const key = this.requireParentKey('create');
     return this.attach(this.build(attributes), key);
   }
@@ -174,6 +176,7 @@ export abstract class HasOneOrMany<
    * @throws UnsavedModelError when the parent has no key.
    */
   async save(model: R): Promise<R> {
+    this.assertRelatedModel(model, 'save()');
     return this.attach(model, this.requireParentKey('save'));
   }
 
@@ -241,6 +244,21 @@ export abstract class HasOneOrMany<
   #ofParentTable(query: QueryBuilder<R>): QueryBuilder<R> {
     if (!this.morphType) return query;
     return query.where(this.morphType.column as AttributeKey<R>, this.morphType.table as never);
+  }
+
+  /** The related model and table, for messages. */
+  protected relatedOwner(): { model: string; table: string } {
+    return { model: this.related.name, table: this.related.table };
+  }
+
+  /** Throws a ValidationError unless `model` is an instance of the related model. */
+  protected assertRelatedModel(model: unknown, call: string): asserts model is R {
+    if (model instanceof this.related) return;
+    const hint = Array.isArray(model) ? ' (for several, use saveMany())' : '';
+    throw new ValidationError(
+      `${this.describe()}: ${call} takes a ${this.related.name}, not ${describe(model)}${hint}`,
+      this.relatedOwner(),
+    );
   }
 
   protected requireParentKey(action: string): Key {

@@ -23,4 +23,6 @@ export interface ModelClass<M extends ModelBase = ModelBase> {
   readonly keyType: KeyTypeSetting;
   /** Extra Dexie index specs (`'name'`, `'&email'`, `'[a+b]'`, `'*tags'`). */
   readonly indexes: readonly string[];
+  /** Attribute values a new model starts with, unless given others. */
+  readonly defaults?: Readonly<Record<string, unknown>>;
 }

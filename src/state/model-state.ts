@@ -104,9 +104,40 @@ export function newModel<M extends ModelBase>(
   return instance;
 }
 
+/** True while {@link hydrate} constructs an instance: stored rows take no defaults. */
+let hydrating = false;
+
+/** Whether the model being constructed is being read from the database. */
+export function isHydrating(): boolean {
+  return hydrating;
+}
+
+/** Gives `model` a copy of each of `defaults` that `given` does not set. */
+export function applyDefaults(
+  model: ModelBase,
+  defaults: Readonly<Record<string, unknown>> | undefined,
+  given: object | undefined,
+): void {
+  if (!defaults) return;
+  for (const name of Object.keys(defaults)) {
+    if (given && Object.hasOwn(given, name)) continue;
+    defineValue(model, name, cloneValue(defaults[name]));
+  }
+}
+
+/** An instance of `model` as a stored row would start: no defaults, no attributes. */
+export function blankInstance<M extends ModelBase>(model: ModelClass<M>): M {
+  hydrating = true;
+  try {
+    return new model();
+  } finally {
+    hydrating = false;
+  }
+}
+
 /** Turns a stored row into a model instance that belongs to the context's Database. */
 export function hydrate<M extends ModelBase>(context: ModelContext<M>, row: Row): M {
-  const instance = new context.model();
+  const instance = blankInstance(context.model);
   const state = stateful(instance);
   state[ORIGINAL] = row;
   state[RUNTIME] = context.runtime;

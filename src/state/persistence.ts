@@ -1,6 +1,7 @@
 import { ModelNotFoundError, UnsavedModelError, ValidationError } from '../core/errors.js';
 import { snapshot, withChanges } from '../core/records.js';
 import { assertStorable } from '../core/storable.js';
+import { randomUuid } from '../core/uuid.js';
 import {
   assertValidKey,
   cloneValue,
@@ -172,7 +173,7 @@ function insertRecord(context: ModelContext, model: ModelBase): Row {
   const { primaryKey, keyType } = context;
   const key = record[primaryKey];
   if (key == null) {
-    if (keyType === 'uuid') record[primaryKey] = crypto.randomUUID();
+    if (keyType === 'uuid') record[primaryKey] = randomUuid();
     else if (keyType === 'manual') {
       throw new ValidationError(
         `${context.modelName} (table "${context.tableName}"): keyType is 'manual' but ` +
