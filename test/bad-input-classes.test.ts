@@ -139,7 +139,7 @@ describe('bad input of every class is refused with a typed error, nothing writte
     const loop: unknown[] = [];
     loop.push(loop);
     await refusedWithoutWrites(
-      () => Note.where('big', 'in', loop).firstOrFail(),
+      () => Note.where('big', 'in', loop as never[]).firstOrFail(),
       ModelNotFoundError,
     );
   });
@@ -254,5 +254,22 @@ describe('dotted fields', () => {
       .orderBy('address.city' as 'address')
       .get();
     expect(sorted.map((spot) => spot.address.city)).toEqual(['Lyon', 'Paris', 'Paris']);
+  });
+});
+
+describe('static modelName', () => {
+  it('names the model in messages when a minifier has renamed the class', async () => {
+    // As a minifier would leave it: a two-letter class name.
+    class ar extends Model<{ id?: number; email: string }> {
+      static override table = 'members';
+      static override modelName = 'Member';
+      static override indexes = ['&email'];
+    }
+    const db = session.track(new Database(`dexorm-model-name-${Date.now()}`, { models: [ar] }));
+    await db.open();
+    await ar.create({ email: 'a@example.com' });
+    const error = await ar.create({ email: 'a@example.com' }).catch((e: unknown) => e);
+    expect((error as DexormError).message).toMatch(/^Member \(table "members"\)/);
+    expect((error as DexormError).model).toBe('Member');
   });
 });

@@ -446,6 +446,7 @@ const operators: BadInput[] = [
   },
   {
     name: 'where(field, "in", non-array)',
+    // @ts-expect-error 'in' takes an array
     call: () => User.where('name', 'in', 'Ada'),
     error: ValidationError,
     sync: true,
@@ -453,6 +454,7 @@ const operators: BadInput[] = [
   },
   {
     name: 'where(field, "startsWith", non-string)',
+    // @ts-expect-error 'startsWith' takes a string
     call: () => User.where('name', 'startsWith', 3),
     error: ValidationError,
     sync: true,

@@ -298,7 +298,9 @@ describe('QueryBuilder', () => {
     });
 
     it("throws ValidationError for 'in' without an array and 'startsWith' without a string", () => {
+      // @ts-expect-error 'in' takes an array of the attribute's type
       expect(() => itemsOf(IndexedItem).where('name', 'in', 'apple')).toThrow(ValidationError);
+      // @ts-expect-error 'startsWith' takes a string attribute and a string
       expect(() => itemsOf(IndexedItem).where('price', 'startsWith', 3)).toThrow(ValidationError);
     });
   });

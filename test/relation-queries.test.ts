@@ -335,7 +335,10 @@ describe('relation queries', () => {
     const one = useDatabase(() => freshDatabase());
 
     it('filters and counts with the unique index keys', async () => {
-      const [ada, bob] = await ProfileUser.createMany([{ name: 'Ada' }, { name: 'Bob' }]);
+      const [ada, bob] = await ProfileUser.createMany([
+        { name: 'Ada', email: 'ada@example.com' },
+        { name: 'Bob', email: 'bob@example.com' },
+      ]);
       await ada!.profileRelation().create({ bio: 'hi' });
       expect(names(await ProfileUser.has('profile').get())).toEqual(['Ada']);
       expect(names(await ProfileUser.doesntHave('profile').get())).toEqual(['Bob']);

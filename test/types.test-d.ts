@@ -23,7 +23,9 @@ describe('Model types', () => {
     expectTypeOf(User.create({ name: 'Ada', email: 'ada@example.com' })).toEqualTypeOf<
       Promise<User>
     >();
-    expectTypeOf(User.createMany([{ name: 'Ada' }])).toEqualTypeOf<Promise<User[]>>();
+    expectTypeOf(User.createMany([{ name: 'Ada', email: 'a@example.com' }])).toEqualTypeOf<
+      Promise<User[]>
+    >();
     expectTypeOf(User.all()).toEqualTypeOf<Promise<User[]>>();
     expectTypeOf(User.count()).toEqualTypeOf<Promise<number>>();
     expectTypeOf(User.query()).toEqualTypeOf<QueryBuilder<User>>();

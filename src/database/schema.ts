@@ -105,10 +105,12 @@ export function deriveSchema(
 }
 
 function assertModelClass(model: ModelClass): void {
-  const name = typeof model === 'function' ? model.name : String(model);
   if (typeof model !== 'function' || !(model.prototype instanceof ModelBase)) {
+    const name = typeof model === 'function' ? (model as ModelClass).name : String(model);
     throw new SchemaError(`${name} is not a model class (extend Model)`, { model: name });
   }
+  nameModel(model);
+  const { name } = model;
   if (typeof model.table !== 'string' || model.table.trim() === '') {
     throw new SchemaError(`${name} has no table: declare \`static table = '...'\``, {
       model: name,
@@ -201,4 +203,19 @@ function indexName(fields: readonly string[]): string {
 function specOf(index: IndexInfo): string {
   if (index.primary) return index.name;
   return `${index.unique ? '&' : index.multiEntry ? '*' : ''}${index.name}`;
+}
+
+/**
+ * Gives the class its `static modelName` as its name, for every message that names it: a
+ * minifier renames classes (`ar` for `User`), not strings.
+ */
+function nameModel(model: ModelClass): void {
+  const { modelName } = model;
+  if (modelName === undefined) return;
+  if (typeof modelName !== 'string' || modelName === '') {
+    throw new SchemaError(`${model.name}: static modelName must be a non-empty string`, {
+      model: model.name,
+    });
+  }
+  if (model.name !== modelName) Object.defineProperty(model, 'name', { value: modelName });
 }

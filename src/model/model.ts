@@ -45,6 +45,18 @@ export type AttributesOf<M> = M extends { readonly [attributesType]?: infer A } 
 export type AttributeKey<M> = Extract<keyof AttributesOf<M>, string>;
 
 /**
+ * The type of a model's primary key: its `id` attribute's type where it declares one, else any
+ * IndexedDB key (a model with another primary key attribute).
+ */
+export type KeyOf<M> = AttributesOf<M> extends { id?: infer K } ? NonNullable<K> & Key : Key;
+
+/**
+ * What creating a model takes: its attributes as declared, required ones required (declare the
+ * primary key optional where the key type generates it).
+ */
+export type CreationAttributes<M> = AttributesOf<M>;
+
+/**
  * The base of every model: attributes as own properties, dirty tracking against what was last
  * read or written, persistence through the Database the model belongs to (the one it was read
  * from or saved to; for a new model, the one serving its class).
@@ -68,6 +80,11 @@ export class ModelBase<A extends object = object> extends QueryShortcuts {
    * @example static override defaults = { done: false, tags: [] };
    */
   static defaults: Readonly<Record<string, unknown>> = {};
+  /**
+   * The name error messages use for the model. Set it when the build minifies class names
+   * (otherwise messages read `ar (table "users")`); the table is named either way.
+   */
+  static modelName: string | undefined;
 
   /** Makes an unsaved model, optionally filled with `attributes`. */
   constructor(attributes?: Partial<A>) {
@@ -84,12 +101,12 @@ export class ModelBase<A extends object = object> extends QueryShortcuts {
   // ---- statics -------------------------------------------------------------------------------
 
   /** The model with this primary key, or null. @throws ValidationError for an invalid key. */
-  static async find<M extends ModelBase>(this: ModelClass<M>, key: Key): Promise<M | null> {
+  static async find<M extends ModelBase>(this: ModelClass<M>, key: KeyOf<M>): Promise<M | null> {
     return findByKey(contextOf(this), key);
   }
 
   /** The model with this primary key. @throws ModelNotFoundError when there is none. */
-  static async findOrFail<M extends ModelBase>(this: ModelClass<M>, key: Key): Promise<M> {
+  static async findOrFail<M extends ModelBase>(this: ModelClass<M>, key: KeyOf<M>): Promise<M> {
     const context = contextOf(this);
     const found = await findByKey(context, key);
     if (found) return found;
@@ -99,7 +116,7 @@ export class ModelBase<A extends object = object> extends QueryShortcuts {
   /** The models with these keys, in the order given; missing keys are skipped. */
   static async findMany<M extends ModelBase>(
     this: ModelClass<M>,
-    keys: readonly Key[],
+    keys: readonly KeyOf<M>[],
   ): Promise<M[]> {
     assertList(keys, ownerOfClass(this), 'findMany()');
     return findByKeys(contextOf(this), keys);
@@ -108,7 +125,7 @@ export class ModelBase<A extends object = object> extends QueryShortcuts {
   /** Inserts a model built from `attributes` and returns it with its key. */
   static async create<M extends ModelBase>(
     this: ModelClass<M>,
-    attributes: Partial<AttributesOf<M>>,
+    attributes: CreationAttributes<M>,
   ): Promise<M> {
     assertAttributeSet(attributes, ownerOfClass(this), 'create()');
     return newModel(this, attributes).save();
@@ -117,7 +134,7 @@ export class ModelBase<A extends object = object> extends QueryShortcuts {
   /** Inserts all models in one bulk write and one transaction: all are stored, or none. */
   static async createMany<M extends ModelBase>(
     this: ModelClass<M>,
-    attributesList: readonly Partial<AttributesOf<M>>[],
+    attributesList: readonly CreationAttributes<M>[],
   ): Promise<M[]> {
     const context = contextOf(this);
     const owner = ownerOfClass(this);

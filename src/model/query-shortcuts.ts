@@ -1,5 +1,8 @@
 import type { WhereOperator } from '../query/clause.js';
 import {
+  type ComparisonOperator,
+  type ElementOf,
+  type KeysOfType,
   QueryBuilder,
   type RelationConstraint,
   type RelationConstraints,
@@ -35,8 +38,26 @@ export abstract class QueryShortcuts extends RelationFactories {
   static where<M extends ModelBase, K extends AttributeKey<M>>(
     this: ModelClass<M>,
     field: K,
-    operator: WhereOperator,
-    value: unknown,
+    operator: ComparisonOperator,
+    value: AttributesOf<M>[K] | null,
+  ): QueryBuilder<M>;
+  static where<M extends ModelBase, K extends AttributeKey<M>>(
+    this: ModelClass<M>,
+    field: K,
+    operator: 'in',
+    values: readonly NonNullable<AttributesOf<M>[K]>[],
+  ): QueryBuilder<M>;
+  static where<M extends ModelBase, K extends KeysOfType<M, string>>(
+    this: ModelClass<M>,
+    field: K,
+    operator: 'startsWith',
+    prefix: string,
+  ): QueryBuilder<M>;
+  static where<M extends ModelBase, K extends KeysOfType<M, readonly unknown[]>>(
+    this: ModelClass<M>,
+    field: K,
+    operator: 'includes',
+    value: ElementOf<AttributesOf<M>[K]>,
   ): QueryBuilder<M>;
   static where<M extends ModelBase>(
     this: ModelClass<M>,

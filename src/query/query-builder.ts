@@ -43,6 +43,17 @@ import { countSelected, queryResults, selectRows } from './run-query.js';
 /** The model at the end of relation path `P` of `M`, as a query callback receives it. */
 type ModelAt<M, P extends string> = RelatedAt<M, P> extends infer R extends ModelBase ? R : never;
 
+/** The operators that compare an attribute with one value of its type. */
+export type ComparisonOperator = Exclude<WhereOperator, 'in' | 'startsWith' | 'includes'>;
+
+/** The attribute names of `M` whose values are of type `T` (or missing). */
+export type KeysOfType<M, T> = {
+  [K in AttributeKey<M>]-?: NonNullable<AttributesOf<M>[K]> extends T ? K : never;
+}[AttributeKey<M>];
+
+/** The element type of an array attribute. */
+export type ElementOf<A> = NonNullable<A> extends readonly (infer E)[] ? E : never;
+
 /** A callback that constrains the query over the related models of relation path `P`. */
 export type RelationConstraint<M, P extends string> = (
   query: QueryBuilder<ModelAt<M, P>>,
@@ -92,11 +103,28 @@ export class QueryBuilder<M extends ModelBase, Out = M> {
 
   /** Filters on `field = value` (`null` matches a missing or null value). */
   where<K extends AttributeKey<M>>(field: K, value: AttributesOf<M>[K] | null): this;
+  /** Filters by comparing `field` with a value of its type: `= != < <= > >=`. */
+  where<K extends AttributeKey<M>>(
+    field: K,
+    operator: ComparisonOperator,
+    value: AttributesOf<M>[K] | null,
+  ): this;
+  /** Filters on `field` being one of `values`. */
+  where<K extends AttributeKey<M>>(
+    field: K,
+    operator: 'in',
+    values: readonly NonNullable<AttributesOf<M>[K]>[],
+  ): this;
+  /** Filters on a string attribute starting with `prefix`. */
+  where<K extends KeysOfType<M, string>>(field: K, operator: 'startsWith', prefix: string): this;
   /**
-   * Filters with an operator: `= != < <= > >=`, `in` (an array), `startsWith` (a string),
-   * `includes` (an array attribute holds the value; read through a `'*field'` index if declared).
+   * Filters on an array attribute holding `value` (read through a `'*field'` index if declared).
    */
-  where<K extends AttributeKey<M>>(field: K, operator: WhereOperator, value: unknown): this;
+  where<K extends KeysOfType<M, readonly unknown[]>>(
+    field: K,
+    operator: 'includes',
+    value: ElementOf<AttributesOf<M>[K]>,
+  ): this;
   /** Filters on several `field = value` pairs at once. */
   where(conditions: Partial<AttributesOf<M>>): this;
   where(...args: [string, unknown] | [string, WhereOperator, unknown] | [object]): this {

@@ -23,6 +23,8 @@ export interface ModelClass<M extends ModelBase = ModelBase> {
   readonly keyType: KeyTypeSetting;
   /** Extra Dexie index specs (`'name'`, `'&email'`, `'[a+b]'`, `'*tags'`). */
   readonly indexes: readonly string[];
+  /** The name messages use for the model, kept by minifiers (default: the class name). */
+  readonly modelName?: string;
   /** Attribute values a new model starts with, unless given others. */
   readonly defaults?: Readonly<Record<string, unknown>>;
 }
