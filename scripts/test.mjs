@@ -2,7 +2,7 @@
 // The whole check, as CI runs it: lint, type-check, build, then the tests in Node
 // (fake-indexeddb) and, when a Chromium is found, in real Chromium (library + end-to-end).
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { chromiumPath, hasChromium } from './chromium.mjs';
 
 function step(title, command, args) {
@@ -17,6 +17,8 @@ function step(title, command, args) {
 const bin = (name) => `node_modules/.bin/${name}`;
 step('lint and format', bin('biome'), ['check', '.']);
 step('type-check (src, test, bench, demo, e2e)', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']);
+// A clean dist/, so that the package tests see only what this build makes.
+rmSync('dist', { recursive: true, force: true });
 step('build', bin('tsc'), ['-p', 'tsconfig.build.json']);
 step(hasChromium ? 'tests in Node and in Chromium' : 'tests in Node', bin('vitest'), ['run']);
 if (hasChromium && existsSync('e2e/vitest.config.ts')) {

@@ -9,7 +9,7 @@ import {
   SchemaError,
   ValidationError,
 } from '../src/index.js';
-import { useDatabase } from './support/session.js';
+import { databaseSession } from './support/session.js';
 import { snapshotTables } from './support/snapshot.js';
 
 interface NoteAttributes {
@@ -51,7 +51,7 @@ class Token extends Model<{ id?: string; label: string }> {
 }
 
 let made = 0;
-const session = useDatabase(
+const session = databaseSession(
   () =>
     new Database(`dexorm-bad-classes-${++made}-${Date.now()}`, {
       models: [Owner, Note, Pin, Place, Spot, Token],

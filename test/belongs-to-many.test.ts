@@ -8,10 +8,10 @@ import {
 } from '../src/index.js';
 import { expectAtomicAtEveryStep } from './support/atomic.js';
 import { BLOG_MODELS, blogDatabase, Post, Tag, User } from './support/blog.js';
-import { useDatabase } from './support/session.js';
+import { databaseSession } from './support/session.js';
 import { snapshotTables } from './support/snapshot.js';
 
-const session = useDatabase(() => blogDatabase());
+const session = databaseSession(() => blogDatabase());
 
 const pivotRows = () => session.db.dexie.table('post_tag').toArray();
 const names = (tags: readonly Tag[]) => tags.map((tag) => tag.name);

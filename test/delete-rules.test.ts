@@ -12,7 +12,7 @@ import {
   SchemaError,
 } from '../src/index.js';
 import { expectAtomicAtEveryStep } from './support/atomic.js';
-import { useDatabase } from './support/session.js';
+import { databaseSession } from './support/session.js';
 import { snapshotTables } from './support/snapshot.js';
 
 class Author extends Model<{ id?: number; name: string }> {
@@ -75,7 +75,7 @@ const MODELS = [Author, Article, Note, Cover, Bio, Label, Review, Folder];
 let made = 0;
 const database = () =>
   new Database(`dexorm-delete-rules-${++made}-${Date.now()}`, { models: MODELS });
-const session = useDatabase(database);
+const session = databaseSession(database);
 
 const rows = (table: string) => session.db.dexie.table(table).orderBy(':id').toArray();
 

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { UnsavedModelError, ValidationError } from '../src/index.js';
 import { expectAtomicAtEveryStep } from './support/atomic.js';
 import { blogDatabase, Post, User } from './support/blog.js';
-import { useDatabase } from './support/session.js';
+import { databaseSession } from './support/session.js';
 
-const session = useDatabase(() => blogDatabase());
+const session = databaseSession(() => blogDatabase());
 
 const storedPosts = () => session.db.dexie.table('posts').orderBy('id').toArray();
 const titles = (posts: readonly Post[]) => posts.map((post) => post.title);

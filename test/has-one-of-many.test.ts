@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { SchemaError } from '../src/index.js';
 import { blogDatabase, Post, User } from './support/blog.js';
-import { useDatabase } from './support/session.js';
+import { databaseSession } from './support/session.js';
 
-const session = useDatabase(() => blogDatabase());
+const session = databaseSession(() => blogDatabase());
 
 const day = (n: number) => new Date(Date.UTC(2026, 0, n));
 

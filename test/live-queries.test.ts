@@ -3,9 +3,9 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { type Database, type QueryBuilder, StorageError } from '../src/index.js';
 import { freshDatabase, Profile, User } from './support/models.js';
 import { databaseOf, IndexedItem } from './support/more-models.js';
-import { useDatabase } from './support/session.js';
+import { databaseSession } from './support/session.js';
 
-const session = useDatabase(() => freshDatabase());
+const session = databaseSession(() => freshDatabase());
 
 type UsersWithProfile = QueryBuilder<User, User & { profile: Profile | null }>;
 

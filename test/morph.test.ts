@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { SchemaError, UniqueConstraintError, UnsavedModelError } from '../src/index.js';
 import { expectAtomicAtEveryStep } from './support/atomic.js';
 import { blogDatabase, Comment, Post, Video } from './support/blog.js';
-import { useDatabase } from './support/session.js';
+import { databaseSession } from './support/session.js';
 
-const session = useDatabase(() => blogDatabase());
+const session = databaseSession(() => blogDatabase());
 
 const bodies = (comments: readonly Comment[]) => comments.map((comment) => comment.body);
 

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { type QueryBuilder, SchemaError, ValidationError } from '../src/index.js';
 import { blogDatabase, Comment, Country, Post, Tag, User, Video } from './support/blog.js';
 import { freshDatabase, Profile, User as ProfileUser } from './support/models.js';
-import { useDatabase } from './support/session.js';
+import { databaseSession } from './support/session.js';
 
-const session = useDatabase(() => blogDatabase());
+const session = databaseSession(() => blogDatabase());
 
 const names = (users: readonly { name: string }[]) => users.map((user) => user.name);
 const titles = (posts: readonly { title: string }[]) => posts.map((post) => post.title);
@@ -332,7 +332,7 @@ describe('relation queries', () => {
   });
 
   describe('HasOne', () => {
-    const one = useDatabase(() => freshDatabase());
+    const one = databaseSession(() => freshDatabase());
 
     it('filters and counts with the unique index keys', async () => {
       const [ada, bob] = await ProfileUser.createMany([

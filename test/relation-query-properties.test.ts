@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Database, type HasMany, Model } from '../src/index.js';
 import { blogDatabase, Comment, Post, User } from './support/blog.js';
-import { useDatabase } from './support/session.js';
+import { databaseSession } from './support/session.js';
 
 /**
  * Property tests: relation queries equal a naive computation over every stored row, and a
@@ -59,7 +59,7 @@ function compare(count: number, operator: Operator, expected: number): boolean {
 }
 
 describe('relation queries equal a naive computation over all rows', () => {
-  const session = useDatabase(() => blogDatabase());
+  const session = databaseSession(() => blogDatabase());
 
   async function store(data: Data) {
     await clearAll(session.db);
@@ -194,7 +194,7 @@ class File extends Model<{ id?: number; folder_id?: number | null }> {
 
 describe('a cascade leaves no record pointing at a deleted one', () => {
   let made = 0;
-  const session = useDatabase(
+  const session = databaseSession(
     () => new Database(`dexorm-cascade-property-${++made}`, { models: [Folder, File] }),
   );
 

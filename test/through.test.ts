@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { blogDatabase, Country, Post, User } from './support/blog.js';
-import { useDatabase } from './support/session.js';
+import { databaseSession } from './support/session.js';
 
-const session = useDatabase(() => blogDatabase());
+const session = databaseSession(() => blogDatabase());
 
 const titles = (posts: readonly Post[]) => posts.map((post) => post.title);
 

@@ -17,7 +17,7 @@ export interface TestSession {
  * Gives every test a fresh database made by `make`, with a read counter installed, and cleans up
  * after it: recordings stopped, tracked databases and the test's own deleted.
  */
-export function useDatabase(make: () => Database): TestSession {
+export function databaseSession(make: () => Database): TestSession {
   let db: Database | undefined;
   let counter: ReadCounter | undefined;
   let recordings: Recording<unknown>[] = [];
