@@ -94,4 +94,15 @@ describe('README', () => {
     expect(await table('loans')).toEqual([]);
     expect(await table('bios')).toEqual([{ id: 1, text: 'Russian novelist', author_id: null }]);
   });
+
+  it('shows the type-checked framework snippets verbatim', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    for (const name of ['models.ts', 'react.tsx', 'vue.ts', 'svelte.ts', 'angular.ts']) {
+      const snippet = readFileSync(
+        new URL(`../../examples/snippets/${name}`, import.meta.url),
+        'utf8',
+      );
+      expect(readme, name).toContain(snippet.trimEnd());
+    }
+  });
 });
