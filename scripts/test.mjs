@@ -20,6 +20,11 @@ step('type-check (src, test, bench, demo, e2e)', bin('tsc'), ['-p', 'tsconfig.js
 // A clean dist/, so that the package tests see only what this build makes.
 rmSync('dist', { recursive: true, force: true });
 step('build', bin('tsc'), ['-p', 'tsconfig.build.json']);
+step('API reference (TypeDoc: fails on an export without TSDoc)', 'npm', [
+  'run',
+  '--silent',
+  'docs',
+]);
 step(hasChromium ? 'tests in Node and in Chromium' : 'tests in Node', bin('vitest'), ['run']);
 if (hasChromium && existsSync('e2e/vitest.config.ts')) {
   step('end-to-end tests of the demo in Chromium', bin('vitest'), [

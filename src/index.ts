@@ -13,12 +13,28 @@ export {
 export type { Key } from './core/values.js';
 export type { DatabaseOptions } from './database/database.js';
 export { Database } from './database/database.js';
-export type { AttributeKey, AttributesOf, ModelConstructor } from './model/model.js';
+export type {
+  AttributeKey,
+  AttributesOf,
+  CreationAttributes,
+  KeyOf,
+  ModelConstructor,
+} from './model/model.js';
 export { Model, ModelBase } from './model/model.js';
 export type { OwnerOf } from './model/relation-factories.js';
 export { RelationFactories } from './model/relation-factories.js';
-export type { KeySource, OrderDirection, WhereOperator } from './query/clause.js';
+export type {
+  Clause,
+  KeySource,
+  KeySourceClause,
+  OrderDirection,
+  ValueClause,
+  WhereOperator,
+} from './query/clause.js';
 export {
+  type ComparisonOperator,
+  type ElementOf,
+  type KeysOfType,
   QueryBuilder,
   type RelationConstraint,
   type RelationConstraints,
@@ -46,7 +62,7 @@ export { HasMany } from './relations/has-many.js';
 export { HasManyThrough } from './relations/has-many-through.js';
 export { HasOne } from './relations/has-one.js';
 export { HasOneOfMany, type OfManyAggregate } from './relations/has-one-of-many.js';
-export { HasOneOrMany } from './relations/has-one-or-many.js';
+export { HasOneOrMany, type MorphType } from './relations/has-one-or-many.js';
 export { HasOneThrough } from './relations/has-one-through.js';
 export { MorphMany } from './relations/morph-many.js';
 export { MorphOne } from './relations/morph-one.js';

@@ -14,9 +14,13 @@ export interface ErrorDetails {
 
 /** Base class of every error dexorm throws or rejects with. */
 export class DexormError extends Error {
+  /** The model class name involved, e.g. `"User"`. */
   readonly model: string | undefined;
+  /** The IndexedDB table involved, e.g. `"users"`. */
   readonly table: string | undefined;
+  /** The attribute, index or relation involved. */
   readonly field: string | undefined;
+  /** The primary key or value involved. */
   readonly key: unknown;
 
   constructor(message: string, details: ErrorDetails = {}) {

@@ -39,7 +39,12 @@ import { QueryShortcuts } from './query-shortcuts.js';
 declare const attributesType: unique symbol;
 
 /** The attribute interface a model was declared with: `AttributesOf<User>` is `UserAttributes`. */
-export type AttributesOf<M> = M extends { readonly [attributesType]?: infer A } ? A : never;
+export type AttributesOf<M> = M extends {
+  /** The attribute interface a model carries in its type. */
+  readonly [attributesType]?: infer A;
+}
+  ? A
+  : never;
 
 /** The attribute names of a model, as strings. */
 export type AttributeKey<M> = Extract<keyof AttributesOf<M>, string>;
@@ -48,7 +53,13 @@ export type AttributeKey<M> = Extract<keyof AttributesOf<M>, string>;
  * The type of a model's primary key: its `id` attribute's type where it declares one, else any
  * IndexedDB key (a model with another primary key attribute).
  */
-export type KeyOf<M> = AttributesOf<M> extends { id?: infer K } ? NonNullable<K> & Key : Key;
+export type KeyOf<M> =
+  AttributesOf<M> extends {
+    /** The conventional primary key attribute. */
+    id?: infer K;
+  }
+    ? NonNullable<K> & Key
+    : Key;
 
 /**
  * What creating a model takes: its attributes as declared, required ones required (declare the
@@ -63,6 +74,7 @@ export type CreationAttributes<M> = AttributesOf<M>;
  * Extend it through {@link Model}: `class User extends Model<UserAttributes> {}`.
  */
 export class ModelBase<A extends object = object> extends QueryShortcuts {
+  /** The attribute interface, for the type system only: never set. */
   declare readonly [attributesType]?: A;
 
   /** The IndexedDB table of this model. Required on every model class. */
@@ -287,6 +299,7 @@ export type Model<A extends object = object> = ModelBase<A> & A;
 /** The constructor type of {@link Model}: generic over the attribute interface. */
 export interface ModelConstructor extends Omit<typeof ModelBase, 'prototype'> {
   new <A extends object = object>(attributes?: Partial<A>): Model<A>;
+  /** The prototype every model instance inherits from. */
   readonly prototype: ModelBase;
 }
 

@@ -8,9 +8,27 @@ export type WhereOperator = '=' | '!=' | '<' | '<=' | '>' | '>=' | 'in' | 'start
 export type OrderDirection = 'asc' | 'desc';
 
 /** One condition of a query. */
-export type Clause =
-  | { readonly field: string; readonly operator: WhereOperator; readonly value: unknown }
-  | { readonly field: string; readonly operator: 'inKeysOf'; readonly value: KeySource };
+export type Clause = ValueClause | KeySourceClause;
+
+/** A comparison of an attribute with a value. */
+export interface ValueClause {
+  /** The attribute (a dotted path reads a nested value). */
+  readonly field: string;
+  /** How it is compared. */
+  readonly operator: WhereOperator;
+  /** What it is compared with (an array for `in`). */
+  readonly value: unknown;
+}
+
+/** An attribute that must be one of the keys read from another table. */
+export interface KeySourceClause {
+  /** The attribute. */
+  readonly field: string;
+  /** Always `'inKeysOf'`. */
+  readonly operator: 'inKeysOf';
+  /** Where the keys are read. */
+  readonly value: KeySource;
+}
 
 /**
  * Keys read from another table, as plain data: the `select` attribute of the rows of `table`
@@ -19,9 +37,13 @@ export type Clause =
  * queries with it.
  */
 export interface KeySource {
+  /** The table read (a pivot table, a through model's table). */
   readonly table: string;
+  /** Its indexed attribute compared with `equals`. */
   readonly where: string;
+  /** The values `where` may take. */
   readonly equals: readonly unknown[];
+  /** The attribute of the rows read that gives the keys. */
   readonly select: string;
 }
 

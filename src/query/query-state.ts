@@ -10,7 +10,9 @@ export interface RelationFilter {
   readonly relation: string;
   /** What a related model must match to be counted; undefined counts them all. */
   readonly constraint: QueryState | undefined;
+  /** How the number of related models is compared with `count`. */
   readonly operator: CountOperator;
+  /** The number compared with. */
   readonly count: number;
 }
 
@@ -19,7 +21,9 @@ export type AggregateKind = 'count' | 'exists' | 'sum' | 'min' | 'max' | 'avg';
 
 /** A value computed per result over its related models: `withCount`, `withSum`, ... */
 export interface Aggregate {
+  /** The relation name. */
   readonly relation: string;
+  /** What is computed. */
   readonly kind: AggregateKind;
   /** The related models' field summed, or compared; undefined for count and exists. */
   readonly field: string | undefined;
@@ -31,6 +35,7 @@ export interface Aggregate {
 
 /** A relation path eager-loaded onto the results, with what its related models must match. */
 export interface EagerLoad {
+  /** A relation name, or a dotted path through several. */
   readonly path: string;
   /** Filters, order and per-parent paging of the last level of `path`; undefined for none. */
   readonly constraint: QueryState | undefined;
@@ -38,9 +43,20 @@ export interface EagerLoad {
 
 /** What a query asks for, as plain data: independent of how it is read, and hashable. */
 export interface QueryState {
+  /** The filters on attributes, all of which must hold. */
   readonly clauses: readonly Clause[];
-  readonly order: { readonly field: string; readonly direction: OrderDirection } | undefined;
+  /** The sort, if any. */
+  readonly order:
+    | {
+        /** The attribute sorted by. */
+        readonly field: string;
+        /** Ascending or descending. */
+        readonly direction: OrderDirection;
+      }
+    | undefined;
+  /** The most results returned (per parent, in a constrained eager load). */
   readonly limit: number | undefined;
+  /** The results skipped first (per parent, in a constrained eager load). */
   readonly offset: number;
   /** Relations to eager-load onto the results. */
   readonly with: readonly EagerLoad[];

@@ -42,12 +42,18 @@ export interface BelongsToManyOptions {
 }
 
 /** A related model as a many-to-many relation returns it: with its pivot row. */
-export type WithPivot<R, Pivot> = R & { pivot: Pivot };
+export type WithPivot<R, Pivot> = R & {
+  /** The pivot row that pairs the related model with the parent (never saved with the model). */
+  pivot: Pivot;
+};
 
 /** What `sync` changed, by related key. */
 export interface SyncResult {
+  /** The related keys newly paired. */
   readonly attached: Key[];
+  /** The related keys unpaired. */
   readonly detached: Key[];
+  /** The related keys whose pivot attributes changed. */
   readonly updated: Key[];
 }
 
@@ -234,7 +240,7 @@ export class BelongsToMany<
   }
 
   /** Attaches the keys that are absent and detaches those that are present; one transaction. */
-  async toggle(keys: RelatedKeysOrModels<R>): Promise<{ attached: Key[]; detached: Key[] }> {
+  async toggle(keys: RelatedKeysOrModels<R>): Promise<Omit<SyncResult, 'updated'>> {
     const parentKey = this.#requireParentKey('toggle');
     const related = this.#keys.of(keys);
     return this.#write(async (runtime) => {

@@ -30,6 +30,7 @@ export class HasOneOfMany<P extends ModelBase, R extends ModelBase> extends Rela
   readonly many: HasMany<P, R>;
   /** The attribute compared. */
   readonly field: string;
+  /** Whether the greatest (`'max'`) or the least (`'min'`) `field` wins. */
   readonly aggregate: OfManyAggregate;
 
   constructor(many: HasMany<P, R>, field: string, aggregate: OfManyAggregate) {

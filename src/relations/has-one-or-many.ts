@@ -28,6 +28,14 @@ import {
   type TableRequirement,
 } from './relation.js';
 
+/** The type column of a polymorphic relation, and the value naming the parent's table. */
+export interface MorphType {
+  /** The related models' attribute holding the parent's table (`commentable_type`). */
+  readonly column: string;
+  /** The parent's table, as stored in that attribute (`'posts'`). */
+  readonly table: string;
+}
+
 /**
  * What HasOne (and HasMany) share: the related models hold `foreignKey`, pointing at the parent's
  * `localKey`. Writes through the relation set that foreign key, inside one readwrite transaction.
@@ -45,7 +53,7 @@ export abstract class HasOneOrMany<
    * For a polymorphic kind: the related models' attribute naming the parent's table, and that
    * table (`commentable_type = 'posts'`), so that parents of several tables share one column.
    */
-  readonly morphType: { readonly column: string; readonly table: string } | undefined;
+  readonly morphType: MorphType | undefined;
 
   constructor(
     parent: P,
@@ -246,7 +254,7 @@ export abstract class HasOneOrMany<
     return query.where(this.morphType.column as AttributeKey<R>, this.morphType.table as never);
   }
 
-  /** The related model and table, for messages. */
+  /** The related model and table, for messages. @internal */
   protected relatedOwner(): { model: string; table: string } {
     return { model: this.related.name, table: this.related.table };
   }
@@ -261,6 +269,7 @@ export abstract class HasOneOrMany<
     );
   }
 
+  /** The parent's key, for `action`. @throws UnsavedModelError when the parent has none. */
   protected requireParentKey(action: string): Key {
     const key = this.parentKey();
     if (key !== undefined) return key;

@@ -1,6 +1,7 @@
 import type { ModelBase } from '../model/model.js';
 
 interface AnyRelation {
+  /** What the relation resolves to. */
   getResults(): Promise<unknown>;
 }
 
@@ -15,7 +16,10 @@ export type RelationName<M> = {
 
 /** What relation `N` of model `M` resolves to: `Profile | null` for a HasOne. */
 export type RelationResult<M, N extends string> = M extends {
-  [K in `${N}Relation`]: () => { getResults(): Promise<infer R> };
+  [K in `${N}Relation`]: () => {
+    /** What the relation resolves to. */
+    getResults(): Promise<infer R>;
+  };
 }
   ? R
   : never;

@@ -12,16 +12,21 @@ import { hydrate, liveComparison, readAttribute, unsetLoaded } from '../state/mo
 
 /** An index a relation needs on a model's table, derived into the schema by the Database. */
 export interface IndexRequirement {
+  /** An index on a model's table. */
   readonly kind: 'index';
+  /** The model whose table gets the index. */
   readonly model: ModelClass;
   /** One field for a simple index, several for a compound one (`[type+id]`). */
   readonly fields: readonly string[];
+  /** True for a one-to-one relation's foreign key. */
   readonly unique: boolean;
 }
 
 /** A table a relation needs that belongs to no model (a pivot table), with its key and indexes. */
 export interface DerivedTableRequirement {
+  /** A table of its own. */
   readonly kind: 'table';
+  /** Its name (`post_tag`). */
   readonly table: string;
   /** The fields of its primary key: one row per combination. */
   readonly primaryKey: readonly string[];
@@ -67,7 +72,12 @@ export interface DeleteEffect {
    * For a polymorphic relation: the dependent records' type column and the value naming the
    * deleted records' table; they are found through the `[type+column]` index.
    */
-  readonly morphType?: { readonly column: string; readonly value: string };
+  readonly morphType?: {
+    /** The dependent records' type attribute (`commentable_type`). */
+    readonly column: string;
+    /** The value in it that names the deleted records' table (`'posts'`). */
+    readonly value: string;
+  };
   /** `'delete'` the dependent records, set their `column` to null, or refuse the delete. */
   readonly action: 'delete' | 'setNull' | 'restrict';
   /** The relation that states it (`HasMany User.posts`), for messages; none for pivot rows. */
@@ -217,7 +227,7 @@ export abstract class Relation<P extends ModelBase, R extends ModelBase, Result>
 
   /**
    * What deleting a parent or a related record does to other records (nothing by default).
-   * @param name - the relation's name on its model, for messages
+   * @param _name - the relation's name on its model, for messages
    */
   deleteEffects(_name: string): DeleteEffect[] {
     return [];

@@ -13,7 +13,9 @@ export type KeyTypeSetting = KeyType | (string & {});
 /** The static side of a model class, as the Database and the relations see it. */
 export interface ModelClass<M extends ModelBase = ModelBase> {
   new (attributes?: never): M;
+  /** The class name (or `static modelName`), as messages use it. */
   readonly name: string;
+  /** The prototype of its instances. */
   readonly prototype: object;
   /** The IndexedDB table (object store) name. Required. */
   readonly table: string;
