@@ -1,0 +1,103 @@
+import type { Database } from 'dexorm';
+import { useLive } from 'dexorm/vue';
+import { defineComponent, h, type PropType, ref, shallowRef } from 'vue';
+import { addPost, Post, User } from '../../shared/models';
+
+const UserPosts = defineComponent({
+  props: {
+    db: { type: Object as PropType<Database>, required: true },
+    user: { type: Object as PropType<User>, required: true },
+  },
+  setup(props) {
+    // Reads props.user: the list follows the selected user.
+    const posts = useLive(() => Post.where('user_id', props.user.id!).with('tags').observe(), []);
+    const title = ref('');
+    const tags = ref('');
+    const submit = async (event: Event) => {
+      event.preventDefault();
+      if (title.value.trim() === '') return;
+      await addPost(props.db, props.user, title.value.trim(), tags.value);
+      title.value = '';
+      tags.value = '';
+    };
+    return () =>
+      h('section', [
+        h('h2', { 'data-testid': 'selected' }, `Posts of ${props.user.name}`),
+        h('form', { onSubmit: submit }, [
+          h('input', {
+            'data-testid': 'post-title',
+            placeholder: 'Post title',
+            value: title.value,
+            onInput: (e: Event) => {
+              title.value = (e.target as HTMLInputElement).value;
+            },
+          }),
+          h('input', {
+            'data-testid': 'post-tags',
+            placeholder: 'Tags, comma-separated',
+            value: tags.value,
+            onInput: (e: Event) => {
+              tags.value = (e.target as HTMLInputElement).value;
+            },
+          }),
+          h('button', { type: 'submit', 'data-testid': 'add-post' }, 'Add post'),
+        ]),
+        h(
+          'ul',
+          { 'data-testid': 'posts' },
+          posts.value.map((post) =>
+            h('li', { key: post.id }, `${post.title} [${post.tags.map((t) => t.name).join(', ')}]`),
+          ),
+        ),
+        h(
+          'button',
+          { type: 'button', 'data-testid': 'delete-user', onClick: () => void props.user.delete() },
+          `Delete ${props.user.name} and their posts`,
+        ),
+      ]);
+  },
+});
+
+export const App = defineComponent({
+  props: { db: { type: Object as PropType<Database>, required: true } },
+  setup(props) {
+    const users = useLive(() => User.query().withCount('posts').observe(), []);
+    const selected = shallowRef<User | null>(null);
+    const name = ref('');
+    const addUser = async (event: Event) => {
+      event.preventDefault();
+      if (name.value.trim() === '') return;
+      selected.value = await User.create({ name: name.value.trim() });
+      name.value = '';
+    };
+    return () =>
+      h('main', [
+        h('h1', 'dexorm + Vue'),
+        h('form', { onSubmit: addUser }, [
+          h('input', {
+            'data-testid': 'user-name',
+            placeholder: 'Name',
+            value: name.value,
+            onInput: (e: Event) => {
+              name.value = (e.target as HTMLInputElement).value;
+            },
+          }),
+          h('button', { type: 'submit', 'data-testid': 'add-user' }, 'Add user'),
+        ]),
+        h(
+          'ul',
+          { 'data-testid': 'users' },
+          users.value.map((user) =>
+            h('li', { key: user.id }, [
+              h(
+                'button',
+                { type: 'button', onClick: () => (selected.value = user) },
+                `${user.name} (${user.posts_count} posts)`,
+              ),
+            ]),
+          ),
+        ),
+        selected.value ? h(UserPosts, { db: props.db, user: selected.value }) : null,
+      ]);
+  },
+});
