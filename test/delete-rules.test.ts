@@ -174,6 +174,22 @@ describe('delete rules', () => {
       expect(await snapshotTables(session.db)).toEqual(before);
     });
 
+    it('lets the transaction around it go on writing after the cascade', async () => {
+      const { ada } = await seedLibrary();
+      await session.db.transaction(async () => {
+        await ada.delete();
+        await Label.create({ name: 'after the cascade' });
+        await Author.query().delete();
+        await Label.create({ name: 'after a query delete' });
+      });
+      expect((await rows('labels')).map((row) => row.name)).toEqual([
+        'news',
+        'after the cascade',
+        'after a query delete',
+      ]);
+      expect(await rows('articles')).toEqual([]);
+    });
+
     it('keeps live relations live: an observer of the related list sees it empty', async () => {
       const { ada } = await seedLibrary();
       const notes = session.watch((await Article.findOrFail(1)).notesRelation().observe());

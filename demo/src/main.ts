@@ -1,7 +1,8 @@
 import './style.css';
+import { blogPanel, postCountsPanel } from './blog-panel';
 import { button, h } from './dom';
 import { livePanel } from './live-panel';
-import { db, Profile, User } from './models';
+import { db, Profile, Tag, User } from './models';
 import { attempt, noticeElement, showError } from './notice';
 import { profileEditor } from './profile-editor';
 import { unattachedPanel } from './unattached-panel';
@@ -12,7 +13,8 @@ reset.addEventListener('click', () => {
   void attempt(() =>
     db.transaction(async () => {
       await Profile.query().delete();
-      await User.query().delete();
+      await User.query().delete(); // posts, their comments and tag pairs go with them
+      await Tag.query().delete();
     }),
   );
 });
@@ -40,6 +42,10 @@ app.replaceChildren(
   h('main', { class: 'columns' }, [
     h('div', { class: 'column' }, [usersPanel(), unattachedPanel()]),
     h('div', { class: 'column' }, [profileEditor(), livePanel()]),
+  ]),
+  h('main', { class: 'columns' }, [
+    h('div', { class: 'column' }, [blogPanel()]),
+    h('div', { class: 'column' }, [postCountsPanel()]),
   ]),
 );
 

@@ -1,4 +1,13 @@
-import { type BelongsTo, Database, type HasOne, Model, ValidationError } from 'dexorm';
+import {
+  type BelongsTo,
+  type BelongsToMany,
+  Database,
+  type HasMany,
+  type HasOne,
+  Model,
+  type MorphMany,
+  ValidationError,
+} from 'dexorm';
 import type { Observable } from 'rxjs';
 
 export interface UserAttributes {
@@ -27,6 +36,11 @@ export class User extends Model<UserAttributes> {
 
   get profile$(): Observable<Profile | null> {
     return this.profileRelation().observe();
+  }
+
+  /** Deleting a user deletes their posts, and with them the posts' comments and tag pairs. */
+  postsRelation(): HasMany<User, Post> {
+    return this.hasMany(Post, 'user_id').onDelete('cascade');
   }
 
   /** Checks the form's input before it reaches IndexedDB; `create()` goes through here too. */
@@ -60,5 +74,38 @@ export class Profile extends Model<ProfileAttributes> {
   }
 }
 
+export interface PostTag {
+  post_id: number;
+  tag_id: number;
+  /** Who attached the tag: a pivot attribute. */
+  added_by?: string;
+}
+
+export class Post extends Model<{ id?: number; user_id?: number | null; title: string }> {
+  static override table = 'posts';
+
+  tagsRelation(): BelongsToMany<Post, Tag, PostTag> {
+    return this.belongsToMany(Tag);
+  }
+
+  /** Polymorphic: a comment names the table of what it is on (`commentable_type = 'posts'`). */
+  commentsRelation(): MorphMany<Post, Comment> {
+    return this.morphMany(Comment, 'commentable').onDelete('cascade');
+  }
+}
+
+export class Tag extends Model<{ id?: number; name: string }> {
+  static override table = 'tags';
+}
+
+export class Comment extends Model<{
+  id?: number;
+  body: string;
+  commentable_type?: string | null;
+  commentable_id?: number | null;
+}> {
+  static override table = 'comments';
+}
+
 /** One database for the whole page; every tab of this origin opens the same one. */
-export const db = new Database('dexorm-demo', { models: [User, Profile] });
+export const db = new Database('dexorm-demo', { models: [User, Profile, Post, Tag, Comment] });

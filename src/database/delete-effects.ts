@@ -9,6 +9,7 @@ import { dictionaryKey } from '../core/key-dictionary.js';
 import { stableHash } from '../core/stable-hash.js';
 import { describe, isValidKey, type Row } from '../core/values.js';
 import type { DeleteEffect } from '../relations/relation.js';
+import { allOf, dexieSteps, type Steps } from './dexie-steps.js';
 import type { WriteAccess, WriteRule } from './write-path.js';
 
 const EQUAL = 1 as DBCoreRangeType;
@@ -71,35 +72,50 @@ export class DeleteEffects {
    * so a refused delete writes nothing; then the dependent records are nulled and deleted.
    */
   rule(): WriteRule {
-    return async (write, access) => {
+    return (write, access) => {
       if (write.type !== 'delete' || !write.keys || !this.#byTable.has(write.table)) return;
       const applying = this.#applying.get(write.trans) ?? new Set<string>();
       this.#applying.set(write.trans, applying);
       const keys = write.keys.filter((key) => !applying.has(recordId(write.table, key)));
       if (keys.length === 0) return;
-      const plan = await this.#plan(write.table, keys, write.trans, access, applying);
-      assertNothingRestricts(plan);
-      for (const id of plan.deleted) applying.add(id);
-      try {
-        for (const [table, records] of plan.nulled) {
-          await setNull(table, [...records.values()], write.trans, access);
+      const effects = this;
+      return dexieSteps(function* () {
+        const plan = (yield* effects.#plan(
+          write.table,
+          keys,
+          write.trans,
+          access,
+          applying,
+        )) as DeletePlan;
+        assertNothingRestricts(plan);
+        for (const id of plan.deleted) applying.add(id);
+        try {
+          for (const [table, records] of plan.nulled) {
+            yield* setNull(table, [...records.values()], write.trans, access);
+          }
+          for (const [table, cascaded] of plan.cascaded) {
+            check(
+              (yield access.mutate(table, {
+                type: 'delete',
+                trans: write.trans,
+                keys: cascaded,
+              })) as DBCoreMutateResponse,
+            );
+          }
+        } finally {
+          for (const id of plan.deleted) applying.delete(id);
         }
-        for (const [table, cascaded] of plan.cascaded) {
-          check(await access.mutate(table, { type: 'delete', trans: write.trans, keys: cascaded }));
-        }
-      } finally {
-        for (const id of plan.deleted) applying.delete(id);
-      }
+      });
     };
   }
 
-  async #plan(
+  *#plan(
     table: string,
     keys: readonly unknown[],
     trans: DBCoreTransaction,
     access: WriteAccess,
     applying: ReadonlySet<string>,
-  ): Promise<DeletePlan> {
+  ): Steps<DeletePlan> {
     const plan: DeletePlan = {
       deleted: new Set(keys.map((key) => recordId(table, key))),
       cascaded: new Map(),
@@ -111,7 +127,7 @@ export class DeleteEffects {
       const [from, deletedKeys] = next;
       for (const effect of this.#byTable.get(from) ?? []) {
         assertInScope(trans, effect);
-        const found = await dependents(effect, deletedKeys, trans, access);
+        const found = yield* dependents(effect, deletedKeys, trans, access);
         for (const { parent, keys: dependentKeys } of found) {
           if (effect.action === 'restrict') {
             plan.restricted.push({ effect, parent, keys: dependentKeys });
@@ -153,12 +169,12 @@ export class DeleteEffects {
 }
 
 /** The keys of the records that point at each deleted record through `effect`'s index. */
-async function dependents(
+function* dependents(
   effect: DeleteEffect,
   deletedKeys: readonly unknown[],
   trans: DBCoreTransaction,
   access: WriteAccess,
-): Promise<{ parent: unknown; keys: unknown[] }[]> {
+): Steps<{ parent: unknown; keys: unknown[] }[]> {
   const table = access.table(effect.dependentTable);
   const keyPath = effect.morphType ? [effect.morphType.column, effect.column] : effect.column;
   const index = table.schema.getIndexByKeyPath(keyPath);
@@ -166,29 +182,29 @@ async function dependents(
   let parents: readonly unknown[] = deletedKeys;
   if (effect.parentField !== undefined) {
     const field = effect.parentField;
-    const rows = await access.table(effect.table).getMany({ trans, keys: [...deletedKeys] });
+    const rows = yield access.table(effect.table).getMany({ trans, keys: [...deletedKeys] });
     parents = (rows as (Row | undefined)[]).map((row) => row?.[field]).filter(isValidKey);
   }
   // Every lookup is issued before any is awaited, so IndexedDB runs them back to back.
-  return Promise.all(
-    parents.map(async (parent) => {
+  const found = (yield allOf(
+    parents.map((parent) => {
       const value = effect.morphType ? [effect.morphType.value, parent] : parent;
       const range: DBCoreKeyRange = { type: EQUAL, lower: value, upper: value };
-      const { result } = await table.query({ trans, values: false, query: { index, range } });
-      return { parent, keys: result as unknown[] };
+      return table.query({ trans, values: false, query: { index, range } });
     }),
-  );
+  )) as { result: unknown[] }[];
+  return parents.map((parent, i) => ({ parent, keys: found[i]!.result }));
 }
 
 /** Clears the foreign key (and morph type) that each effect names on `records`, in one put. */
-async function setNull(
+function* setNull(
   table: string,
   records: readonly { key: unknown; effects: readonly DeleteEffect[] }[],
   trans: DBCoreTransaction,
   access: WriteAccess,
-): Promise<void> {
+): Steps<void> {
   const keys = records.map((record) => record.key);
-  const rows = (await access.table(table).getMany({ trans, keys })) as (Row | undefined)[];
+  const rows = (yield access.table(table).getMany({ trans, keys })) as (Row | undefined)[];
   const changed: Row[] = [];
   const changedKeys: unknown[] = [];
   rows.forEach((row, i) => {
@@ -202,7 +218,14 @@ async function setNull(
     changedKeys.push(keys[i]);
   });
   if (changed.length === 0) return;
-  check(await access.mutate(table, { type: 'put', trans, keys: changedKeys, values: changed }));
+  check(
+    (yield access.mutate(table, {
+      type: 'put',
+      trans,
+      keys: changedKeys,
+      values: changed,
+    })) as DBCoreMutateResponse,
+  );
 }
 
 /** A `'restrict'` rule refuses the delete while a record it found is not deleted with it. */

@@ -33,7 +33,7 @@ export interface WriteAccess {
  * A rule enforced on every write, inside the write's own transaction, before the write is
  * applied: delete rules and change recording live here. Throwing aborts the whole transaction.
  */
-export type WriteRule = (write: PendingWrite, access: WriteAccess) => Promise<void> | void;
+export type WriteRule = (write: PendingWrite, access: WriteAccess) => PromiseLike<void> | void;
 
 /**
  * The one place every write passes: a Dexie DBCore middleware, so that writes made through
