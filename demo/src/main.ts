@@ -29,7 +29,8 @@ app.replaceChildren(
       h('p', {
         class: 'lead',
         text:
-          'Users and their profiles, stored in this browser’s IndexedDB. Every panel is live: ' +
+          'Users, profiles, posts, tags and comments, stored in this browser’s IndexedDB. ' +
+          'Every panel is live: ' +
           'open this page in a second tab and each tab follows the writes of the other.',
       }),
     ]),

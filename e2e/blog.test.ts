@@ -1,0 +1,109 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  emissions,
+  freshContext,
+  launchChromium,
+  openDemo,
+  screenshots,
+  userRow,
+} from './support/browser';
+
+const shoot = screenshots('blog');
+const pageErrors: string[] = [];
+let browser: Browser;
+let context: BrowserContext;
+let first: Page;
+let second: Page;
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  context = await freshContext(browser);
+  first = await openDemo(context, pageErrors);
+  second = await openDemo(context, pageErrors);
+});
+afterAll(async () => {
+  await context?.close();
+  await browser?.close();
+});
+afterEach(() => {
+  expect(pageErrors.splice(0)).toEqual([]);
+});
+
+const texts = (page: Page, testid: string) => page.getByTestId(testid).allInnerTexts();
+
+async function addUser(page: Page, name: string, email: string) {
+  await page.getByTestId('user-name').fill(name);
+  await page.getByTestId('user-email').fill(email);
+  await page.getByTestId('user-add').click();
+  await userRow(page, email).waitFor();
+}
+
+async function addPost(page: Page, title: string, tags: string) {
+  await page.getByTestId('post-title').fill(title);
+  await page.getByTestId('post-tags').fill(tags);
+  await page.getByTestId('post-add').click();
+}
+
+/** Counts the stored records of `table` in the page's IndexedDB, read without dexorm. */
+function stored(page: Page, table: string): Promise<number> {
+  return page.evaluate(
+    (name) =>
+      new Promise<number>((resolve, reject) => {
+        const open = indexedDB.open('dexorm-demo');
+        open.onsuccess = () => {
+          const request = open.result.transaction(name).objectStore(name).count();
+          request.onsuccess = () => {
+            open.result.close();
+            resolve(request.result);
+          };
+          request.onerror = () => reject(request.error);
+        };
+        open.onerror = () => reject(open.error);
+      }),
+    table,
+  );
+}
+
+describe('the demo: posts, tags, comments, counts and a cascade, in two tabs', () => {
+  it('lists a user’s posts (HasMany) with their tags and pivot attribute (BelongsToMany)', async () => {
+    await addUser(first, 'Ada', 'ada@example.com');
+    await expect.poll(() => texts(first, 'post-list')).toEqual(['']);
+    await addPost(first, 'Notes', 'math, engines');
+    await expect
+      .poll(() => texts(first, 'post-row-tags'))
+      .toEqual(['math (by Ada), engines (by Ada)']);
+    expect(await texts(first, 'post-row-comments')).toEqual(['0 comments']);
+    expect(await stored(first, 'post_tag')).toBe(2);
+  });
+
+  it('counts comments (a polymorphic MorphMany) live, with withCount', async () => {
+    const before = await emissions(first, 'posts-emissions');
+    await first.getByTestId('post-comment').click();
+    await expect.poll(() => texts(first, 'post-row-comments')).toEqual(['1 comment']);
+    expect(await emissions(first, 'posts-emissions')).toBe(before + 1);
+    expect(await stored(first, 'comments')).toBe(1);
+  });
+
+  it('shows who posts (has + withCount) in the other tab too', async () => {
+    await expect.poll(() => texts(first, 'post-count-row')).toEqual(['Ada: 1 post']);
+    await expect.poll(() => texts(second, 'post-count-row')).toEqual(['Ada: 1 post']);
+    await addUser(second, 'Grace', 'grace@example.com');
+    await addPost(second, 'Compilers', 'code');
+    await expect
+      .poll(() => texts(first, 'post-count-row'))
+      .toEqual(['Ada: 1 post', 'Grace: 1 post']);
+    await shoot(first, 'posts-and-counts');
+  });
+
+  it('deletes a user with their posts and comments in one transaction (cascade)', async () => {
+    const counts = await emissions(second, 'post-counts-emissions');
+    await userRow(first, 'ada@example.com').getByTestId('user-delete').click();
+    await expect.poll(() => texts(second, 'post-count-row')).toEqual(['Grace: 1 post']);
+    expect(await emissions(second, 'post-counts-emissions')).toBe(counts + 1);
+    expect(await stored(first, 'posts')).toBe(1);
+    expect(await stored(first, 'comments')).toBe(0);
+    expect(await stored(first, 'post_tag')).toBe(1);
+    await shoot(second, 'after-cascade');
+  });
+});
