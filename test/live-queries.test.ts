@@ -275,3 +275,23 @@ describe('transactions that outlive their IndexedDB transaction', () => {
     ]);
   });
 });
+
+describe('live queries under bulk writes', () => {
+  it('do not re-run for a bulk insert of 200 records that none of them read, in one transaction', async () => {
+    const users = await User.createMany(
+      Array.from({ length: 220 }, (_, i) => ({ name: `u${i}`, email: `u${i}@example.com` })),
+    );
+    const observed = users.slice(0, 20);
+    const recordings = observed.map((user) => session.watch(user.profile$));
+    for (const recording of recordings) expect(await recording.nth(1)).toBeNull();
+    session.counter.reset();
+    await Profile.createMany(users.slice(20).map((user) => ({ bio: 'bulk', user_id: user.id })));
+    expect(session.counter.transactions.readwrite).toBe(1);
+    // Still live: a change to what one of them reads re-runs it.
+    await observed[3]!.profileRelation().create({ bio: 'mine' });
+    expect((await recordings[3]!.nth(2))?.bio).toBe('mine');
+    // Only that one re-ran: one read of profiles in a readonly (live) transaction.
+    expect(session.counter.count({ table: 'profiles', mode: 'readonly' })).toBe(1);
+    expect(await Profile.count()).toBe(201);
+  });
+});

@@ -58,12 +58,12 @@ export function writePath(rules: () => readonly WriteRule[]): Middleware<DBCore>
           ...table,
           mutate(request) {
             const active = rules();
-            if (active.length === 0) return table.mutate(request);
+            if (active.length === 0) return mutateInChunks(table, request);
             // Dexie promises all the way: a native one here would lose Dexie's transaction zone
             // for the caller's code that follows the write, in browsers.
             return Dexie.Promise.resolve(pendingWrite(table, request))
               .then((write) => applyRules(active, write, access))
-              .then(() => table.mutate(request));
+              .then(() => mutateInChunks(table, request));
           },
         };
         tables.set(name, guarded);
@@ -72,6 +72,55 @@ export function writePath(rules: () => readonly WriteRule[]): Middleware<DBCore>
       return { ...down, table: tableOf };
     },
   };
+}
+
+/**
+ * Dexie's live-query tracking marks the whole table changed for an add or put of 50 records or
+ * more, which would re-run every live query on the table; smaller requests are tracked by key.
+ */
+const CHUNK = 49;
+
+/**
+ * Applies a large add or put as requests of at most {@link CHUNK} records, all issued at once in
+ * the same transaction (so it stays atomic), so that live queries re-run only for what changed.
+ */
+function mutateInChunks(
+  table: DBCoreTable,
+  request: DBCoreMutateRequest,
+): Promise<DBCoreMutateResponse> {
+  if (request.type !== 'add' && request.type !== 'put') return table.mutate(request);
+  if (request.values.length <= CHUNK) return table.mutate(request);
+  if (request.type === 'put' && (request.criteria || request.changeSpec || request.updates)) {
+    return table.mutate(request);
+  }
+  const parts: Promise<DBCoreMutateResponse>[] = [];
+  for (let start = 0; start < request.values.length; start += CHUNK) {
+    const end = start + CHUNK;
+    parts.push(
+      table.mutate({
+        ...request,
+        values: request.values.slice(start, end),
+        ...(request.keys ? { keys: request.keys.slice(start, end) } : {}),
+      }),
+    );
+  }
+  return Dexie.Promise.all(parts).then((responses) => {
+    const response: DBCoreMutateResponse = {
+      numFailures: 0,
+      failures: {},
+      results: [],
+      lastResult: undefined,
+    };
+    responses.forEach((part, i) => {
+      for (const [index, failure] of Object.entries(part.failures)) {
+        response.failures[Number(index) + i * CHUNK] = failure;
+      }
+      response.numFailures += part.numFailures;
+      response.results?.push(...(part.results ?? []));
+      response.lastResult = part.lastResult;
+    });
+    return response;
+  }) as Promise<DBCoreMutateResponse>;
 }
 
 function applyRules(
