@@ -14,6 +14,7 @@ import {
   timerResolution,
   timeTasks,
 } from './harness.js';
+import { liveScaleWorkloads } from './live-scale-workloads.js';
 import { benchDatabase, type Profile, User } from './models.js';
 import { relationQueryWorkloads } from './relation-query-workloads.js';
 import { relationWorkloads } from './relation-workloads.js';
@@ -65,6 +66,7 @@ export async function runWorkloads(env: BenchEnvironment): Promise<BenchReport> 
     if (wanted('5')) rows.push(...(await live(env, fixture, notes)));
     if (wanted('7')) rows.push(...(await relationWorkloads(env)));
     if (wanted('8')) rows.push(...(await relationQueryWorkloads(env)));
+    if (wanted('9')) rows.push(...(await liveScaleWorkloads(env)));
     // Writes last: they grow the tables the other workloads read.
     if (wanted('3')) rows.push(...(await writes(env, fixture, notes)));
   } finally {
