@@ -5,6 +5,12 @@ import { RelationRegistry } from './registry.js';
 import { Runtime } from './runtime.js';
 import { assertModels, deriveSchema } from './schema.js';
 import { translateError } from './translate-error.js';
+import {
+  explainUniqueUpgradeFailure,
+  hasConstraintCause,
+  type IndexedDbDependencies,
+  isUniqueUpgradeFailure,
+} from './upgrade-check.js';
 
 /** Options of {@link Database}. */
 export interface DatabaseOptions {
@@ -38,6 +44,7 @@ export class Database {
   /** The registered model classes. */
   readonly models: readonly ModelClass[];
   readonly #runtime: Runtime;
+  readonly #dependencies: IndexedDbDependencies;
 
   /** @throws SchemaError when the models do not form a valid schema. */
   constructor(name: string, options: DatabaseOptions) {
@@ -56,19 +63,29 @@ export class Database {
     this.name = name;
     this.models = models;
     this.schema = Object.freeze({ ...stores });
-    this.dexie = new Dexie(name, {
+    this.#dependencies = {
       ...(options?.indexedDB ? { indexedDB: options.indexedDB } : {}),
       ...(options?.IDBKeyRange ? { IDBKeyRange: options.IDBKeyRange } : {}),
-    });
+    };
+    this.dexie = new Dexie(name, this.#dependencies);
     this.dexie.version(version).stores(stores);
     this.#runtime = new Runtime(this.dexie, tables, Object.keys(stores), registry);
   }
 
-  /** Opens (and creates or upgrades) the database. Queries also open it on first use. */
+  /**
+   * Opens (and creates or upgrades) the database. Queries also open it on first use.
+   * @throws UniqueConstraintError naming the table, index and duplicate key when stored records
+   * break a unique index that the upgrade adds (a new HasOne): the upgrade is refused, and the
+   * database stays as it was, at its old version.
+   */
   async open(): Promise<this> {
     try {
       await this.dexie.open();
     } catch (error) {
+      // Failing while opening, a broken unique constraint can only come from the upgrade.
+      if (isUniqueUpgradeFailure(error) || hasConstraintCause(error)) {
+        throw await explainUniqueUpgradeFailure(this.name, this.schema, this.#dependencies, error);
+      }
       throw translateError(error);
     }
     return this;

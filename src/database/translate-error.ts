@@ -6,6 +6,7 @@ import {
   UniqueConstraintError,
   ValidationError,
 } from '../core/errors.js';
+import { isUniqueUpgradeFailure } from './upgrade-check.js';
 
 /** The model and table an operation was about, for messages. */
 export interface ErrorSubject {
@@ -19,6 +20,14 @@ export interface ErrorSubject {
  */
 export function translateError(error: unknown, subject: ErrorSubject = {}): unknown {
   if (error instanceof DexormError || !isStorageFailure(error)) return error;
+  if (isUniqueUpgradeFailure(error)) {
+    return new UniqueConstraintError(
+      'the database: the upgrade to the new schema was refused and the stored data kept as it ' +
+        'was: stored records break a unique index it adds (await db.open() names the table, ' +
+        'the index and the duplicate key)',
+      { cause: error },
+    );
+  }
   const failure = error as Error & { inner?: unknown; failures?: unknown };
   const where = subject.tableName
     ? `${subject.modelName ?? 'a model'} (table "${subject.tableName}")`
