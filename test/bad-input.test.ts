@@ -8,6 +8,7 @@ import {
   ValidationError,
 } from '../src/index.js';
 import { Profile, User } from './support/models.js';
+import { removeDatabase } from './support/session.js';
 import { prototypeFingerprint, snapshotTables } from './support/snapshot.js';
 
 interface TagAttributes {
@@ -54,7 +55,7 @@ beforeEach(async () => {
   seeded = { ada, grace };
 });
 afterEach(async () => {
-  await db.delete();
+  await removeDatabase(db);
 });
 
 /** A JSON payload with an own `__proto__` key, as `JSON.parse` makes it. */

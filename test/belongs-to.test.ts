@@ -3,6 +3,7 @@ import { BelongsTo, type Database, UnsavedModelError } from '../src/index.js';
 import { freshDatabase, Profile, User, user } from './support/models.js';
 import { record } from './support/observe.js';
 import { installReadCounter, type ReadCounter } from './support/read-counter.js';
+import { removeDatabase } from './support/session.js';
 
 let db: Database;
 let counter: ReadCounter;
@@ -13,7 +14,7 @@ beforeEach(() => {
 });
 
 afterEach(async () => {
-  await db.delete();
+  await removeDatabase(db);
 });
 
 const storedProfiles = () => db.dexie.table('profiles').orderBy('id').toArray();

@@ -11,6 +11,7 @@ import {
 import { rejectionOf, thrownBy } from './support/failures.js';
 import { freshDatabase, Profile, User } from './support/models.js';
 import { IndexedItem, Note, Setting, uniqueName } from './support/more-models.js';
+import { removeDatabase } from './support/session.js';
 
 const opened: Database[] = [];
 
@@ -21,7 +22,7 @@ function track(db: Database): Database {
 }
 
 afterEach(async () => {
-  for (const db of opened.splice(0).reverse()) await db.delete();
+  for (const db of opened.splice(0).reverse()) await removeDatabase(db);
 });
 
 /** The stored index specs of `table`, as Dexie reads them from the opened database. */

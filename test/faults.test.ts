@@ -4,11 +4,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type Database, DexormError, StorageError, UniqueConstraintError } from '../src/index.js';
 import { FaultInjector, type FaultKind } from './support/fault-injector.js';
 import { freshDatabase, Profile, User } from './support/models.js';
+import { removeDatabase } from './support/session.js';
 import { type Recording, record, settle, snapshotTables } from './support/snapshot.js';
 
 let db: Database | undefined;
 afterEach(async () => {
-  await db?.delete();
+  await removeDatabase(db);
   db = undefined;
 });
 
@@ -214,7 +215,7 @@ describe('writes under injected faults', () => {
             }
           }
           for (const recording of Object.values(recordings)) recording.unsubscribe();
-          await db.delete();
+          await removeDatabase(db);
           db = undefined;
         }
         expect(succeededAt, `${scenario.name} succeeded within ${MAX_STEPS} writes`).toBeDefined();

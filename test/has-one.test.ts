@@ -10,6 +10,7 @@ import {
 import { freshDatabase, Profile, User, user } from './support/models.js';
 import { record } from './support/observe.js';
 import { installReadCounter, type ReadCounter } from './support/read-counter.js';
+import { removeDatabase } from './support/session.js';
 
 /** A pair declared with the constructor form and no keys at all, to exercise the defaults. */
 interface OwnerAttributes {
@@ -47,7 +48,7 @@ beforeEach(() => {
 });
 
 afterEach(async () => {
-  await db.delete();
+  await removeDatabase(db);
 });
 
 const storedProfiles = () => db.dexie.table('profiles').orderBy('id').toArray();
@@ -461,7 +462,7 @@ describe('HasOne', () => {
     });
 
     it('derives a unique index on the defaulted foreign key of a constructor-form relation', async () => {
-      await db.delete();
+      await removeDatabase(db);
       db = new Database(`${db.name}-owners`, { models: [Owner, Passport] });
 
       expect(db.schema).toEqual({ owners: '++id', passports: '++id, &owner_id' });

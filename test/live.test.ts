@@ -10,6 +10,7 @@ import {
 import { freshDatabase, Profile, User, user } from './support/models.js';
 import { type Recording, record } from './support/observe.js';
 import { installReadCounter, type ReadCounter } from './support/read-counter.js';
+import { removeDatabase } from './support/session.js';
 
 let db: Database;
 let counter: ReadCounter;
@@ -26,7 +27,7 @@ afterEach(async () => {
   recordings = [];
   for (const other of others) other.close();
   others = [];
-  await db.delete();
+  await removeDatabase(db);
 });
 
 /** Records an observable for the length of the test. */

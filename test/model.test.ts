@@ -21,6 +21,7 @@ import {
   Setting,
   type StorageRequest,
 } from './support/more-models.js';
+import { removeDatabase } from './support/session.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -45,7 +46,7 @@ beforeEach(() => {
 });
 
 afterEach(async () => {
-  await db.delete();
+  await removeDatabase(db);
 });
 
 async function seedUsers(): Promise<User[]> {

@@ -3,6 +3,7 @@ import { map } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { type Database, UniqueConstraintError } from '../src/index.js';
 import { freshDatabase, Profile, User } from './support/models.js';
+import { removeDatabase } from './support/session.js';
 import { type Recording, record } from './support/snapshot.js';
 
 /**
@@ -262,7 +263,7 @@ async function runSequence(operations: readonly Operation[]): Promise<void> {
     checkNoRepeats(world);
   } finally {
     for (const recording of recordings) recording.unsubscribe();
-    await db.delete();
+    await removeDatabase(db);
   }
 }
 

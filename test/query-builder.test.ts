@@ -16,6 +16,7 @@ import {
   recordRequests,
   type StorageRequest,
 } from './support/more-models.js';
+import { removeDatabase } from './support/session.js';
 
 /** Ids 1 to 7, in this order. Eggplant has a null category and no price; fig has no category. */
 const ITEMS: ItemAttributes[] = [
@@ -40,7 +41,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  await db.delete();
+  await removeDatabase(db);
 });
 
 type ItemQuery = QueryBuilder<IndexedItem>;

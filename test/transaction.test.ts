@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Database, StorageError, UniqueConstraintError } from '../src/index.js';
 import { rejectionOf } from './support/failures.js';
 import { freshDatabase, Profile, User } from './support/models.js';
+import { removeDatabase } from './support/session.js';
 
 let db: Database;
 
@@ -10,7 +11,7 @@ beforeEach(() => {
 });
 
 afterEach(async () => {
-  await db.delete();
+  await removeDatabase(db);
 });
 
 /** Every stored row of both tables, to compare before and after a transaction. */

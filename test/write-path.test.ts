@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type PendingWrite, writePath } from '../src/database/write-path.js';
 import type { Database } from '../src/index.js';
 import { freshDatabase, Profile, User } from './support/models.js';
+import { removeDatabase } from './support/session.js';
 import { snapshotTables } from './support/snapshot.js';
 
 let db: Database;
@@ -25,7 +26,7 @@ beforeEach(() => {
 });
 
 afterEach(async () => {
-  await db.delete();
+  await removeDatabase(db);
 });
 
 const kinds = () => seen.map((write) => `${write.type} ${write.table}`);

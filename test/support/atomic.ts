@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import type { Database } from '../../src/index.js';
 import { FaultInjector, type FaultKind } from './fault-injector.js';
+import { removeDatabase } from './session.js';
 import { snapshotTables } from './snapshot.js';
 
 /**
@@ -35,7 +36,7 @@ export async function expectAtomicAtEveryStep<S>(
       expect(outcome, `fault at write ${n}: rejects`).toBeInstanceOf(Error);
       expect(await snapshotTables(db), `fault at write ${n}: nothing changed`).toEqual(before);
     } finally {
-      await db.delete();
+      await removeDatabase(db);
     }
   }
   throw new Error('the operation made more than 50 writes');

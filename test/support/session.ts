@@ -14,6 +14,18 @@ export interface TestSession {
 }
 
 /**
+ * Deletes `db` quietly: closed first, and given a turn of the event loop for its last
+ * transactions (a live query's read) to end, so that the delete does not wait on them (Dexie
+ * reports such a wait as "blocked").
+ */
+export async function removeDatabase(db: Database | undefined): Promise<void> {
+  if (!db) return;
+  db.close();
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  await db.delete();
+}
+
+/**
  * Gives every test a fresh database made by `make`, with a read counter installed, and cleans up
  * after it: recordings stopped, tracked databases and the test's own deleted.
  */
@@ -29,9 +41,9 @@ export function databaseSession(make: () => Database): TestSession {
   afterEach(async () => {
     for (const recording of recordings) recording.unsubscribe();
     recordings = [];
-    for (const other of others) await other.delete();
+    for (const other of others) await removeDatabase(other);
     others = [];
-    await db?.delete();
+    await removeDatabase(db);
   });
   return {
     get db() {
