@@ -7,6 +7,7 @@ import {
   Model,
   ModelNotFoundError,
   SchemaError,
+  StorageError,
   ValidationError,
 } from '../src/index.js';
 import { databaseSession } from './support/session.js';
@@ -95,6 +96,17 @@ describe('bad input of every class is refused with a typed error, nothing writte
     expect((await Note.findOrFail(stored.id!)).meta).toEqual({ left: { a: 1 }, right: { a: 1 } });
     // The table stays readable, live lists included.
     expect((await Note.all()).length).toBe(2);
+  });
+
+  it('a value larger than IndexedDB stores in one record, leaving the database usable', async () => {
+    const huge = 'x'.repeat(134_000_000);
+    const error = await refusedWithoutWrites(() => Note.create({ title: huge }), StorageError);
+    expect(error.message).toContain('127 MB');
+    const note = await Note.create({ title: 'small' });
+    note.meta = { text: huge };
+    await refusedWithoutWrites(() => note.save(), StorageError);
+    await refusedWithoutWrites(() => Note.query().update({ meta: huge }), StorageError);
+    expect((await Note.findOrFail(note.id!)).title).toBe('small');
   });
 
   const notAttributeSets: [string, unknown][] = [

@@ -1,4 +1,4 @@
-import { ValidationError } from './errors.js';
+import { StorageError, ValidationError } from './errors.js';
 import { describe, type ValueOwner } from './values.js';
 
 /** Attribute names that would reach an object's prototype machinery if assigned. */
@@ -55,14 +55,40 @@ export function assertAttributeName(name: string, owner: ValueOwner): void {
  * depth. A value shared by two attributes is fine.
  */
 export function assertStorable(attributes: object, owner: ValueOwner): void {
+  const size = { bytes: 0 };
   for (const name of Object.keys(attributes)) {
     assertAttributeName(name, owner);
-    checkValue((attributes as Record<string, unknown>)[name], name, owner, new Set());
+    checkValue((attributes as Record<string, unknown>)[name], name, owner, new Set(), size);
+  }
+  if (size.bytes > MAX_VALUE_BYTES) {
+    throw new StorageError(
+      `${owner.model} (table "${owner.table}"): the record holds about ` +
+        `${Math.round(size.bytes / 1_048_576)} MB of text and binary data, more than IndexedDB ` +
+        'stores in one record (about 127 MB in Chromium); nothing was written. Split it, or store ' +
+        'a Blob per part.',
+      { ...owner },
+    );
   }
 }
 
-function checkValue(value: unknown, path: string, owner: ValueOwner, seen: Set<object>): void {
+/**
+ * The largest value Chromium's IndexedDB stores (133,169,152 bytes, as its error message for a
+ * larger one says). A larger one is refused before the write: Dexie would never settle it.
+ */
+const MAX_VALUE_BYTES = 133_169_152;
+
+function checkValue(
+  value: unknown,
+  path: string,
+  owner: ValueOwner,
+  seen: Set<object>,
+  size: { bytes: number },
+): void {
   const type = typeof value;
+  if (type === 'string') {
+    size.bytes += (value as string).length;
+    return;
+  }
   if (type === 'function' || type === 'symbol') {
     throw unstorable(path, `a ${type}`, owner);
   }
@@ -73,13 +99,27 @@ function checkValue(value: unknown, path: string, owner: ValueOwner, seen: Set<o
   if (seen.has(object)) throw unstorable(path, 'a circular reference (it contains itself)', owner);
   seen.add(object);
   try {
-    checkObject(object, path, owner, seen);
+    checkObject(object, path, owner, seen, size);
   } finally {
     seen.delete(object);
   }
 }
 
-function checkObject(object: object, path: string, owner: ValueOwner, seen: Set<object>): void {
+function checkObject(
+  object: object,
+  path: string,
+  owner: ValueOwner,
+  seen: Set<object>,
+  size: { bytes: number },
+): void {
+  if (object instanceof ArrayBuffer || ArrayBuffer.isView(object)) {
+    size.bytes += object.byteLength;
+    return;
+  }
+  if (typeof Blob !== 'undefined' && object instanceof Blob) {
+    size.bytes += object.size;
+    return;
+  }
   if (isDomNode(object)) throw unstorable(path, 'a DOM node', owner);
   if (
     object instanceof WeakMap ||
@@ -91,13 +131,13 @@ function checkObject(object: object, path: string, owner: ValueOwner, seen: Set<
   }
   if (object instanceof Map) {
     for (const [k, v] of object) {
-      checkValue(k, `${path}.<key>`, owner, seen);
-      checkValue(v, `${path}.<value>`, owner, seen);
+      checkValue(k, `${path}.<key>`, owner, seen, size);
+      checkValue(v, `${path}.<value>`, owner, seen, size);
     }
     return;
   }
   if (object instanceof Set) {
-    for (const v of object) checkValue(v, `${path}.<item>`, owner, seen);
+    for (const v of object) checkValue(v, `${path}.<item>`, owner, seen, size);
     return;
   }
   if (Array.isArray(object) || Object.getPrototypeOf(object) === Object.prototype) {
@@ -108,7 +148,7 @@ function checkObject(object: object, path: string, owner: ValueOwner, seen: Set<
           { ...owner, field: path },
         );
       }
-      checkValue((object as Record<string, unknown>)[name], `${path}.${name}`, owner, seen);
+      checkValue((object as Record<string, unknown>)[name], `${path}.${name}`, owner, seen, size);
     }
   }
 }
