@@ -204,3 +204,14 @@ export function timerResolution(): number {
   }
   return smallest;
 }
+
+/** Waits until `read()` stops changing for `quietMs`, then returns its value. */
+export async function settled(read: () => number, quietMs = 250): Promise<number> {
+  let last = read();
+  for (;;) {
+    await sleep(quietMs);
+    const now = read();
+    if (now === last) return now;
+    last = now;
+  }
+}

@@ -2,7 +2,7 @@ import { type DBCore, Dexie, liveQuery, type Middleware } from 'dexie';
 import type { Subscription } from 'rxjs';
 import { Database } from '../src/index.js';
 import { BLOG_MODELS, Post, User } from '../test/support/blog.js';
-import { type BenchEnvironment, median, type ResultRow, sleep } from './harness.js';
+import { type BenchEnvironment, median, type ResultRow, settled, sleep } from './harness.js';
 
 const OBSERVERS = 100;
 const BULK = 1_000;
@@ -40,17 +40,6 @@ function rerunCounter(table: string): { middleware: Middleware<DBCore>; count: (
     }),
   };
   return { middleware, count: () => reads };
-}
-
-/** Waits until `read()` stops changing for `quietMs`, then returns its value. */
-async function settled(read: () => number, quietMs = 250): Promise<number> {
-  let last = read();
-  for (;;) {
-    await sleep(quietMs);
-    const now = read();
-    if (now === last) return now;
-    last = now;
-  }
 }
 
 async function waitUntil(test: () => boolean, what: string): Promise<void> {

@@ -9,6 +9,7 @@ import {
   type PairSamples,
   type ResultRow,
   ratioRow,
+  settled,
   sleep,
   timePair,
   timerResolution,
@@ -418,17 +419,6 @@ async function liveLatencies(
     watcher.unsubscribe();
   }
   return latencies;
-}
-
-/** Waits until `read()` stops changing for `quietMs`, then returns its value. */
-async function settled(read: () => number, quietMs = 250): Promise<number> {
-  let last = read();
-  for (;;) {
-    await sleep(quietMs);
-    const now = read();
-    if (now === last) return now;
-    last = now;
-  }
 }
 
 /**

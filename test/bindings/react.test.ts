@@ -5,6 +5,7 @@ import { renderToString } from 'react-dom/server';
 import { Observable, Subject } from 'rxjs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { useLive, useLiveState } from '../../src/react/index.js';
+import { eventually as retry } from '../support/eventually.js';
 import { freshDatabase, Profile, User } from '../support/models.js';
 import { databaseSession } from '../support/session.js';
 
@@ -25,18 +26,8 @@ function counted<T>(source: Observable<T>, count: { active: number; total: numbe
 }
 
 /** Resolves once `check` passes, letting React and the live queries run in between. */
-async function eventually(check: () => void, timeoutMs = 3000): Promise<void> {
-  const started = Date.now();
-  for (;;) {
-    try {
-      check();
-      return;
-    } catch (error) {
-      if (Date.now() - started > timeoutMs) throw error;
-      await act(() => new Promise((resolve) => setTimeout(resolve, 10)));
-    }
-  }
-}
+const eventually = (check: () => void) =>
+  retry(check, 3000, (ms) => act(() => new Promise((resolve) => setTimeout(resolve, ms))));
 
 class Boundary extends Component<{ children: ReactNode }, { error: unknown }> {
   override state = { error: null as unknown };

@@ -3,25 +3,13 @@ import { Subject } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp, defineComponent, effectScope, h, nextTick, ref } from 'vue';
 import { useLive } from '../../src/vue/index.js';
+import { eventually } from '../support/eventually.js';
 import { freshDatabase, User } from '../support/models.js';
 import { databaseSession } from '../support/session.js';
 
 const session = databaseSession(() => freshDatabase());
 let host: HTMLElement | undefined;
 afterEach(() => host?.remove());
-
-async function eventually(check: () => void, timeoutMs = 3000): Promise<void> {
-  const started = Date.now();
-  for (;;) {
-    try {
-      check();
-      return;
-    } catch (error) {
-      if (Date.now() - started > timeoutMs) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-  }
-}
 
 describe('dexorm/vue useLive', () => {
   it('renders the live value in a component and follows changes', async () => {
