@@ -1,11 +1,13 @@
 import { Database } from '../src/index.js';
-import { BLOG_MODELS, Post, type Tag, User } from '../test/support/blog.js';
+import { BLOG_MODELS, Country, Post, type Tag, User } from '../test/support/blog.js';
 import { type BenchEnvironment, type ResultRow, ratioRow, timePair } from './harness.js';
 
 const PARENTS = 1_000;
 const POSTS_PER_USER = 10;
 const TAGS_PER_POST = 3;
 const TAGS = 50;
+const COMMENTS_PER_POST = 2;
+const COUNTRIES = 10;
 
 interface Row {
   id?: number;
@@ -42,7 +44,15 @@ export async function relationWorkloads(env: BenchEnvironment): Promise<ResultRo
     const posts = db.dexie.table<Row, number>('posts');
     const tags = db.dexie.table<Row, number>('tags');
     const pivot = db.dexie.table<Row, [number, number]>('post_tag');
-    await users.bulkAdd(Array.from({ length: PARENTS }, (_, i) => ({ name: `u${i}` })));
+    const comments = db.dexie.table<Row, number>('comments');
+    const countries = db.dexie.table<Row, number>('countries');
+    await countries.bulkAdd(Array.from({ length: COUNTRIES }, (_, i) => ({ name: `c${i}` })));
+    await users.bulkAdd(
+      Array.from({ length: PARENTS }, (_, i) => ({
+        name: `u${i}`,
+        country_id: (i % COUNTRIES) + 1,
+      })),
+    );
     await posts.bulkAdd(
       Array.from({ length: PARENTS * POSTS_PER_USER }, (_, i) => ({
         title: `p${i}`,
@@ -56,6 +66,56 @@ export async function relationWorkloads(env: BenchEnvironment): Promise<ResultRo
         return { post_id: post, tag_id: ((post * 7 + i) % TAGS) + 1 } as Row;
       }),
     );
+
+    await comments.bulkAdd(
+      Array.from({ length: PARENTS * COMMENTS_PER_POST }, (_, i) => ({
+        body: `c${i}`,
+        commentable_type: 'posts',
+        commentable_id: Math.floor(i / COMMENTS_PER_POST) + 1,
+      })),
+    );
+
+    const postsWithComments = () => Post.query().limit(PARENTS).with('comments').get();
+    const handPostsWithComments = async () => {
+      const parents = await posts.limit(PARENTS).toArray();
+      const found = await comments
+        .where('[commentable_type+commentable_id]')
+        .anyOf(parents.map((row) => ['posts', row.id!]))
+        .toArray();
+      const byPost = groupBy(found, 'commentable_id');
+      for (const parent of parents) parent.comments = byPost.get(parent.id) ?? [];
+      return parents;
+    };
+    const countriesWithPosts = () => Country.query().with('posts').get();
+    const handCountriesWithPosts = async () => {
+      const parents = await countries.toArray();
+      const ids = parents.map((row) => row.id!);
+      // One range read and a filter, as for the posts below (anyOf hops slowly on fake-indexeddb).
+      const wanted = new Set(ids);
+      const members = (
+        await users
+          .where('country_id')
+          .between(Math.min(...ids), Math.max(...ids), true, true)
+          .toArray()
+      ).filter((row) => wanted.has(row.country_id as number));
+      const memberIds = new Set(members.map((row) => row.id!));
+      const found = (
+        await posts
+          .where('user_id')
+          .between(Math.min(...memberIds), Math.max(...memberIds), true, true)
+          .toArray()
+      ).filter((row) => memberIds.has(row.user_id as number));
+      const countryOf = new Map(members.map((row) => [row.id, row.country_id]));
+      const byCountry = new Map<unknown, Row[]>();
+      for (const post of found) {
+        const country = countryOf.get(post.user_id as number);
+        const list = byCountry.get(country) ?? [];
+        list.push(post);
+        byCountry.set(country, list);
+      }
+      for (const parent of parents) parent.posts = byCountry.get(parent.id) ?? [];
+      return parents;
+    };
 
     const usersWithPosts = () => User.query().with('posts').get();
     const handUsersWithPosts = async () => {
@@ -139,7 +199,34 @@ export async function relationWorkloads(env: BenchEnvironment): Promise<ResultRo
       await timePair(postsWithTags, handPostsWithTags, plan),
       1.3,
     );
-    return [hasMany, belongsToMany];
+    const commented = await postsWithComments();
+    check(
+      commented.every((post) => post.comments.length === COMMENTS_PER_POST),
+      'every post has its 2 comments',
+    );
+    const reached = await countriesWithPosts();
+    const handReached = await handCountriesWithPosts();
+    check(
+      reached.every(
+        (country, i) => country.posts.length === (handReached[i]!.posts as Row[]).length,
+      ),
+      'both loaders find the same posts per country',
+    );
+    env.log(`7. with('comments') on ${PARENTS} posts (MorphMany)`);
+    const morphMany = ratioRow(
+      `7c. with('comments') on 1,000 posts × 2 (MorphMany)`,
+      'ms',
+      await timePair(postsWithComments, handPostsWithComments, plan),
+      1.3,
+    );
+    env.log(`7. with('posts') on ${COUNTRIES} countries through their users (HasManyThrough)`);
+    const through = ratioRow(
+      `7d. with('posts') on 10 countries through 1,000 users (HasManyThrough)`,
+      'ms',
+      await timePair(countriesWithPosts, handCountriesWithPosts, plan),
+      1.3,
+    );
+    return [hasMany, belongsToMany, morphMany, through];
   } finally {
     await db.delete().catch(() => undefined);
   }
