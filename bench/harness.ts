@@ -215,3 +215,8 @@ export async function settled(read: () => number, quietMs = 250): Promise<number
     last = now;
   }
 }
+
+/** Stops the bench when both sides of a pair did not do the same work. */
+export function check(condition: boolean, message: string): void {
+  if (!condition) throw new Error(`bench sanity check failed: ${message}`);
+}

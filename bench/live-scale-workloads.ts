@@ -2,7 +2,7 @@ import { type DBCore, Dexie, liveQuery, type Middleware } from 'dexie';
 import type { Subscription } from 'rxjs';
 import { Database } from '../src/index.js';
 import { BLOG_MODELS, Post, User } from '../test/support/blog.js';
-import { type BenchEnvironment, median, type ResultRow, settled, sleep } from './harness.js';
+import { type BenchEnvironment, check, median, type ResultRow, settled, sleep } from './harness.js';
 
 const OBSERVERS = 100;
 const BULK = 1_000;
@@ -10,10 +10,6 @@ const BULK = 1_000;
 interface Row {
   id?: number;
   [field: string]: unknown;
-}
-
-function check(condition: boolean, message: string): void {
-  if (!condition) throw new Error(`bench sanity check failed: ${message}`);
 }
 
 /** Counts the reads of `table` made in readonly transactions: the re-runs of live queries. */

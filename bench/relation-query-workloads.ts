@@ -3,6 +3,7 @@ import { Database, type HasMany, Model } from '../src/index.js';
 import { BLOG_MODELS, User } from '../test/support/blog.js';
 import {
   type BenchEnvironment,
+  check,
   type PairPlan,
   type ResultRow,
   ratioRow,
@@ -22,10 +23,6 @@ const TASKS = 962;
 interface Row {
   id?: number;
   [field: string]: unknown;
-}
-
-function check(condition: boolean, message: string): void {
-  if (!condition) throw new Error(`bench sanity check failed: ${message}`);
 }
 
 class Account extends Model<{ id?: number; name: string }> {

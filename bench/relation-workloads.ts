@@ -1,6 +1,6 @@
 import { Database } from '../src/index.js';
 import { BLOG_MODELS, Country, Post, type Tag, User } from '../test/support/blog.js';
-import { type BenchEnvironment, type ResultRow, ratioRow, timePair } from './harness.js';
+import { type BenchEnvironment, check, type ResultRow, ratioRow, timePair } from './harness.js';
 
 const PARENTS = 1_000;
 const POSTS_PER_USER = 10;
@@ -12,10 +12,6 @@ const COUNTRIES = 10;
 interface Row {
   id?: number;
   [field: string]: unknown;
-}
-
-function check(condition: boolean, message: string): void {
-  if (!condition) throw new Error(`bench sanity check failed: ${message}`);
 }
 
 /** Groups `rows` into lists by `field`, as hand-written eager loading does. */

@@ -3,6 +3,7 @@ import type { Database } from '../src/index.js';
 import {
   type BenchEnvironment,
   type BenchReport,
+  check,
   cycle,
   keySequence,
   median,
@@ -108,10 +109,6 @@ async function seed(env: BenchEnvironment): Promise<Fixture> {
   if (userKeys[0] !== 1 || userKeys[USERS - 1] !== USERS) throw new Error('unexpected user keys');
   await profiles.bulkAdd(Array.from({ length: USERS }, (_, i) => profileRow(i + 1)));
   return { db, users, profiles };
-}
-
-function check(condition: boolean, message: string): void {
-  if (!condition) throw new Error(`bench sanity check failed: ${message}`);
 }
 
 // ---- 1. find by key ---------------------------------------------------------------------------

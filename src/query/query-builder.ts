@@ -4,6 +4,7 @@ import { withChanges } from '../core/records.js';
 import { assertAttributeSet, assertStorable } from '../core/storable.js';
 import { describe, type Row } from '../core/values.js';
 import type { AttributeKey, AttributesOf, ModelBase } from '../model/model.js';
+import type { AnyRelation } from '../relations/relation.js';
 import type {
   RelatedAt,
   RelatedModel,
@@ -547,12 +548,22 @@ export class QueryBuilder<M extends ModelBase, Out = M> {
     return path.split('.');
   }
 
+  /** The relations along `path`, in order. @throws SchemaError for a name that is not one. */
+  #relationsAlong(path: string): AnyRelation[] {
+    const { runtime } = this.#context();
+    const relations: AnyRelation[] = [];
+    let model: ModelClass = this.#model;
+    for (const name of path.split('.')) {
+      const { relation } = runtime.relation(model, name);
+      relations.push(relation);
+      model = relation.related;
+    }
+    return relations;
+  }
+
   /** The model class at the end of relation path `path`. @throws SchemaError for a non-relation. */
   #relatedAt(path: string): ModelClass {
-    const { runtime } = this.#context();
-    let model: ModelClass = this.#model;
-    for (const name of path.split('.')) model = runtime.relation(model, name).relation.related;
-    return model;
+    return this.#relationsAlong(path).at(-1)!.related;
   }
 
   /** The state a constraint callback gives a fresh query over the models at the end of `path`. */
@@ -563,20 +574,17 @@ export class QueryBuilder<M extends ModelBase, Out = M> {
         `the constraint of "${path}" must be a function (query) => ...`,
       );
     }
-    const { runtime } = this.#context();
-    let model: ModelClass = this.#model;
-    for (const name of path.split('.')) {
-      const { relation } = runtime.relation(model, name);
-      if (!relation.constrainable) {
-        throw schemaError(
-          this.#model,
-          `"${path}" reaches models of several classes through a MorphTo, which a query ` +
-            'callback cannot constrain',
-          name,
-        );
-      }
-      model = relation.related;
+    const relations = this.#relationsAlong(path);
+    if (relations.some((relation) => !relation.constrainable)) {
+      throw schemaError(
+        this.#model,
+        `"${path}" reaches models of several classes through a MorphTo, which a query ` +
+          'callback cannot constrain',
+        path,
+      );
     }
+    const model = relations.at(-1)!.related;
+    const { runtime } = this.#context();
     const query = new QueryBuilder(model, runtime);
     const returned = callback(query as never);
     return (returned instanceof QueryBuilder ? returned : query).state;

@@ -1,5 +1,4 @@
 import { cmp } from 'dexie';
-import { shareKeyOf } from '../core/key-dictionary.js';
 import type { AttributeKey, ModelBase } from '../model/model.js';
 import { compareValues } from '../query/clause.js';
 import type { QueryBuilder } from '../query/query-builder.js';
@@ -84,9 +83,7 @@ export class HasOneOfMany<P extends ModelBase, R extends ModelBase> extends Rela
   }
 
   protected shareKey(): string {
-    const { related, foreignKey, morphType } = this.many;
-    const type = morphType ? `${morphType.column}=${morphType.table}` : '';
-    return `${related.table}\u0000${type}\u0000${foreignKey}\u0000${shareKeyOf(this.many.parentKey())}\u0000${this.aggregate}:${this.field}`;
+    return `${this.many.readKey()}\u0000${this.aggregate}:${this.field}`;
   }
 
   #best(candidates: readonly R[]): R | null {

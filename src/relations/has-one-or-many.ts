@@ -210,6 +210,11 @@ export abstract class HasOneOrMany<
   }
 
   protected shareKey(): string {
+    return this.readKey();
+  }
+
+  /** Names the read of the related models for the parent, equal for equal reads. */
+  readKey(): string {
     const type = this.morphType ? `${this.morphType.column}=${this.morphType.table}` : '';
     return `${this.related.table}\u0000${type}\u0000${this.foreignKey}\u0000${shareKeyOf(this.parentKey())}`;
   }

@@ -1,7 +1,19 @@
 import type { Database } from 'dexorm';
 import { useLive } from 'dexorm/vue';
-import { defineComponent, h, type PropType, ref, shallowRef } from 'vue';
+import { defineComponent, h, type PropType, type Ref, ref, shallowRef } from 'vue';
 import { addPost, Post, User } from '../../shared/models';
+
+/** A text input bound to `value`. */
+function textInput(testid: string, placeholder: string, value: Ref<string>) {
+  return h('input', {
+    'data-testid': testid,
+    placeholder,
+    value: value.value,
+    onInput: (event: Event) => {
+      value.value = (event.target as HTMLInputElement).value;
+    },
+  });
+}
 
 const UserPosts = defineComponent({
   props: {
@@ -24,22 +36,8 @@ const UserPosts = defineComponent({
       h('section', [
         h('h2', { 'data-testid': 'selected' }, `Posts of ${props.user.name}`),
         h('form', { onSubmit: submit }, [
-          h('input', {
-            'data-testid': 'post-title',
-            placeholder: 'Post title',
-            value: title.value,
-            onInput: (e: Event) => {
-              title.value = (e.target as HTMLInputElement).value;
-            },
-          }),
-          h('input', {
-            'data-testid': 'post-tags',
-            placeholder: 'Tags, comma-separated',
-            value: tags.value,
-            onInput: (e: Event) => {
-              tags.value = (e.target as HTMLInputElement).value;
-            },
-          }),
+          textInput('post-title', 'Post title', title),
+          textInput('post-tags', 'Tags, comma-separated', tags),
           h('button', { type: 'submit', 'data-testid': 'add-post' }, 'Add post'),
         ]),
         h(
@@ -74,14 +72,7 @@ export const App = defineComponent({
       h('main', [
         h('h1', 'dexorm + Vue'),
         h('form', { onSubmit: addUser }, [
-          h('input', {
-            'data-testid': 'user-name',
-            placeholder: 'Name',
-            value: name.value,
-            onInput: (e: Event) => {
-              name.value = (e.target as HTMLInputElement).value;
-            },
-          }),
+          textInput('user-name', 'Name', name),
           h('button', { type: 'submit', 'data-testid': 'add-user' }, 'Add user'),
         ]),
         h(
