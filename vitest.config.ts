@@ -16,8 +16,9 @@ const browserProject = {
   test: {
     name: 'browser',
     include: ['test/**/*.test.ts'],
-    // test/node/ reads files from disk: Node only.
-    exclude: ['test/node/**'],
+    // test/node/ reads files from disk, test/sync/ starts a server process: Node only (the demo's
+    // end-to-end tests replicate between two Chromium profiles).
+    exclude: ['test/node/**', 'test/sync/**'],
     browser: {
       enabled: true,
       headless: true,

@@ -1,6 +1,7 @@
 import { Dexie } from 'dexie';
 import { SchemaError } from '../core/errors.js';
 import type { ModelClass } from '../state/model-class.js';
+import { ChangeLog, SYNC_STORES } from './change-log.js';
 import { RelationRegistry } from './registry.js';
 import { Runtime } from './runtime.js';
 import { assertModels, deriveSchema } from './schema.js';
@@ -68,8 +69,13 @@ export class Database {
       ...(options?.IDBKeyRange ? { IDBKeyRange: options.IDBKeyRange } : {}),
     };
     this.dexie = new Dexie(name, this.#dependencies);
-    this.dexie.version(version).stores(stores);
-    this.#runtime = new Runtime(this.dexie, tables, Object.keys(stores), registry);
+    // Models with keys unique across devices may replicate: their changes can be recorded.
+    const replicable = new Map(
+      models.filter((model) => model.keyType !== 'auto').map((m) => [m.table, m.primaryKey]),
+    );
+    const changeLog = replicable.size > 0 ? new ChangeLog(this.dexie, replicable) : undefined;
+    this.dexie.version(version).stores(changeLog ? { ...stores, ...SYNC_STORES } : stores);
+    this.#runtime = new Runtime(this.dexie, tables, Object.keys(stores), registry, changeLog);
   }
 
   /**

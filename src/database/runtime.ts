@@ -16,6 +16,7 @@ import { eagerLoad } from '../relations/eager-loader.js';
 import type { RelationDefinition } from '../relations/relation.js';
 import { bindModels, type DatabaseRuntime, type ModelContext } from '../state/context.js';
 import type { KeyType, ModelClass } from '../state/model-class.js';
+import type { ChangeLog } from './change-log.js';
 import { DeleteEffects } from './delete-effects.js';
 import type { RelationRegistry } from './registry.js';
 import { RequestTracker } from './request-tracker.js';
@@ -47,6 +48,7 @@ export class Runtime implements DatabaseRuntime {
     tables: ReadonlyMap<ModelClass, TableDefinition>,
     tableNames: readonly string[],
     registry: RelationRegistry,
+    changeLog?: ChangeLog,
   ) {
     this.dexie = dexie;
     this.#registry = registry;
@@ -80,7 +82,16 @@ export class Runtime implements DatabaseRuntime {
       [...registry.all()].flatMap(({ name, relation }) => relation.deleteEffects(name)),
     );
     if (!this.#deleteEffects.isEmpty) this.#writeRules.push(this.#deleteEffects.rule());
-    dexie.use(writePath(() => this.#writeRules));
+    if (changeLog) {
+      this.#writeRules.push(changeLog.rule());
+      dexie.use(changeLog.scope());
+    }
+    dexie.use(
+      writePath(
+        () => this.#writeRules,
+        (trans) => changeLog?.isApplying(trans) === true,
+      ),
+    );
     dexie.use(this.#requests.middleware());
     bindModels(this, [...tables.keys()]);
   }

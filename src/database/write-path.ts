@@ -38,9 +38,13 @@ export type WriteRule = (write: PendingWrite, access: WriteAccess) => PromiseLik
 /**
  * The one place every write passes: a Dexie DBCore middleware, so that writes made through
  * `db.dexie` meet the same rules as dexorm's own. `rules()` is read at each write, so that
- * rules can be added after the Database is built.
+ * rules can be added after the Database is built. Writes in transactions that `exempt` names
+ * (replication applying what other replicas did) meet no rule: they were enforced where made.
  */
-export function writePath(rules: () => readonly WriteRule[]): Middleware<DBCore> {
+export function writePath(
+  rules: () => readonly WriteRule[],
+  exempt: (trans: DBCoreTransaction) => boolean = () => false,
+): Middleware<DBCore> {
   return {
     stack: 'dbcore',
     name: 'dexorm-write-path',
@@ -58,7 +62,7 @@ export function writePath(rules: () => readonly WriteRule[]): Middleware<DBCore>
           ...table,
           mutate(request) {
             const active = rules();
-            if (active.length === 0) return mutateInChunks(table, request);
+            if (active.length === 0 || exempt(request.trans)) return mutateInChunks(table, request);
             // Dexie promises all the way: a native one here would lose Dexie's transaction zone
             // for the caller's code that follows the write, in browsers.
             return Dexie.Promise.resolve(pendingWrite(table, request))

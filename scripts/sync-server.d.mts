@@ -1,0 +1,16 @@
+/** A running CouchDB-compatible test server. */
+export interface SyncServer {
+  /** e.g. `http://127.0.0.1:38211` */
+  readonly url: string;
+  readonly port: number;
+  readonly running: boolean;
+  /** Stops listening and cuts every open connection; the data stays in memory. */
+  stop(): Promise<void>;
+  /** Listens again on the same port, with the same data. */
+  restart(): Promise<void>;
+}
+/** Starts express-pouchdb over in-memory PouchDB on 127.0.0.1 and creates `databases`. */
+export declare function startSyncServer(options?: {
+  port?: number;
+  databases?: readonly string[];
+}): Promise<SyncServer>;

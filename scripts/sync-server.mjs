@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+// A CouchDB-compatible server for sync: express-pouchdb over PouchDB's in-memory adapter, on
+// 127.0.0.1. Imported by the tests (startSyncServer) and run by `npm run sync-server` for the demo.
+import express from 'express';
+import expressPouchDB from 'express-pouchdb';
+import adapterHttp from 'pouchdb-adapter-http';
+import adapterMemory from 'pouchdb-adapter-memory';
+import PouchDB from 'pouchdb-core';
+import mapReduce from 'pouchdb-mapreduce';
+import replication from 'pouchdb-replication';
+
+PouchDB.plugin(adapterMemory).plugin(adapterHttp).plugin(mapReduce).plugin(replication);
+
+/** Lets pages on other origins (the demo, browser tests) call the server, as CouchDB's CORS does. */
+function cors(request, response, next) {
+  response.setHeader('Access-Control-Allow-Origin', request.headers.origin ?? '*');
+  response.setHeader('Access-Control-Allow-Credentials', 'true');
+  response.setHeader('Access-Control-Allow-Methods', 'GET, PUT, POST, DELETE, HEAD, OPTIONS');
+  response.setHeader(
+    'Access-Control-Allow-Headers',
+    'accept, authorization, content-type, origin, referer, x-requested-with',
+  );
+  if (request.method === 'OPTIONS') response.status(204).end();
+  else next();
+}
+
+export async function startSyncServer({ port = 0, databases = [] } = {}) {
+  const MemoryPouch = PouchDB.defaults({ adapter: 'memory' });
+  const app = express();
+  app.use(cors);
+  app.use('/', expressPouchDB(MemoryPouch, { mode: 'minimumForPouchDB', inMemoryConfig: true }));
+  let server;
+  const sockets = new Set();
+  const listen = (at) =>
+    new Promise((resolve, reject) => {
+      server = app.listen(at, '127.0.0.1', () => resolve(server.address().port));
+      server.on('error', reject);
+      server.on('connection', (socket) => {
+        sockets.add(socket);
+        socket.on('close', () => sockets.delete(socket));
+      });
+    });
+  const boundPort = await listen(port);
+  const url = `http://127.0.0.1:${boundPort}`;
+  for (const name of databases) await fetch(`${url}/${name}`, { method: 'PUT' });
+  let running = true;
+  return {
+    url,
+    port: boundPort,
+    get running() {
+      return running;
+    },
+    /** Stops listening and cuts every open connection; the data stays in memory. */
+    async stop() {
+      if (!running) return;
+      running = false;
+      const closed = new Promise((resolve) => server.close(resolve));
+      for (const socket of sockets) socket.destroy();
+      await closed;
+    },
+    /** Listens again on the same port, with the same data. */
+    async restart() {
+      if (running) return;
+      await listen(boundPort);
+      running = true;
+    },
+  };
+}
+
+const invokedDirectly =
+  process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (invokedDirectly) {
+  const port = Number(process.env.PORT ?? 5984);
+  const databases = (process.env.DATABASES ?? 'dexorm-demo').split(',').filter(Boolean);
+  const server = await startSyncServer({ port, databases });
+  console.log(
+    `CouchDB-compatible sync server on ${server.url} (in memory; databases: ${databases.join(', ')})`,
+  );
+  console.log('Stop it with Ctrl+C.');
+}

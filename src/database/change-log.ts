@@ -1,0 +1,257 @@
+import type { DBCore, DBCoreTransaction, Dexie, Middleware } from 'dexie';
+import { Dexie as DexieClass } from 'dexie';
+import { HybridClock } from '../core/hlc.js';
+import { randomUuid } from '../core/uuid.js';
+import { type Key, type Row, sameValue } from '../core/values.js';
+import { allOf, dexieSteps } from './dexie-steps.js';
+import type { PendingWrite, WriteAccess, WriteRule } from './write-path.js';
+
+/** The tables where a replicated Database keeps what replication needs, beside the models'. */
+export const SYNC_TABLES = {
+  /** One row `'replica'` (the replicated tables), and one checkpoint per server. */
+  meta: '_dexorm_sync',
+  /** One {@link RecordVersion} per replicated record, deleted ones included. */
+  versions: '_dexorm_versions',
+  /** One {@link OutboxEntry} per record changed here and not yet acknowledged by the server. */
+  outbox: '_dexorm_outbox',
+  /** One {@link StoredConflict} per version set aside by a unique-index collision. */
+  conflicts: '_dexorm_conflicts',
+} as const;
+
+/** Dexie's specs of {@link SYNC_TABLES}. */
+export const SYNC_STORES: Readonly<Record<string, string>> = {
+  [SYNC_TABLES.meta]: 'id',
+  [SYNC_TABLES.versions]: '[table+key]',
+  [SYNC_TABLES.outbox]: '[table+key], seq',
+  [SYNC_TABLES.conflicts]: 'id',
+};
+
+/**
+ * What replication knows of one record: when it was created (`born`) and deleted (stamps of a
+ * hybrid logical clock), when each field last changed, and the server revision it last matched.
+ * A record is alive while `born` is later than `deleted`.
+ */
+export interface RecordVersion {
+  readonly table: string;
+  readonly key: Key;
+  readonly born: string;
+  readonly deleted?: string;
+  /** The stamp of each field's last change (a field without a value was removed then). */
+  readonly clocks: Readonly<Record<string, string>>;
+  /** The server's revision of the document this version was last in step with. */
+  readonly rev?: string;
+}
+
+/** A local change not yet acknowledged by the server; `seq` is the stamp of the latest one. */
+export interface OutboxEntry {
+  readonly table: string;
+  readonly key: Key;
+  readonly seq: string;
+}
+
+/** A record's version set aside when a merge broke a unique index (see `conflicts()`). */
+export interface StoredConflict {
+  readonly id: string;
+  readonly table: string;
+  readonly key: Key;
+  readonly field: string;
+  readonly version: Row;
+}
+
+/** The row of {@link SYNC_TABLES.meta} that lists the replicated tables. */
+export interface ReplicaRow {
+  readonly id: 'replica';
+  readonly tables: readonly string[];
+}
+
+const REPLICA_ROW = 'replica';
+const changeLogs = new WeakMap<Dexie, ChangeLog>();
+
+/** The change log of the Database whose Dexie instance is `dexie`, if it has replicable models. */
+export function changeLogOf(dexie: Dexie): ChangeLog | undefined {
+  return changeLogs.get(dexie);
+}
+
+/**
+ * Records every local write to a replicated table in the write's own transaction: the record's
+ * {@link RecordVersion} (which fields changed, and when) and an {@link OutboxEntry}. Writes that
+ * replication itself applies are not recorded, so they are not sent back.
+ */
+export class ChangeLog {
+  readonly clock: HybridClock;
+  /** The primary key of each table whose model may replicate ('uuid' or 'manual' keys). */
+  readonly #primaryKeys: ReadonlyMap<string, string>;
+  readonly #applying = new WeakSet<object>();
+  readonly #replicated = new WeakMap<object, PromiseLike<ReadonlySet<string>>>();
+
+  constructor(dexie: Dexie, primaryKeys: ReadonlyMap<string, string>) {
+    // One node per Database instance: two tabs on one database never make the same stamp.
+    this.clock = new HybridClock(randomUuid().slice(0, 8));
+    this.#primaryKeys = primaryKeys;
+    changeLogs.set(dexie, this);
+  }
+
+  /** The tables whose models may replicate. */
+  get tables(): readonly string[] {
+    return [...this.#primaryKeys.keys()];
+  }
+
+  primaryKeyOf(table: string): string | undefined {
+    return this.#primaryKeys.get(table);
+  }
+
+  /**
+   * Runs `fn` in a readwrite transaction over `tables` and the sync tables whose writes to model
+   * tables are replication's own: they are neither recorded nor checked by delete rules.
+   */
+  applying<T>(dexie: Dexie, tables: readonly string[], fn: () => PromiseLike<T>): Promise<T> {
+    const scope = [...new Set([...tables, ...Object.values(SYNC_TABLES)])];
+    return dexie.transaction('rw', scope, () => {
+      const transaction = DexieClass.currentTransaction;
+      if (transaction) this.#applying.add(transaction.idbtrans);
+      return fn();
+    });
+  }
+
+  /** True for the transactions of {@link applying}. */
+  isApplying(trans: DBCoreTransaction): boolean {
+    return this.#applying.has(trans);
+  }
+
+  /**
+   * The DBCore middleware that widens every readwrite transaction over a replicable table to the
+   * sync tables, so that the change can be recorded in the same transaction.
+   */
+  scope(): Middleware<DBCore> {
+    const extra = Object.values(SYNC_TABLES);
+    return {
+      stack: 'dbcore',
+      name: 'dexorm-change-scope',
+      create: (down: DBCore): Partial<DBCore> => ({
+        ...down,
+        transaction: (stores, mode, options) => {
+          const widen = mode === 'readwrite' && stores.some((name) => this.#primaryKeys.has(name));
+          const scope = widen ? [...new Set([...stores, ...extra])] : stores;
+          return down.transaction(scope, mode, options);
+        },
+      }),
+    };
+  }
+
+  /** The write rule that records changes to replicated tables. */
+  rule(): WriteRule {
+    return (write, access) => {
+      const primaryKey = this.#primaryKeys.get(write.table);
+      if (primaryKey === undefined || this.#applying.has(write.trans)) return;
+      return this.#replicatedTables(write.trans, access).then((tables) =>
+        tables.has(write.table) ? this.#record(write, primaryKey, access) : undefined,
+      );
+    };
+  }
+
+  #replicatedTables(
+    trans: DBCoreTransaction,
+    access: WriteAccess,
+  ): PromiseLike<ReadonlySet<string>> {
+    let tables = this.#replicated.get(trans);
+    if (!tables) {
+      tables = access
+        .table(SYNC_TABLES.meta)
+        .get({ trans, key: REPLICA_ROW })
+        .then((row: ReplicaRow | undefined) => new Set(row?.tables ?? []));
+      this.#replicated.set(trans, tables);
+    }
+    return tables;
+  }
+
+  #record(write: PendingWrite, primaryKey: string, access: WriteAccess): PromiseLike<void> {
+    const { table, trans } = write;
+    const clock = this.clock;
+    return dexieSteps(function* () {
+      const keys = (write.keys ??
+        (write.values ?? []).map((value) => (value as Row)[primaryKey])) as Key[];
+      if (keys.length === 0) return;
+      const [before, versions] = (yield allOf([
+        access.table(table).getMany({ trans, keys }),
+        access.table(SYNC_TABLES.versions).getMany({
+          trans,
+          keys: keys.map((key) => [table, key]),
+        }),
+      ])) as [(Row | undefined)[], (RecordVersion | undefined)[]];
+      const stamp = clock.tick();
+      const changed: RecordVersion[] = [];
+      // The latest state of each key, should one write name a key twice.
+      const current = new Map<unknown, { record: Row | undefined; version?: RecordVersion }>();
+      keys.forEach((key, i) => {
+        const seen = current.get(key) ?? { record: before[i], version: versions[i] };
+        const after = write.type === 'delete' ? undefined : (write.values?.[i] as Row);
+        const version = nextVersion(table, key, seen.record, seen.version, after, stamp);
+        current.set(key, { record: after, version: version ?? seen.version });
+        if (version) changed.push(version);
+      });
+      if (changed.length === 0) return;
+      const latest = [...new Map(changed.map((version) => [version.key, version])).values()];
+      yield allOf([
+        access.mutate(SYNC_TABLES.versions, { type: 'put', trans, values: latest }),
+        access.mutate(SYNC_TABLES.outbox, {
+          type: 'put',
+          trans,
+          values: latest.map(({ key }): OutboxEntry => ({ table, key, seq: stamp })),
+        }),
+      ]);
+    });
+  }
+
+  /** Marks `tables` replicated, in the transaction of {@link applying}. */
+  markReplicated(dexie: Dexie, tables: readonly string[]): PromiseLike<readonly string[]> {
+    const meta = dexie.table<ReplicaRow, string>(SYNC_TABLES.meta);
+    return meta.get(REPLICA_ROW).then((row) => {
+      const before = row?.tables ?? [];
+      const added = tables.filter((table) => !before.includes(table));
+      if (added.length === 0) return added;
+      return meta.put({ id: REPLICA_ROW, tables: [...before, ...added] }).then(() => added);
+    });
+  }
+}
+
+/**
+ * The version after a write of `after` (undefined: a delete) over `before`, or undefined when
+ * nothing replication cares about changed.
+ */
+export function nextVersion(
+  table: string,
+  key: Key,
+  before: Row | undefined,
+  version: RecordVersion | undefined,
+  after: Row | undefined,
+  stamp: string,
+): RecordVersion | undefined {
+  const rev = version?.rev === undefined ? {} : { rev: version.rev };
+  if (after === undefined) {
+    if (before === undefined) return undefined;
+    return { table, key, born: version?.born ?? stamp, deleted: stamp, clocks: {}, ...rev };
+  }
+  const alive =
+    version !== undefined && (version.deleted === undefined || version.born > version.deleted);
+  if (before === undefined || !alive) {
+    const clocks = Object.fromEntries(Object.keys(after).map((field) => [field, stamp]));
+    return { table, key, born: stamp, ...deletedOf(version), clocks, ...rev };
+  }
+  const clocks: Record<string, string> = { ...version.clocks };
+  let changed = false;
+  for (const field of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    if (
+      !sameValue(before[field], after[field]) ||
+      Object.hasOwn(before, field) !== Object.hasOwn(after, field)
+    ) {
+      clocks[field] = stamp;
+      changed = true;
+    }
+  }
+  if (!changed) return undefined;
+  return { table, key, born: version.born, ...deletedOf(version), clocks, ...rev };
+}
+
+function deletedOf(version: RecordVersion | undefined): { deleted?: string } {
+  return version?.deleted === undefined ? {} : { deleted: version.deleted };
+}

@@ -1,0 +1,90 @@
+import { SchemaError, ValidationError } from '../core/errors.js';
+import { changeLogOf } from '../database/change-log.js';
+import type { Database } from '../database/database.js';
+import type { ModelClass } from '../state/model-class.js';
+import { CouchClient } from './couch-client.js';
+import { LocalReplica } from './local-replica.js';
+import { Replication } from './replication.js';
+
+export type {
+  ReplicationConflict,
+  ReplicationSettings,
+  ReplicationState,
+  ReplicationStatus,
+} from './replication.js';
+export { Replication } from './replication.js';
+export { SyncError } from './sync-error.js';
+
+/** Options of {@link replicate}. */
+export interface ReplicateOptions {
+  /** The CouchDB database, e.g. `https://couch.example.com/team-42`. */
+  readonly url: string;
+  /** The models to replicate (default: every model of the Database). */
+  readonly models?: readonly ModelClass[];
+  /** Headers sent with every request, e.g. `{ authorization: 'Basic …' }`. */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** The fetch function to use (default: the global `fetch`). */
+  readonly fetch?: typeof fetch;
+  /**
+   * Default true: keep pushing and pulling as either side changes. False: one push and pull
+   * round, after which `whenSynced()` resolves and the replication stops.
+   */
+  readonly live?: boolean;
+  /** The most documents per request (default 100). */
+  readonly batchSize?: number;
+}
+
+/**
+ * Replicates `db`'s models with a CouchDB database (CouchDB 3, or a compatible server), offline
+ * first: local writes are recorded in their own transaction and pushed when the server is
+ * reachable; server changes are pulled and merged field by field.
+ * @throws SchemaError when a model is not registered with `db` or has `keyType: 'auto'` (keys must
+ * be unique across devices: use 'uuid' or 'manual').
+ * @throws ValidationError for a missing `url` or a bad `batchSize`.
+ * @example
+ * const replication = replicate(db, { url: 'https://couch.example.com/team-42' });
+ * replication.status$.subscribe(({ state, pending }) => console.log(state, pending));
+ * await replication.whenSynced();
+ */
+export function replicate(db: Database, options: ReplicateOptions): Replication {
+  if (typeof options?.url !== 'string' || !/^https?:\/\/./.test(options.url)) {
+    throw new ValidationError(
+      `replicate: url must be the http(s) address of a CouchDB database, not ${JSON.stringify(options?.url)}`,
+      { field: 'url' },
+    );
+  }
+  const batchSize = options.batchSize ?? 100;
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new ValidationError(`replicate: batchSize must be a positive integer, not ${batchSize}`, {
+      field: 'batchSize',
+    });
+  }
+  const models = options.models ?? db.models;
+  for (const model of models) {
+    if (!db.models.includes(model)) {
+      throw new SchemaError(
+        `replicate: ${model?.name} (table "${String(model?.table)}") is not a model of the Database "${db.name}"`,
+        { model: model?.name, table: model?.table },
+      );
+    }
+    if (model.keyType === 'auto') {
+      throw new SchemaError(
+        `replicate: ${model.name} (table "${model.table}") has keyType 'auto', whose keys clash ` +
+          `between devices: give replicated models keyType 'uuid' or 'manual'`,
+        { model: model.name, table: model.table, field: 'keyType' },
+      );
+    }
+  }
+  const log = changeLogOf(db.dexie);
+  if (!log || models.length === 0) {
+    throw new SchemaError(`replicate: the Database "${db.name}" has no model to replicate`);
+  }
+  const fetcher = options.fetch ?? globalThis.fetch.bind(globalThis);
+  const client = new CouchClient(options.url, options.headers ?? {}, fetcher);
+  const local = new LocalReplica(
+    db.dexie,
+    log,
+    models.map((model) => model.table),
+  );
+  return new Replication(client, local, { live: options.live ?? true, batchSize });
+}
