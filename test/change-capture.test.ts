@@ -1,0 +1,154 @@
+import { firstValueFrom } from 'rxjs';
+import { filter } from 'rxjs/operators';
+import { describe, expect, it } from 'vitest';
+import { Database, type HasOne, Model } from '../src/index.js';
+import { replicate } from '../src/sync/index.js';
+import { FaultInjector } from './support/fault-injector.js';
+import { Profile, User } from './support/models.js';
+import { databaseSession } from './support/session.js';
+import { snapshotTables } from './support/snapshot.js';
+
+class Member extends Model<{ id?: string; name: string; role?: string }> {
+  static override table = 'members';
+  static override keyType = 'uuid' as const;
+
+  cardRelation(): HasOne<Member, Card> {
+    return this.hasOne(Card, 'member_id', 'id');
+  }
+}
+
+class Card extends Model<{ id?: string; member_id?: string | null; title: string }> {
+  static override table = 'cards';
+  static override keyType = 'uuid' as const;
+}
+
+interface Version {
+  table: string;
+  key: string;
+  born: string;
+  deleted?: string;
+  clocks: Record<string, string>;
+}
+
+const faults = new FaultInjector();
+const session = databaseSession(
+  () => new Database(`capture-${Math.random().toString(36).slice(2)}`, { models: [Member, Card] }),
+);
+
+/** Marks the tables replicated, as a first `replicate` does, with a server that is not there. */
+async function startReplicating(db: Database): Promise<void> {
+  const replication = replicate(db, { url: 'http://127.0.0.1:9/nowhere' });
+  await firstValueFrom(replication.status$.pipe(filter(({ state }) => state === 'offline')));
+  replication.stop();
+}
+
+/** A member with a card, then an edit: three writes in one transaction. */
+function writeIn(db: Database): Promise<void> {
+  return db.transaction(async () => {
+    const member = await Member.create({ name: 'Ada' });
+    await member.cardRelation().create({ title: 'Engines' });
+    await member.fill({ role: 'lead' }).save();
+  });
+}
+
+const outbox = (db: Database) => db.dexie.table('_dexorm_outbox').toArray();
+const version = (db: Database, table: string, key: unknown) =>
+  db.dexie.table('_dexorm_versions').get([table, key]) as Promise<Version | undefined>;
+
+describe('change capture for replicated tables', () => {
+  it('records nothing before a table has been replicated', async () => {
+    await Member.create({ name: 'Ada' });
+    expect(await outbox(session.db)).toEqual([]);
+  });
+
+  it('puts the records a table already held in the outbox when it is first replicated', async () => {
+    const ada = await Member.create({ name: 'Ada' });
+    await startReplicating(session.db);
+    expect((await outbox(session.db)).map(({ key }) => key)).toEqual([ada.id]);
+    expect(
+      Object.keys((await version(session.db, 'members', ada.id))?.clocks ?? {}).sort(),
+    ).toEqual(['id', 'name']);
+  });
+
+  it('stamps the fields each write changes, and keeps recording after stop()', async () => {
+    await startReplicating(session.db);
+    const ada = await Member.create({ name: 'Ada' });
+    const created = (await version(session.db, 'members', ada.id))!;
+    expect(created.clocks).toEqual({ id: created.born, name: created.born });
+    await ada.fill({ role: 'lead' }).save();
+    const edited = (await version(session.db, 'members', ada.id))!;
+    expect(edited.clocks.name).toBe(created.born);
+    expect(edited.clocks.role! > created.born).toBe(true);
+    const [entry] = await outbox(session.db);
+    expect(entry).toEqual({ table: 'members', key: ada.id, seq: edited.clocks.role });
+    // Saving without a change records nothing.
+    await ada.save();
+    expect(await outbox(session.db)).toEqual([entry]);
+    await ada.delete();
+    const deleted = (await version(session.db, 'members', ada.id))!;
+    expect(deleted.deleted! > edited.clocks.role!).toBe(true);
+    expect(await outbox(session.db)).toEqual([{ ...entry, seq: deleted.deleted }]);
+  });
+
+  it('records writes made through db.dexie too', async () => {
+    await startReplicating(session.db);
+    await session.db.dexie.table('members').put({ id: 'm-1', name: 'Raw' });
+    await session.db.dexie.table('members').where('id').equals('m-1').modify({ name: 'Raw 2' });
+    expect((await outbox(session.db)).map(({ key }) => key)).toEqual(['m-1']);
+    expect((await version(session.db, 'members', 'm-1'))?.clocks.name).toBeDefined();
+  });
+
+  it('records nothing for a transaction that rolls back', async () => {
+    await startReplicating(session.db);
+    const failure = new Error('changed my mind');
+    await expect(
+      session.db.transaction(async () => {
+        await Member.create({ name: 'Ada' });
+        throw failure;
+      }),
+    ).rejects.toBe(failure);
+    expect(await outbox(session.db)).toEqual([]);
+    expect(await session.db.dexie.table('_dexorm_versions').count()).toBe(0);
+  });
+
+  it('leaves records and outbox as they were when a fault hits any step', async () => {
+    const db = session.track(
+      new Database(`capture-faults-${Math.random().toString(36).slice(2)}`, {
+        models: [Member, Card],
+      }),
+    );
+    faults.install(db);
+    await startReplicating(db);
+    // The same write on a twin database, to count its steps.
+    const probe = new Database(`capture-probe-${Math.random().toString(36).slice(2)}`, {
+      models: [Member, Card],
+    });
+    session.track(probe);
+    const counter = new FaultInjector().install(probe);
+    await startReplicating(probe);
+    counter.arm(Number.MAX_SAFE_INTEGER);
+    await writeIn(probe);
+    const steps = counter.mutations;
+    expect(steps).toBeGreaterThanOrEqual(9); // three writes, each with its version and outbox entry
+    const before = await snapshotTables(db);
+    for (let step = 1; step <= steps; step++) {
+      faults.arm(step);
+      await expect(writeIn(db)).rejects.toThrow();
+      expect(faults.fired).toBe(true);
+      expect(await snapshotTables(db)).toEqual(before);
+    }
+    faults.disarm();
+    await writeIn(db);
+    expect(await db.dexie.table('_dexorm_outbox').count()).toBe(2);
+  });
+
+  it('adds no sync tables to a database whose models all have auto keys', async () => {
+    const db = session.track(
+      new Database(`capture-auto-${Math.random().toString(36).slice(2)}`, {
+        models: [User, Profile],
+      }),
+    );
+    await db.open();
+    expect(db.dexie.tables.map((table) => table.name).sort()).toEqual(['profiles', 'users']);
+  });
+});
