@@ -1,13 +1,34 @@
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
+import { createSyncApp } from './scripts/sync-server.mjs';
+
+/** Serves a CouchDB-compatible database at /couch/dexorm-demo (in memory) for the sync panel. */
+function syncServer(): Plugin {
+  type Handler = ReturnType<typeof createSyncApp>;
+  const mount = (middlewares: { use(path: string, handler: Handler): void }) => {
+    const app = createSyncApp({ databases: ['dexorm-demo'] });
+    // Wrapped: Connect would take an Express app for a sub-app and overwrite its route().
+    middlewares.use('/couch', (request, response, next) => app(request, response, next));
+  };
+  return {
+    name: 'dexorm-sync-server',
+    configureServer: (server) => mount(server.middlewares),
+    configurePreviewServer: (server) => mount(server.middlewares),
+  };
+}
 
 // The demo (`npm run demo`, `npm run demo:build`): `dexorm` resolves to the library's source,
 // so the demo always runs the code in src/ through its public entry only.
 export default defineConfig({
   root: fileURLToPath(new URL('./demo', import.meta.url)),
+  plugins: [syncServer()],
   resolve: {
     alias: [
       { find: /^dexorm$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
+      {
+        find: /^dexorm\/sync$/,
+        replacement: fileURLToPath(new URL('./src/sync/index.ts', import.meta.url)),
+      },
     ],
   },
   // Bundled before the first page load, so the first visit is not interrupted by a reload.

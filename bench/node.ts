@@ -1,6 +1,7 @@
 // Node side of the bench: fake-indexeddb installs `indexedDB` globally before Dexie is used.
 import 'fake-indexeddb/auto';
 import type { BenchReport } from './harness.js';
+import { syncWorkloads } from './sync-workloads.js';
 import { runWorkloads } from './workloads.js';
 
 export interface NodeRunOptions {
@@ -12,10 +13,10 @@ export interface NodeRunOptions {
 }
 
 /** Runs every workload in this Node process; needs `--expose-gc` for the memory workload. */
-export function runInNode(options: NodeRunOptions): Promise<BenchReport> {
+export async function runInNode(options: NodeRunOptions): Promise<BenchReport> {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (typeof gc !== 'function') throw new Error('run Node with --expose-gc to measure memory');
-  return runWorkloads({
+  const env = {
     name: options.environment,
     scale: options.scale,
     only: options.only,
@@ -26,5 +27,11 @@ export function runInNode(options: NodeRunOptions): Promise<BenchReport> {
       gc();
       return process.memoryUsage().heapUsed;
     },
-  });
+  };
+  const report = await runWorkloads(env);
+  // Sync runs here only: its server is started in this process.
+  if (options.only.length > 0 && !options.only.includes('10')) return report;
+  const notes = [...report.notes];
+  const rows = [...report.rows, ...(await syncWorkloads(env, notes))];
+  return { ...report, rows, notes };
 }

@@ -14,3 +14,13 @@ export declare function startSyncServer(options?: {
   port?: number;
   databases?: readonly string[];
 }): Promise<SyncServer>;
+/** The server as a request handler (Express, usable as Connect middleware), with `databases` made. */
+export declare function createSyncApp(options?: {
+  databases?: readonly string[];
+}): (
+  request: import('node:http').IncomingMessage,
+  response: import('node:http').ServerResponse,
+  next: (error?: unknown) => void,
+) => void;
+/** PouchDB with the memory, http, map-reduce and replication plugins. */
+export { default as PouchDB } from 'pouchdb-core';

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // A CouchDB-compatible server for sync: express-pouchdb over PouchDB's in-memory adapter, on
-// 127.0.0.1. Imported by the tests (startSyncServer) and run by `npm run sync-server` for the demo.
+// 127.0.0.1. Imported by the tests (startSyncServer), mounted at /couch by the demo's Vite server
+// (createSyncApp), and run on its own by `npm run sync-server`.
 import express from 'express';
 import expressPouchDB from 'express-pouchdb';
 import adapterHttp from 'pouchdb-adapter-http';
@@ -10,6 +11,9 @@ import mapReduce from 'pouchdb-mapreduce';
 import replication from 'pouchdb-replication';
 
 PouchDB.plugin(adapterMemory).plugin(adapterHttp).plugin(mapReduce).plugin(replication);
+
+/** PouchDB with the memory, http, map-reduce and replication plugins (a plugin loads once). */
+export { PouchDB };
 
 /** Lets pages on other origins (the demo, browser tests) call the server, as CouchDB's CORS does. */
 function cors(request, response, next) {
@@ -24,11 +28,17 @@ function cors(request, response, next) {
   else next();
 }
 
-export async function startSyncServer({ port = 0, databases = [] } = {}) {
+export function createSyncApp({ databases = [] } = {}) {
   const MemoryPouch = PouchDB.defaults({ adapter: 'memory' });
+  for (const name of databases) new MemoryPouch(name);
   const app = express();
   app.use(cors);
   app.use('/', expressPouchDB(MemoryPouch, { mode: 'minimumForPouchDB', inMemoryConfig: true }));
+  return app;
+}
+
+export async function startSyncServer({ port = 0, databases = [] } = {}) {
+  const app = createSyncApp({ databases });
   let server;
   const sockets = new Set();
   const listen = (at) =>
@@ -42,7 +52,6 @@ export async function startSyncServer({ port = 0, databases = [] } = {}) {
     });
   const boundPort = await listen(port);
   const url = `http://127.0.0.1:${boundPort}`;
-  for (const name of databases) await fetch(`${url}/${name}`, { method: 'PUT' });
   let running = true;
   return {
     url,

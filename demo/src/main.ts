@@ -5,6 +5,7 @@ import { livePanel } from './live-panel';
 import { db, Profile, Tag, User } from './models';
 import { attempt, noticeElement, showError } from './notice';
 import { profileEditor } from './profile-editor';
+import { syncPanel } from './sync-panel';
 import { unattachedPanel } from './unattached-panel';
 import { usersPanel } from './users-panel';
 
@@ -46,7 +47,7 @@ app.replaceChildren(
   ]),
   h('main', { class: 'columns' }, [
     h('div', { class: 'column' }, [blogPanel()]),
-    h('div', { class: 'column' }, [postCountsPanel()]),
+    h('div', { class: 'column' }, [postCountsPanel(), syncPanel()]),
   ]),
 );
 

@@ -23,15 +23,20 @@ export function freshContext(browser: Browser): Promise<BrowserContext> {
 
 /**
  * Opens the demo in a new tab of `context` and waits until it has read the database.
- * Uncaught page errors are collected in `errors`, for the test to assert there are none.
+ * Uncaught page errors are collected in `errors`, for the test to assert there are none. `search`
+ * (e.g. `?replica=b`) is added to the address.
  */
-export async function openDemo(context: BrowserContext, errors: string[]): Promise<Page> {
+export async function openDemo(
+  context: BrowserContext,
+  errors: string[],
+  search = '',
+): Promise<Page> {
   const page = await context.newPage();
   page.on('pageerror', (error) => errors.push(`${error.name}: ${error.message}`));
   page.on('console', (message) => {
     if (message.type() === 'error') errors.push(`${message.text()} (${message.location().url})`);
   });
-  await page.goto(inject('demoUrl'));
+  await page.goto(new URL(search, inject('demoUrl')).href);
   // The users list has delivered its first value once its counter is past zero.
   await page.getByTestId('users-emissions').filter({ hasNotText: /^0$/ }).waitFor();
   return page;

@@ -229,7 +229,10 @@ export function nextVersion(
   const rev = version?.rev === undefined ? {} : { rev: version.rev };
   if (after === undefined) {
     if (before === undefined) return undefined;
-    return { table, key, born: version?.born ?? stamp, deleted: stamp, clocks: {}, ...rev };
+    // The field stamps stay: a deleted record merged with a copy that is still alive must end
+    // as the same state on every replica.
+    const clocks = version?.clocks ?? {};
+    return { table, key, born: version?.born ?? stamp, deleted: stamp, clocks, ...rev };
   }
   const alive =
     version !== undefined && (version.deleted === undefined || version.born > version.deleted);

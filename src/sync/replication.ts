@@ -286,10 +286,13 @@ export class Replication {
     const local = await this.#local.checkpoint(this.#client.url);
     const tables = [...this.#local.tables].sort();
     this.#session = local?.session ?? randomUuid();
-    const server = await this.#client.getLocal<{ since: unknown }>(
-      `dexorm-${this.#session}`,
-      this.#stopController.signal,
-    );
+    // A new session has no checkpoint on the server yet: asking would only log a 404.
+    const server = local
+      ? await this.#client.getLocal<{ since: unknown }>(
+          `dexorm-${this.#session}`,
+          this.#stopController.signal,
+        )
+      : undefined;
     this.#serverCheckpointRev = server?._rev;
     const agreed =
       local !== undefined &&
@@ -346,16 +349,20 @@ export class Replication {
     this.#wake?.();
   }
 
+  /** Waits `ms` before a retry; a browser coming back online, or `stop()`, ends it early. */
   #sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
       const signal = this.#stopController.signal;
-      function done() {
+      const events = typeof globalThis.addEventListener === 'function' ? globalThis : undefined;
+      const done = () => {
         clearTimeout(timer);
         signal.removeEventListener('abort', done);
+        events?.removeEventListener('online', done);
         resolve();
-      }
+      };
+      const timer = setTimeout(done, ms);
       signal.addEventListener('abort', done);
+      events?.addEventListener('online', done);
     });
   }
 

@@ -119,7 +119,20 @@ describe('replication of three replicas', () => {
           expect(await replica.db.dexie.table('_dexorm_outbox').count()).toBe(0);
         }
       }),
-      { numRuns: 30 },
+      {
+        numRuns: 30,
+        // Found by this test once: a delete merged with a copy still alive left a change to push.
+        examples: [
+          [
+            [
+              { kind: 'create', replica: 1, key: 1, value: 'a' },
+              { kind: 'sync', replica: 1 },
+              { kind: 'delete', replica: 1, key: 1 },
+              { kind: 'delete', replica: 0, key: 0 },
+            ],
+          ],
+        ],
+      },
     );
   }, 120_000);
 });
