@@ -1,5 +1,4 @@
 import type { DBCore, DBCoreTransaction, Dexie, Middleware } from 'dexie';
-import { Dexie as DexieClass } from 'dexie';
 import { HybridClock } from '../core/hlc.js';
 import { randomUuid } from '../core/uuid.js';
 import { type Key, type Row, sameValue } from '../core/values.js';
@@ -106,10 +105,10 @@ export class ChangeLog {
    */
   applying<T>(dexie: Dexie, tables: readonly string[], fn: () => PromiseLike<T>): Promise<T> {
     const scope = [...new Set([...tables, ...Object.values(SYNC_TABLES)])];
-    return dexie.transaction('rw', scope, () => {
-      const transaction = DexieClass.currentTransaction;
-      if (transaction) this.#applying.add(transaction.idbtrans);
-      return fn();
+    // An async function: Dexie then keeps the transaction across fn's native awaits.
+    return dexie.transaction('rw', scope, async (transaction) => {
+      this.#applying.add(transaction.idbtrans);
+      return await fn();
     });
   }
 

@@ -1,0 +1,71 @@
+import type { Dexie, Table } from 'dexie';
+import type { Key, Row } from '../core/values.js';
+import {
+  type ChangeLog,
+  type OutboxEntry,
+  type RecordVersion,
+  type StoredConflict,
+  SYNC_TABLES,
+} from '../database/change-log.js';
+
+/** A local checkpoint for one server: where pulling stopped, mirrored in a `_local/` document. */
+export interface Checkpoint {
+  readonly id: string;
+  readonly session: string;
+  readonly since: unknown;
+  readonly tables: readonly string[];
+}
+
+/** The tables replication keeps beside the models', typed, with the Database they belong to. */
+export class SyncStore {
+  readonly dexie: Dexie;
+  readonly log: ChangeLog;
+  /** The replicated model tables. */
+  readonly tables: readonly string[];
+  readonly versions: Table<RecordVersion, [string, Key]>;
+  readonly outbox: Table<OutboxEntry, [string, Key]>;
+  readonly conflicts: Table<StoredConflict, string>;
+  readonly meta: Table<Checkpoint, string>;
+
+  constructor(dexie: Dexie, log: ChangeLog, tables: readonly string[]) {
+    this.dexie = dexie;
+    this.log = log;
+    this.tables = tables;
+    this.versions = dexie.table(SYNC_TABLES.versions);
+    this.outbox = dexie.table(SYNC_TABLES.outbox);
+    this.conflicts = dexie.table(SYNC_TABLES.conflicts);
+    this.meta = dexie.table(SYNC_TABLES.meta);
+  }
+
+  /** The model table `name`. */
+  table(name: string): Table<Row, Key> {
+    return this.dexie.table(name);
+  }
+
+  /** The primary key of replicated table `name`. */
+  primaryKeyOf(name: string): string {
+    return this.log.primaryKeyOf(name) as string;
+  }
+
+  /** Runs `fn` in a transaction over `tables` and the sync tables, as replication's own writes. */
+  applying<T>(tables: readonly string[], fn: () => PromiseLike<T>): Promise<T> {
+    return this.log.applying(this.dexie, tables, fn);
+  }
+
+  /**
+   * Keeps `version` of record `key` as a conflict on `field` (once: replicas that meet the same
+   * collision set aside the same version under the same id), and queues it for the server.
+   */
+  async setAside(
+    table: string,
+    key: Key,
+    field: string,
+    version: Row,
+    clock: string | undefined,
+  ): Promise<void> {
+    const id = `${table}:${JSON.stringify(key)}:${field}:${clock ?? ''}`;
+    if (await this.conflicts.get(id)) return;
+    await this.conflicts.put({ id, table, key, field, version });
+    await this.outbox.put({ table: SYNC_TABLES.conflicts, key: id, seq: this.log.clock.tick() });
+  }
+}
