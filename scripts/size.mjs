@@ -8,6 +8,7 @@ const entries = {
   dexorm: 'src/index.ts',
   'dexorm/react': 'src/react/index.ts',
   'dexorm/vue': 'src/vue/index.ts',
+  'dexorm/sync': 'src/sync/index.ts',
 };
 const external = (id) => /^(dexie|rxjs|react|react-dom|vue)(\/|$)/.test(id) || id === 'dexorm';
 

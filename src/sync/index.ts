@@ -6,12 +6,7 @@ import { CouchClient } from './couch-client.js';
 import { LocalReplica } from './local-replica.js';
 import { Replication } from './replication.js';
 
-export type {
-  ReplicationConflict,
-  ReplicationSettings,
-  ReplicationState,
-  ReplicationStatus,
-} from './replication.js';
+export type { ReplicationConflict, ReplicationState, ReplicationStatus } from './replication.js';
 export { Replication } from './replication.js';
 export { SyncError } from './sync-error.js';
 

@@ -18,6 +18,7 @@ export type ReplicationState = 'connecting' | 'active' | 'idle' | 'offline' | 'e
 
 /** One emission of {@link Replication.status$}. */
 export interface ReplicationStatus {
+  /** What the replication is doing now. */
   readonly state: ReplicationState;
   /** Local changes the server has not acknowledged yet. */
   readonly pending: number;
@@ -27,7 +28,9 @@ export interface ReplicationStatus {
 
 /** A version of a record set aside because a merge broke a unique index. */
 export interface ReplicationConflict {
+  /** The table of the record. */
   readonly table: string;
+  /** The record's primary key. */
   readonly key: unknown;
   /** The field (or `a+b` for a compound index) that was set to null. */
   readonly field: string;
@@ -37,7 +40,9 @@ export interface ReplicationConflict {
 
 /** How one replication runs (the options of `replicate` that reach the loop). */
 export interface ReplicationSettings {
+  /** Keep replicating after the first round. */
   readonly live: boolean;
+  /** The most documents per request. */
   readonly batchSize: number;
 }
 
@@ -70,6 +75,7 @@ export class Replication {
   #serverCheckpointRev: string | undefined;
   readonly #unwatch: () => void;
 
+  /** @internal Made by `replicate()`. */
   constructor(client: CouchClient, local: LocalReplica, settings: ReplicationSettings) {
     this.#client = client;
     this.#local = local;

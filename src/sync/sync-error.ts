@@ -6,6 +6,7 @@ import { DexormError } from '../core/errors.js';
  * status when the server gave one.
  */
 export class SyncError extends DexormError {
+  /** The HTTP status the server answered with, if it answered. */
   readonly status: number | undefined;
 
   constructor(message: string, status?: number, cause?: unknown) {

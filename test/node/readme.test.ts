@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { transformWithOxc } from 'vite';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { startSyncServer } from '../../scripts/sync-server.mjs';
 import * as dexorm from '../../src/index.js';
+import { replicate } from '../../src/sync/index.js';
 
 /** The README's TypeScript examples of one set (```ts, or ```ts blog), in order, as one script. */
 function readmeScript(set = ''): string {
@@ -12,21 +14,26 @@ function readmeScript(set = ''): string {
 }
 
 /** Runs a script of README examples with the package's exports in scope; resolves to `result`. */
-async function runExamples<T>(script: string, result: string): Promise<T> {
+async function runExamples<T>(
+  script: string,
+  result: string,
+  extra: Record<string, unknown> = {},
+): Promise<T> {
   const { code } = await transformWithOxc(script, 'readme.ts', { lang: 'ts' });
   // The examples import from 'dexorm' and use top-level await: hand them the package's exports
   // and run them as the body of an async function.
   const body = code
     .replace(/^import[\s\S]*?from\s+['"][^'"]+['"];?$/gm, '')
     .replace(/^export /gm, '');
-  const names = Object.keys(dexorm).filter((name) => /^[A-Z]/.test(name));
+  const scope: Record<string, unknown> = { ...dexorm, ...extra };
+  const names = Object.keys(scope).filter((name) => /^[A-Z]/.test(name) || name in extra);
   const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (
     ...args: string[]
   ) => (...values: unknown[]) => Promise<T>;
   const run = new AsyncFunction(...names, `${body}\nreturn ${result};`);
   const log = vi.spyOn(console, 'log').mockImplementation(() => {});
   try {
-    return await run(...names.map((name) => (dexorm as Record<string, unknown>)[name]));
+    return await run(...names.map((name) => scope[name]));
   } finally {
     log.mockRestore();
   }
@@ -93,6 +100,22 @@ describe('README', () => {
     ]);
     expect(await table('loans')).toEqual([]);
     expect(await table('bios')).toEqual([{ id: 1, text: 'Russian novelist', author_id: null }]);
+  });
+
+  it('runs the sync examples as written, against a real server', async () => {
+    const server = await startSyncServer({ databases: ['dexorm-demo'] });
+    try {
+      const script = readmeScript('sync').replaceAll('http://127.0.0.1:5984', server.url);
+      const tasks = await runExamples<dexorm.Database>(script, 'tasks', { replicate });
+      const response = await fetch(`${server.url}/dexorm-demo/_all_docs?include_docs=true`);
+      const { rows } = (await response.json()) as { rows: Array<{ doc: { values: object } }> };
+      const stored = await tasks.dexie.table('tasks').toArray();
+      expect(stored.map((task) => task.title)).toEqual(['Water the plants']);
+      expect(rows.map((row) => row.doc.values)).toEqual(stored);
+      await tasks.delete();
+    } finally {
+      await server.stop();
+    }
   });
 
   it('shows the type-checked framework snippets verbatim', () => {
