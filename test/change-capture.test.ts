@@ -1,6 +1,6 @@
 import { firstValueFrom } from 'rxjs';
 import { filter } from 'rxjs/operators';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Database, type HasOne, Model } from '../src/index.js';
 import { replicate } from '../src/sync/index.js';
 import { FaultInjector } from './support/fault-injector.js';
@@ -88,6 +88,26 @@ describe('change capture for replicated tables', () => {
     const deleted = (await version(session.db, 'members', ada.id))!;
     expect(deleted.deleted! > edited.clocks.role!).toBe(true);
     expect(await outbox(session.db)).toEqual([{ ...entry, seq: deleted.deleted }]);
+  });
+
+  it('stamps later than before a reload, even when the clock went back meanwhile', async () => {
+    await startReplicating(session.db);
+    const ada = await Member.create({ name: 'Ada' });
+    const before = (await version(session.db, 'members', ada.id))!;
+    session.db.close();
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.now() - 3_600_000);
+      const reopened = session.track(new Database(session.db.name, { models: [Member, Card] }));
+      await reopened.transaction(async () => {
+        await (await Member.findOrFail(ada.id!)).fill({ name: 'Ada L.' }).save();
+      });
+      const after = (await version(reopened, 'members', ada.id))!;
+      expect(after.clocks.name! > before.born).toBe(true);
+      reopened.close();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('records writes made through db.dexie too', async () => {

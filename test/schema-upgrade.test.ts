@@ -67,4 +67,36 @@ describe('an upgrade that adds a unique index over records that break it', () =>
       (await (await MemberWithCard.findOrFail(ada.id!)).cardRelation().getResults())?.text,
     ).toBe('first');
   });
+
+  it('is explained the same way to the first query, which opened the database', async () => {
+    name = `dexorm-upgrade-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+    const before = new Database(name, { models: [Member, Card] });
+    opened.push(before);
+    const ada = await Member.create({ name: 'Ada' });
+    await Card.createMany([
+      { member_id: ada.id, text: 'first' },
+      { member_id: ada.id, text: 'second' },
+    ]);
+    before.close();
+
+    const after = new Database(name, { models: [MemberWithCard, CardOfMember], version: 2 });
+    opened.push(after);
+    const reads = await Promise.all([
+      CardOfMember.all().catch((e: unknown) => e),
+      MemberWithCard.find(ada.id!).catch((e: unknown) => e),
+      CardOfMember.query()
+        .count()
+        .catch((e: unknown) => e),
+    ]);
+    for (const error of reads) {
+      expect(error).toBeInstanceOf(UniqueConstraintError);
+      expect(error).toMatchObject({ table: 'cards', field: 'member_id', key: ada.id });
+    }
+    const write = await CardOfMember.create({ text: 'third' }).catch((e: unknown) => e);
+    expect(write).toMatchObject({ table: 'cards', field: 'member_id', key: ada.id });
+    after.close();
+    const again = new Database(name, { models: [Member, Card] });
+    opened.push(again);
+    expect((await Card.all()).map((card) => card.text)).toEqual(['first', 'second']);
+  });
 });

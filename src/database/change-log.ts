@@ -88,6 +88,17 @@ export class ChangeLog {
     this.clock = new HybridClock(randomUuid().slice(0, 8));
     this.#primaryKeys = primaryKeys;
     changeLogs.set(dexie, this);
+    // Stamps must stay later than those recorded before a reload, even if the device's clock
+    // went back meanwhile: the latest one still waiting to be pushed tells where the clock was.
+    dexie.on('ready', () =>
+      dexie
+        .table<OutboxEntry>(SYNC_TABLES.outbox)
+        .orderBy('seq')
+        .last()
+        .then((latest) => {
+          if (latest) this.clock.receive(latest.seq);
+        }),
+    );
   }
 
   /** The tables whose models may replicate. */

@@ -1,5 +1,5 @@
 import { Dexie } from 'dexie';
-import { SchemaError } from '../core/errors.js';
+import { SchemaError, type UniqueConstraintError } from '../core/errors.js';
 import type { ModelClass } from '../state/model-class.js';
 import { ChangeLog, SYNC_STORES } from './change-log.js';
 import { RelationRegistry } from './registry.js';
@@ -46,6 +46,7 @@ export class Database {
   readonly models: readonly ModelClass[];
   readonly #runtime: Runtime;
   readonly #dependencies: IndexedDbDependencies;
+  #openFailure: Promise<UniqueConstraintError> | undefined;
 
   /** @throws SchemaError when the models do not form a valid schema. */
   constructor(name: string, options: DatabaseOptions) {
@@ -75,7 +76,14 @@ export class Database {
     );
     const changeLog = replicable.size > 0 ? new ChangeLog(this.dexie, replicable) : undefined;
     this.dexie.version(version).stores(changeLog ? { ...stores, ...SYNC_STORES } : stores);
-    this.#runtime = new Runtime(this.dexie, tables, Object.keys(stores), registry, changeLog);
+    this.#runtime = new Runtime(
+      this.dexie,
+      tables,
+      Object.keys(stores),
+      registry,
+      changeLog,
+      (error) => this.#explainOpenFailure(error),
+    );
   }
 
   /**
@@ -85,16 +93,28 @@ export class Database {
    * database stays as it was, at its old version.
    */
   async open(): Promise<this> {
+    this.#openFailure = undefined;
     try {
       await this.dexie.open();
     } catch (error) {
       // Failing while opening, a broken unique constraint can only come from the upgrade.
       if (isUniqueUpgradeFailure(error) || hasConstraintCause(error)) {
-        throw await explainUniqueUpgradeFailure(this.name, this.schema, this.#dependencies, error);
+        throw await this.#explainOpenFailure(error);
       }
       throw translateError(error);
     }
     return this;
+  }
+
+  /** The explanation of a refused upgrade, worked out once (queries may all ask at once). */
+  #explainOpenFailure(error: unknown): Promise<UniqueConstraintError> {
+    this.#openFailure ??= explainUniqueUpgradeFailure(
+      this.name,
+      this.schema,
+      this.#dependencies,
+      error,
+    );
+    return this.#openFailure;
   }
 
   /** True while the database is open. */

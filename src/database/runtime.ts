@@ -22,6 +22,7 @@ import type { RelationRegistry } from './registry.js';
 import { RequestTracker } from './request-tracker.js';
 import type { TableDefinition } from './schema.js';
 import { translateError } from './translate-error.js';
+import { isUniqueUpgradeFailure } from './upgrade-check.js';
 import { type WriteRule, writePath } from './write-path.js';
 
 /** The services one Database gives its models: contexts, transactions, live queries, relations. */
@@ -42,6 +43,7 @@ export class Runtime implements DatabaseRuntime {
   /** The scope transactions whose function is still running. */
   readonly #running = new Set<Transaction>();
   readonly #requests = new RequestTracker();
+  readonly #explainOpenFailure: ((error: unknown) => Promise<unknown>) | undefined;
 
   constructor(
     dexie: Dexie,
@@ -49,7 +51,9 @@ export class Runtime implements DatabaseRuntime {
     tableNames: readonly string[],
     registry: RelationRegistry,
     changeLog?: ChangeLog,
+    explainOpenFailure?: (error: unknown) => Promise<unknown>,
   ) {
+    this.#explainOpenFailure = explainOpenFailure;
     this.dexie = dexie;
     this.#registry = registry;
     this.tableNames = tableNames;
@@ -158,11 +162,19 @@ export class Runtime implements DatabaseRuntime {
         return result;
       });
     } catch (error) {
-      throw translateError(error, about);
+      throw await this.#failure(error, about);
     }
   }
 
-  readFailed(error: unknown, about: ModelContext): unknown {
+  readFailed(error: unknown, about: ModelContext): Promise<unknown> {
+    return this.#failure(error, about);
+  }
+
+  /** The error to report for `error`: an open that failed is explained as `open()` does. */
+  async #failure(error: unknown, about: ModelContext | undefined): Promise<unknown> {
+    if (this.#explainOpenFailure && isUniqueUpgradeFailure(error)) {
+      return this.#explainOpenFailure(error);
+    }
     return translateError(error, about);
   }
 

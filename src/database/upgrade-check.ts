@@ -8,9 +8,14 @@ export interface IndexedDbDependencies {
   readonly IDBKeyRange?: typeof IDBKeyRange;
 }
 
-/** True when `error` is Dexie's open failure caused by a broken unique index. */
+/** True when `error` is Dexie's failure to open (or upgrade) caused by a broken unique index. */
 export function isUniqueUpgradeFailure(error: unknown): boolean {
-  return (error as { name?: string })?.name === 'OpenFailedError' && hasConstraintCause(error);
+  // open() rejects with the open failure; a query that opened the database gets a
+  // DatabaseClosedError around the aborted upgrade instead.
+  const name = (error as { name?: string })?.name;
+  return (
+    (name === 'OpenFailedError' || name === 'DatabaseClosedError') && hasConstraintCause(error)
+  );
 }
 
 /** True when `error`, or an error it wraps, is a ConstraintError. */

@@ -23,7 +23,7 @@ export async function selectModels<M extends ModelBase>(
     const end = state.limit === undefined ? undefined : state.offset + state.limit;
     return state.offset > 0 || end !== undefined ? kept.slice(state.offset, end) : kept;
   } catch (error) {
-    throw context.runtime.readFailed(error, context);
+    throw await context.runtime.readFailed(error, context);
   }
 }
 
@@ -41,7 +41,7 @@ export async function queryResults<M extends ModelBase>(
       addAggregates(runtime, model, models, state.aggregates),
     ]);
   } catch (error) {
-    throw runtime.readFailed(error, context);
+    throw await runtime.readFailed(error, context);
   }
   return models;
 }
@@ -52,7 +52,7 @@ export async function countSelected(context: ModelContext, state: QueryState): P
   try {
     return await countRows(context, state);
   } catch (error) {
-    throw context.runtime.readFailed(error, context);
+    throw await context.runtime.readFailed(error, context);
   }
 }
 

@@ -52,8 +52,11 @@ export interface DatabaseRuntime {
     about: ModelContext | undefined,
     scope?: boolean,
   ): Promise<T>;
-  /** Translates a failed read to a DexormError (other errors pass through). */
-  readFailed(error: unknown, about: ModelContext): unknown;
+  /**
+   * Translates a failed read to a DexormError (other errors pass through); an open that failed
+   * on the way is explained as `open()` explains it.
+   */
+  readFailed(error: unknown, about: ModelContext): Promise<unknown>;
   /**
    * A live observable of `query`'s result; repeats (by `comparison`) are suppressed, and
    * subscribers with the same `shareKey` share one underlying live query (none without a key).

@@ -47,7 +47,7 @@ export async function findByKeys<M extends ModelBase>(
   try {
     rows = await context.table.bulkGet(keys as Key[]);
   } catch (error) {
-    throw context.runtime.readFailed(error, context);
+    throw await context.runtime.readFailed(error, context);
   }
   const models: M[] = [];
   for (const row of rows) if (row) models.push(hydrate(context, row));
@@ -161,8 +161,8 @@ export function requireKey(context: ModelContext, model: ModelBase, action: stri
 }
 
 function readRow(context: ModelContext, key: Key): Promise<Row | undefined> {
-  return context.table.get(key).catch((error: unknown) => {
-    throw context.runtime.readFailed(error, context);
+  return context.table.get(key).catch(async (error: unknown) => {
+    throw await context.runtime.readFailed(error, context);
   });
 }
 

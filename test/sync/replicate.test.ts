@@ -335,6 +335,21 @@ describe('replicate', () => {
     expect(Math.max(...seen.map((status) => status.pending))).toBe(2);
   });
 
+  it('sends the given headers with every request', async () => {
+    const url = await serverDatabase();
+    const a = replicaOf(url, 'a');
+    await a.as(() => Member.create({ name: 'Ada' }));
+    const seen: Array<string | null> = [];
+    const recording: typeof fetch = (input, init) => {
+      seen.push(new Headers(init?.headers).get('authorization'));
+      return fetch(input, init);
+    };
+    const headers = { authorization: 'Basic YWRhOnNlY3JldA==' };
+    await a.replicate({ live: false, fetch: recording, headers }).whenSynced();
+    expect(seen.length).toBeGreaterThanOrEqual(4); // info, push, pull, checkpoint
+    expect(new Set(seen)).toEqual(new Set([headers.authorization]));
+  });
+
   it('errors on 404 and rejects whenSynced, without retrying', async () => {
     const a = replicaOf(`${context.server.url}/missing`, 'a');
     const replication = a.replicate();
