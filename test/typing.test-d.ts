@@ -1,5 +1,12 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import type { QueryBuilder } from '../src/index.js';
+import {
+  type BelongsTo,
+  type HasMany,
+  type HasOne,
+  Model,
+  type MorphMany,
+  type QueryBuilder,
+} from '../src/index.js';
 import { User } from './support/models.js';
 import { IndexedItem } from './support/more-models.js';
 
@@ -40,5 +47,52 @@ describe('wrong calls are refused by the compiler', () => {
     // @ts-expect-error a numeric key
     User.findMany(['1']);
     expectTypeOf(User.findOrFail(1)).resolves.toEqualTypeOf<User>();
+  });
+
+  it('relation keys are attribute names of the models they belong to', () => {
+    class Owner extends Model<{ id?: number; code?: string; name: string }> {
+      static override table = 'owners';
+
+      cardRelation(): HasOne<Owner, Card> {
+        return this.hasOne(Card, 'owner_id', 'id');
+      }
+      cardsByCodeRelation(): HasMany<Owner, Card> {
+        return this.hasMany(Card, 'owner_code', 'code');
+      }
+      wrongLocalKeyRelation(): HasOne<Owner, Card> {
+        // @ts-expect-error 'idd' is not an attribute of Owner
+        return this.hasOne(Card, 'owner_id', 'idd');
+      }
+      wrongForeignKeyRelation(): HasMany<Owner, Card> {
+        // @ts-expect-error 'ownr_id' is not an attribute of Card
+        return this.hasMany(Card, 'ownr_id');
+      }
+      wrongMorphKeyRelation(): MorphMany<Owner, Card> {
+        // @ts-expect-error 'key' is not an attribute of Owner
+        return this.morphMany(Card, 'holder', 'key');
+      }
+    }
+    class Card extends Model<{
+      id?: number;
+      owner_id?: number | null;
+      owner_code?: string | null;
+      holder_type?: string | null;
+      holder_id?: number | null;
+    }> {
+      static override table = 'cards';
+
+      ownerRelation(): BelongsTo<Card, Owner> {
+        return this.belongsTo(Owner, 'owner_id', 'id');
+      }
+      wrongOwnerRelation(): BelongsTo<Card, Owner> {
+        // @ts-expect-error 'usr_id' is not an attribute of Card
+        return this.belongsTo(Owner, 'usr_id');
+      }
+      wrongOwnerKeyRelation(): BelongsTo<Card, Owner> {
+        // @ts-expect-error 'uid' is not an attribute of Owner
+        return this.belongsTo(Owner, 'owner_id', 'uid');
+      }
+    }
+    expectTypeOf(new Owner({ name: 'a' }).cardRelation()).toEqualTypeOf<HasOne<Owner, Card>>();
   });
 });

@@ -36,7 +36,7 @@ import {
 } from '../state/persistence.js';
 import { QueryShortcuts } from './query-shortcuts.js';
 
-declare const attributesType: unique symbol;
+export declare const attributesType: unique symbol;
 
 /** The attribute interface a model was declared with: `AttributesOf<User>` is `UserAttributes`. */
 export type AttributesOf<M> = M extends {

@@ -9,7 +9,14 @@ import { MorphMany } from '../relations/morph-many.js';
 import { MorphOne } from '../relations/morph-one.js';
 import { MorphTo } from '../relations/morph-to.js';
 import type { ModelClass } from '../state/model-class.js';
-import type { AttributeKey, ModelBase } from './model.js';
+import type { AttributeKey, attributesType, ModelBase } from './model.js';
+
+/**
+ * `this` of a relation factory, with the attribute interface `A` of the class that calls it:
+ * inside a class `this` is polymorphic, but TypeScript infers `A` from the class's declaration,
+ * so that this model's own keys can be checked.
+ */
+type Calling<T, A> = T & { readonly [attributesType]?: A };
 
 /** The model instances that `models` make: `Post | Video` for `[Post, Video]`. */
 export type OwnerOf<Ms extends readonly ModelClass[]> = Ms[number] extends infer C
@@ -24,21 +31,21 @@ export type OwnerOf<Ms extends readonly ModelClass[]> = Ms[number] extends infer
  */
 export abstract class RelationFactories {
   /** A HasOne relation: the related model holds `foreignKey` pointing at this model's `localKey`. */
-  hasOne<T extends ModelBase, R extends ModelBase>(
-    this: T,
+  hasOne<T extends ModelBase, R extends ModelBase, A extends object>(
+    this: Calling<T, A>,
     related: ModelClass<R>,
     foreignKey?: AttributeKey<R>,
-    localKey?: string,
+    localKey?: Extract<keyof A, string>,
   ): HasOne<T, R> {
     return new HasOne(this, related, foreignKey, localKey);
   }
 
   /** A HasMany relation: each related model holds `foreignKey` pointing at this model's `localKey`. */
-  hasMany<T extends ModelBase, R extends ModelBase>(
-    this: T,
+  hasMany<T extends ModelBase, R extends ModelBase, A extends object>(
+    this: Calling<T, A>,
     related: ModelClass<R>,
     foreignKey?: AttributeKey<R>,
-    localKey?: string,
+    localKey?: Extract<keyof A, string>,
   ): HasMany<T, R> {
     return new HasMany(this, related, foreignKey, localKey);
   }
@@ -56,31 +63,31 @@ export abstract class RelationFactories {
   }
 
   /** A BelongsTo relation: this model holds `foreignKey` pointing at the owner's `ownerKey`. */
-  belongsTo<T extends ModelBase, R extends ModelBase>(
-    this: T,
+  belongsTo<T extends ModelBase, R extends ModelBase, A extends object>(
+    this: Calling<T, A>,
     owner: ModelClass<R>,
-    foreignKey?: string,
+    foreignKey?: Extract<keyof A, string>,
     ownerKey?: AttributeKey<R>,
   ): BelongsTo<T, R> {
     return new BelongsTo(this, owner, foreignKey, ownerKey);
   }
 
   /** A MorphOne relation: the related model holds `<name>_type` (this table) and `<name>_id`. */
-  morphOne<T extends ModelBase, R extends ModelBase>(
-    this: T,
+  morphOne<T extends ModelBase, R extends ModelBase, A extends object>(
+    this: Calling<T, A>,
     related: ModelClass<R>,
     name: string,
-    localKey?: string,
+    localKey?: Extract<keyof A, string>,
   ): MorphOne<T, R> {
     return new MorphOne(this, related, name, localKey);
   }
 
   /** A MorphMany relation: each related model holds `<name>_type` (this table) and `<name>_id`. */
-  morphMany<T extends ModelBase, R extends ModelBase>(
-    this: T,
+  morphMany<T extends ModelBase, R extends ModelBase, A extends object>(
+    this: Calling<T, A>,
     related: ModelClass<R>,
     name: string,
-    localKey?: string,
+    localKey?: Extract<keyof A, string>,
   ): MorphMany<T, R> {
     return new MorphMany(this, related, name, localKey);
   }
@@ -95,26 +102,26 @@ export abstract class RelationFactories {
   }
 
   /** A HasOneThrough relation: the first related model of the `through` models of this one. */
-  hasOneThrough<T extends ModelBase, R extends ModelBase, Th extends ModelBase>(
-    this: T,
+  hasOneThrough<T extends ModelBase, R extends ModelBase, Th extends ModelBase, A extends object>(
+    this: Calling<T, A>,
     related: ModelClass<R>,
     through: ModelClass<Th>,
     firstKey?: AttributeKey<Th>,
     secondKey?: AttributeKey<R>,
-    localKey?: string,
+    localKey?: Extract<keyof A, string>,
     secondLocalKey?: AttributeKey<Th>,
   ): HasOneThrough<T, R, Th> {
     return new HasOneThrough(this, related, through, firstKey, secondKey, localKey, secondLocalKey);
   }
 
   /** A HasManyThrough relation: the related models of the `through` models of this one. */
-  hasManyThrough<T extends ModelBase, R extends ModelBase, Th extends ModelBase>(
-    this: T,
+  hasManyThrough<T extends ModelBase, R extends ModelBase, Th extends ModelBase, A extends object>(
+    this: Calling<T, A>,
     related: ModelClass<R>,
     through: ModelClass<Th>,
     firstKey?: AttributeKey<Th>,
     secondKey?: AttributeKey<R>,
-    localKey?: string,
+    localKey?: Extract<keyof A, string>,
     secondLocalKey?: AttributeKey<Th>,
   ): HasManyThrough<T, R, Th> {
     return new HasManyThrough(
