@@ -109,6 +109,15 @@ describe('bad input of every class is refused with a typed error, nothing writte
     expect((await Note.findOrFail(note.id!)).title).toBe('small');
   });
 
+  it('counts a two-byte string at two bytes a character, as it is serialized', async () => {
+    // 67 million characters: 134 MB once serialized, more than the 127 MB a record may take.
+    const wide = 'é€'.repeat(33_500_000);
+    await refusedWithoutWrites(() => Note.create({ title: wide }), StorageError);
+    const narrow = 'é'.repeat(67_000_000); // one byte each: 67 MB, stored
+    const note = await Note.create({ title: narrow });
+    expect((await Note.findOrFail(note.id!)).title.length).toBe(67_000_000);
+  });
+
   const notAttributeSets: [string, unknown][] = [
     ['null', null],
     ['a string', 'str'],

@@ -63,7 +63,8 @@ export function assertStorable(attributes: object, owner: ValueOwner): void {
   if (size.bytes > MAX_VALUE_BYTES) {
     throw new StorageError(
       `${owner.model} (table "${owner.table}"): the record holds about ` +
-        `${Math.round(size.bytes / 1_048_576)} MB of text and binary data, more than IndexedDB ` +
+        `${Math.round(size.bytes / 1_048_576)} MB of text and binary data once serialized, ` +
+        'more than IndexedDB ' +
         'stores in one record (about 127 MB in Chromium); nothing was written. Split it, or store ' +
         'a Blob per part.',
       { ...owner },
@@ -77,6 +78,18 @@ export function assertStorable(attributes: object, owner: ValueOwner): void {
  */
 const MAX_VALUE_BYTES = 133_169_152;
 
+/**
+ * The bytes a string takes in a serialized record: one per character while every character fits
+ * in one byte, two for each otherwise (as the structured clone of V8 writes them). Short strings
+ * are counted at one byte: only long ones are worth a scan.
+ */
+function serializedLength(text: string): number {
+  if (text.length < 4096) return text.length;
+  return TWO_BYTE.test(text) ? text.length * 2 : text.length;
+}
+
+const TWO_BYTE = /[^\u0000-\u00ff]/;
+
 function checkValue(
   value: unknown,
   path: string,
@@ -86,7 +99,7 @@ function checkValue(
 ): void {
   const type = typeof value;
   if (type === 'string') {
-    size.bytes += (value as string).length;
+    size.bytes += serializedLength(value as string);
     return;
   }
   if (type === 'function' || type === 'symbol') {
@@ -116,10 +129,8 @@ function checkObject(
     size.bytes += object.byteLength;
     return;
   }
-  if (typeof Blob !== 'undefined' && object instanceof Blob) {
-    size.bytes += object.size;
-    return;
-  }
+  // A Blob's content is stored beside the record, not in it: it does not count.
+  if (typeof Blob !== 'undefined' && object instanceof Blob) return;
   if (isDomNode(object)) throw unstorable(path, 'a DOM node', owner);
   if (
     object instanceof WeakMap ||
