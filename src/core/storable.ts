@@ -88,7 +88,7 @@ function serializedLength(text: string): number {
   return TWO_BYTE.test(text) ? text.length * 2 : text.length;
 }
 
-const TWO_BYTE = /[^\u0000-\u00ff]/;
+const TWO_BYTE = /[\u0100-\uffff]/;
 
 function checkValue(
   value: unknown,
