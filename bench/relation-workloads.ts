@@ -1,5 +1,5 @@
 import { Database } from '../src/index.js';
-import { BLOG_MODELS, Country, Post, type Tag, User } from '../test/support/blog.js';
+import { BLOG_MODELS, Comment, Country, Post, type Tag, User } from '../test/support/blog.js';
 import { type BenchEnvironment, check, type ResultRow, ratioRow, timePair } from './harness.js';
 
 const PARENTS = 1_000;
@@ -222,7 +222,70 @@ export async function relationWorkloads(env: BenchEnvironment): Promise<ResultRo
       await timePair(countriesWithPosts, handCountriesWithPosts, plan),
       1.3,
     );
-    return [hasMany, belongsToMany, morphMany, through];
+    const commentsWithOwners = () => Comment.query().with('commentable').get();
+    const handCommentsWithOwners = async () => {
+      const rows = await comments.toArray();
+      // One read per owner table, as a MorphTo over several tables needs.
+      const owners = new Map<string, Map<unknown, Row>>();
+      for (const type of new Set(rows.map((row) => row.commentable_type as string))) {
+        const ids = [
+          ...new Set(
+            rows.filter((row) => row.commentable_type === type).map((row) => row.commentable_id),
+          ),
+        ] as number[];
+        const found = await db.dexie.table<Row, number>(type).bulkGet(ids);
+        owners.set(type, new Map(found.map((row) => [row?.id, row!])));
+      }
+      for (const row of rows) {
+        row.commentable =
+          owners.get(row.commentable_type as string)?.get(row.commentable_id) ?? null;
+      }
+      return rows;
+    };
+    const owned = await commentsWithOwners();
+    const handOwned = await handCommentsWithOwners();
+    check(
+      owned.length === handOwned.length &&
+        owned.every(
+          (comment, i) => comment.commentable?.id === (handOwned[i]!.commentable as Row).id,
+        ),
+      'both loaders find the same owner for every comment',
+    );
+    env.log(`7. with('commentable') on ${owned.length} comments (MorphTo)`);
+    const morphTo = ratioRow(
+      `7e. with('commentable') on 2,000 comments (MorphTo)`,
+      'ms',
+      await timePair(commentsWithOwners, handCommentsWithOwners, plan),
+      1.3,
+    );
+
+    const countriesWithFirstPost = () => Country.query().with('firstPost').get();
+    const handCountriesWithFirstPost = async () => {
+      const parents = await handCountriesWithPosts();
+      for (const parent of parents) {
+        const list = parent.posts as Row[];
+        parent.firstPost = list.reduce<Row | null>(
+          (first, post) => (first === null || post.id! < first.id! ? post : first),
+          null,
+        );
+        delete parent.posts;
+      }
+      return parents;
+    };
+    const firsts = await countriesWithFirstPost();
+    const handFirsts = await handCountriesWithFirstPost();
+    check(
+      firsts.every((country, i) => country.firstPost?.id === (handFirsts[i]!.firstPost as Row).id),
+      'both loaders find the same first post per country',
+    );
+    env.log(`7. with('firstPost') on ${COUNTRIES} countries (HasOneThrough)`);
+    const oneThrough = ratioRow(
+      `7f. with('firstPost') on 10 countries through 1,000 users (HasOneThrough)`,
+      'ms',
+      await timePair(countriesWithFirstPost, handCountriesWithFirstPost, plan),
+      1.3,
+    );
+    return [hasMany, belongsToMany, morphMany, through, morphTo, oneThrough];
   } finally {
     await db.delete().catch(() => undefined);
   }

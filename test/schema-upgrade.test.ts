@@ -26,17 +26,23 @@ afterEach(async () => {
 });
 let name = '';
 
+/** A new database at the old schema, where one member has two cards; resolves to the member. */
+async function storeTwoCardsOfOneMember(): Promise<Member> {
+  name = `dexorm-upgrade-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+  const before = new Database(name, { models: [Member, Card] });
+  opened.push(before);
+  const ada = await Member.create({ name: 'Ada' });
+  await Card.createMany([
+    { member_id: ada.id, text: 'first' },
+    { member_id: ada.id, text: 'second' },
+  ]);
+  before.close();
+  return ada;
+}
+
 describe('an upgrade that adds a unique index over records that break it', () => {
   it('is refused with the table, index and duplicate key named; the old schema stays usable', async () => {
-    name = `dexorm-upgrade-${Date.now()}-${Math.random().toString(36).slice(2)}`;
-    const before = new Database(name, { models: [Member, Card] });
-    opened.push(before);
-    const ada = await Member.create({ name: 'Ada' });
-    await Card.createMany([
-      { member_id: ada.id, text: 'first' },
-      { member_id: ada.id, text: 'second' },
-    ]);
-    before.close();
+    const ada = await storeTwoCardsOfOneMember();
 
     const after = new Database(name, { models: [MemberWithCard, CardOfMember], version: 2 });
     opened.push(after);
@@ -69,15 +75,7 @@ describe('an upgrade that adds a unique index over records that break it', () =>
   });
 
   it('is explained the same way to the first query, which opened the database', async () => {
-    name = `dexorm-upgrade-${Date.now()}-${Math.random().toString(36).slice(2)}`;
-    const before = new Database(name, { models: [Member, Card] });
-    opened.push(before);
-    const ada = await Member.create({ name: 'Ada' });
-    await Card.createMany([
-      { member_id: ada.id, text: 'first' },
-      { member_id: ada.id, text: 'second' },
-    ]);
-    before.close();
+    const ada = await storeTwoCardsOfOneMember();
 
     const after = new Database(name, { models: [MemberWithCard, CardOfMember], version: 2 });
     opened.push(after);

@@ -1,0 +1,212 @@
+import { randomUuid } from '../core/uuid.js';
+import type { CouchClient } from './couch-client.js';
+import {
+  isRecordDocument,
+  type RecordDocument,
+  recordDocument,
+  type ServerDocument,
+  stateOf,
+} from './documents.js';
+import type { LocalReplica, OutgoingDocument } from './local-replica.js';
+import { mergeStates } from './record-state.js';
+import { SyncError } from './sync-error.js';
+
+/** How long the server holds a waiting `_changes` request open (CouchDB's own default is 60 s). */
+const LONGPOLL_MS = 25_000;
+
+/**
+ * What one replication sends and receives: pushes of the outbox, pulls of `_changes` from the
+ * checkpoint on, merges of conflicting branches, and the checkpoint itself.
+ */
+export class Exchange {
+  readonly #client: CouchClient;
+  readonly #local: LocalReplica;
+  readonly #batchSize: number;
+  readonly #signal: AbortSignal;
+  readonly #onActive: () => void;
+  #since: unknown = 0;
+  #session = '';
+  #serverCheckpointRev: string | undefined;
+
+  constructor(
+    client: CouchClient,
+    local: LocalReplica,
+    batchSize: number,
+    signal: AbortSignal,
+    onActive: () => void,
+  ) {
+    this.#client = client;
+    this.#local = local;
+    this.#batchSize = batchSize;
+    this.#signal = signal;
+    this.#onActive = onActive;
+  }
+
+  /** Reaches the server and resumes from the checkpoint both sides agree on. */
+  async connect(): Promise<void> {
+    await this.#client.info(this.#signal);
+    await this.#resumeCheckpoint();
+  }
+
+  /** Pushes the outbox, a batch at a time, until it is empty. */
+  async pushAll(): Promise<void> {
+    for (;;) {
+      const batch = await this.#local.nextBatch(this.#batchSize);
+      if (batch.length === 0 || this.#signal.aborted) return;
+      this.#onActive();
+      await this.#push(batch);
+    }
+  }
+
+  async #push(batch: readonly OutgoingDocument[]): Promise<void> {
+    const results = await this.#client.bulkDocs(
+      batch.map(({ document }) => document),
+      this.#signal,
+    );
+    const byId = new Map(results.map((result) => [result.id, result]));
+    const stored: Array<{ entry: OutgoingDocument['entry']; rev?: string }> = [];
+    const stale: string[] = [];
+    for (const { entry, document } of batch) {
+      const id = (document as { _id: string })._id;
+      const result = byId.get(id);
+      if (result?.ok && result.rev) stored.push({ entry, rev: result.rev });
+      else if (result?.error === 'conflict') {
+        // A stored conflict is written once and never changed: the server has it already.
+        if (isRecordDocument(document as ServerDocument)) stale.push(id);
+        else stored.push({ entry });
+      } else {
+        const reason = result ? `${result.error}: ${result.reason ?? ''}` : 'no answer';
+        throw new SyncError(
+          `replication: the server refused document "${id}" (${reason})`,
+          undefined,
+          result,
+        );
+      }
+    }
+    await this.#local.acknowledge(stored);
+    // Written meanwhile by another replica: merge the server's version in, then push again.
+    if (stale.length > 0) await this.#applyWithBranches(await this.#client.current(stale));
+  }
+
+  /** Pulls and merges every server change after the checkpoint. */
+  async pullAll(): Promise<void> {
+    for (;;) {
+      const page = await this.#client.changes(
+        this.#since,
+        { limit: this.#batchSize },
+        this.#signal,
+      );
+      if (page.results.length > 0) {
+        this.#onActive();
+        const documents = page.results.flatMap((row) => (row.doc ? [row.doc] : []));
+        await this.#applyWithBranches(documents);
+      }
+      await this.#saveCheckpoint(page.last_seq);
+      if (page.results.length < this.#batchSize) return;
+    }
+  }
+
+  /**
+   * Applies server documents; a document with conflicting branches (`_conflicts`) is merged with
+   * all of them, and the losing branches are removed from the server.
+   */
+  async #applyWithBranches(
+    documents: ReadonlyArray<ServerDocument & { _rev: string }>,
+  ): Promise<void> {
+    const branched = documents.filter(
+      (document) => isRecordDocument(document) && (document._conflicts?.length ?? 0) > 0,
+    ) as Array<RecordDocument & { _rev: string }>;
+    if (branched.length === 0) {
+      await this.#local.applyRemote(documents);
+      return;
+    }
+    const wanted = branched.flatMap((document) =>
+      (document._conflicts ?? []).map((rev) => ({ id: document._id, rev })),
+    );
+    const losers = await this.#client.revisions(wanted, this.#signal);
+    const resolved = new Map<RecordDocument, RecordDocument>();
+    for (const winner of branched) {
+      let state = stateOf(winner);
+      for (const loser of losers) {
+        if (loser._id === winner._id && isRecordDocument(loser)) {
+          state = mergeStates(state, stateOf(loser));
+        }
+      }
+      resolved.set(winner, recordDocument(winner.table, winner.key, state, winner._rev));
+    }
+    await this.#local.applyRemote(
+      documents.map((document) => resolved.get(document as RecordDocument) ?? document) as Array<
+        ServerDocument & { _rev: string }
+      >,
+    );
+    // The merged version goes on the winning branch, and the losing branches are removed.
+    const results = await this.#client.bulkDocs(
+      [
+        ...resolved.values(),
+        ...wanted.map(({ id, rev }) => ({ _id: id, _rev: rev, _deleted: true })),
+      ],
+      this.#signal,
+    );
+    const revisions = [...resolved.values()].flatMap((document) => {
+      const result = results.find((each) => each.id === document._id && each.ok);
+      return result?.rev ? [{ table: document.table, key: document.key, rev: result.rev }] : [];
+    });
+    await this.#local.recordRevisions(revisions);
+  }
+
+  /** Resumes from the checkpoint both sides agree on, or from the start (merging is idempotent). */
+  async #resumeCheckpoint(): Promise<void> {
+    const local = await this.#local.checkpoint(this.#client.url);
+    const tables = [...this.#local.tables].sort();
+    this.#session = local?.session ?? randomUuid();
+    // A new session has no checkpoint on the server yet: asking would only log a 404.
+    const server = local
+      ? await this.#client.getLocal<{ since: unknown }>(`dexorm-${this.#session}`, this.#signal)
+      : undefined;
+    this.#serverCheckpointRev = server?._rev;
+    const agreed =
+      local !== undefined &&
+      server !== undefined &&
+      JSON.stringify(server.since) === JSON.stringify(local.since) &&
+      JSON.stringify(local.tables) === JSON.stringify(tables);
+    this.#since = agreed ? local.since : 0;
+  }
+
+  async #saveCheckpoint(since: unknown): Promise<void> {
+    if (JSON.stringify(since) === JSON.stringify(this.#since)) return;
+    this.#serverCheckpointRev = await this.#client.putLocal(
+      `dexorm-${this.#session}`,
+      { since, ...(this.#serverCheckpointRev ? { _rev: this.#serverCheckpointRev } : {}) },
+      this.#signal,
+    );
+    await this.#local.saveCheckpoint({
+      id: `checkpoint:${this.#client.url}`,
+      session: this.#session,
+      since,
+      tables: [...this.#local.tables].sort(),
+    });
+    this.#since = since;
+  }
+
+  /** Waits until the server has changes after the checkpoint, or until `woken` resolves. */
+  async waitForChanges(woken: Promise<void>): Promise<void> {
+    const controller = new AbortController();
+    const abort = () => controller.abort();
+    this.#signal.addEventListener('abort', abort);
+    try {
+      await Promise.race([
+        this.#client.changes(
+          this.#since,
+          { limit: 1, longpoll: LONGPOLL_MS, includeDocs: false },
+          controller.signal,
+        ),
+        woken,
+      ]);
+    } catch (error) {
+      if (!controller.signal.aborted) throw error;
+    } finally {
+      controller.abort();
+      this.#signal.removeEventListener('abort', abort);
+    }
+  }
+}
