@@ -1,5 +1,6 @@
 import type { DBCore, DBCoreTransaction, Dexie, Middleware } from 'dexie';
 import { HybridClock } from '../core/hlc.js';
+import { dictionaryKey } from '../core/key-dictionary.js';
 import { randomUuid } from '../core/uuid.js';
 import { type Key, type Row, sameValue } from '../core/values.js';
 import { allOf, dexieSteps } from './dexie-steps.js';
@@ -63,6 +64,9 @@ export interface ReplicaRow {
   readonly tables: readonly string[];
 }
 
+/** A table's primary key: one field, or the fields of a compound key (a pivot table's). */
+export type KeyPath = string | readonly string[];
+
 const REPLICA_ROW = 'replica';
 const changeLogs = new WeakMap<Dexie, ChangeLog>();
 
@@ -78,15 +82,25 @@ export function changeLogOf(dexie: Dexie): ChangeLog | undefined {
  */
 export class ChangeLog {
   readonly clock: HybridClock;
-  /** The primary key of each table whose model may replicate ('uuid' or 'manual' keys). */
-  readonly #primaryKeys: ReadonlyMap<string, string>;
+  /**
+   * The primary key of each table that may replicate: those of models with 'uuid' or 'manual'
+   * keys, and the pivot tables between two of them.
+   */
+  readonly #keyPaths: ReadonlyMap<string, KeyPath>;
+  /** The two model tables each replicable pivot table pairs. */
+  readonly #joins: ReadonlyMap<string, readonly [string, string]>;
   readonly #applying = new WeakSet<object>();
   readonly #replicated = new WeakMap<object, PromiseLike<ReadonlySet<string>>>();
 
-  constructor(dexie: Dexie, primaryKeys: ReadonlyMap<string, string>) {
+  constructor(
+    dexie: Dexie,
+    keyPaths: ReadonlyMap<string, KeyPath>,
+    joins: ReadonlyMap<string, readonly [string, string]>,
+  ) {
     // One node per Database instance: two tabs on one database never make the same stamp.
     this.clock = new HybridClock(randomUuid().slice(0, 8));
-    this.#primaryKeys = primaryKeys;
+    this.#keyPaths = keyPaths;
+    this.#joins = joins;
     changeLogs.set(dexie, this);
     // Stamps must stay later than those recorded before a reload, even if the device's clock
     // went back meanwhile: the latest one still waiting to be pushed tells where the clock was.
@@ -101,13 +115,30 @@ export class ChangeLog {
     );
   }
 
-  /** The tables whose models may replicate. */
+  /** The tables that may replicate. */
   get tables(): readonly string[] {
-    return [...this.#primaryKeys.keys()];
+    return [...this.#keyPaths.keys()];
   }
 
-  primaryKeyOf(table: string): string | undefined {
-    return this.#primaryKeys.get(table);
+  /** The pivot tables between two of `tables`, which replicate with them. */
+  pivotsOf(tables: readonly string[]): string[] {
+    return [...this.#joins]
+      .filter(([, [left, right]]) => tables.includes(left) && tables.includes(right))
+      .map(([pivot]) => pivot);
+  }
+
+  /** The primary key of `record`, a row of replicable table `table`. */
+  keyOf(table: string, record: Row): Key {
+    const path = this.#keyPaths.get(table) as KeyPath;
+    return (typeof path === 'string' ? record[path] : path.map((field) => record[field])) as Key;
+  }
+
+  /** `values` with the fields of primary key `key` of table `table` set. */
+  withKey(table: string, values: Readonly<Row>, key: Key): Row {
+    const path = this.#keyPaths.get(table) as KeyPath;
+    if (typeof path === 'string') return { ...values, [path]: key };
+    const parts = key as readonly unknown[];
+    return { ...values, ...Object.fromEntries(path.map((field, i) => [field, parts[i]])) };
   }
 
   /**
@@ -140,7 +171,7 @@ export class ChangeLog {
       create: (down: DBCore): Partial<DBCore> => ({
         ...down,
         transaction: (stores, mode, options) => {
-          const widen = mode === 'readwrite' && stores.some((name) => this.#primaryKeys.has(name));
+          const widen = mode === 'readwrite' && stores.some((name) => this.#keyPaths.has(name));
           const scope = widen ? [...new Set([...stores, ...extra])] : stores;
           return down.transaction(scope, mode, options);
         },
@@ -151,10 +182,9 @@ export class ChangeLog {
   /** The write rule that records changes to replicated tables. */
   rule(): WriteRule {
     return (write, access) => {
-      const primaryKey = this.#primaryKeys.get(write.table);
-      if (primaryKey === undefined || this.#applying.has(write.trans)) return;
+      if (!this.#keyPaths.has(write.table) || this.#applying.has(write.trans)) return;
       return this.#replicatedTables(write.trans, access).then((tables) =>
-        tables.has(write.table) ? this.#record(write, primaryKey, access) : undefined,
+        tables.has(write.table) ? this.#record(write, access) : undefined,
       );
     };
   }
@@ -174,12 +204,12 @@ export class ChangeLog {
     return tables;
   }
 
-  #record(write: PendingWrite, primaryKey: string, access: WriteAccess): PromiseLike<void> {
+  #record(write: PendingWrite, access: WriteAccess): PromiseLike<void> {
     const { table, trans } = write;
     const clock = this.clock;
+    const keyOf = (value: unknown) => this.keyOf(table, value as Row);
     return dexieSteps(function* () {
-      const keys = (write.keys ??
-        (write.values ?? []).map((value) => (value as Row)[primaryKey])) as Key[];
+      const keys = (write.keys ?? (write.values ?? []).map(keyOf)) as Key[];
       if (keys.length === 0) return;
       const [before, versions] = (yield allOf([
         access.table(table).getMany({ trans, keys }),
@@ -193,14 +223,16 @@ export class ChangeLog {
       // The latest state of each key, should one write name a key twice.
       const current = new Map<unknown, { record: Row | undefined; version?: RecordVersion }>();
       keys.forEach((key, i) => {
-        const seen = current.get(key) ?? { record: before[i], version: versions[i] };
+        const seen = current.get(dictionaryKey(key)) ?? { record: before[i], version: versions[i] };
         const after = write.type === 'delete' ? undefined : (write.values?.[i] as Row);
         const version = nextVersion(table, key, seen.record, seen.version, after, stamp);
-        current.set(key, { record: after, version: version ?? seen.version });
+        current.set(dictionaryKey(key), { record: after, version: version ?? seen.version });
         if (version) changed.push(version);
       });
       if (changed.length === 0) return;
-      const latest = [...new Map(changed.map((version) => [version.key, version])).values()];
+      const latest = [
+        ...new Map(changed.map((version) => [dictionaryKey(version.key), version])).values(),
+      ];
       yield allOf([
         access.mutate(SYNC_TABLES.versions, { type: 'put', trans, values: latest }),
         access.mutate(SYNC_TABLES.outbox, {

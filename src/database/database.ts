@@ -1,7 +1,7 @@
 import { Dexie } from 'dexie';
 import { SchemaError, type UniqueConstraintError } from '../core/errors.js';
 import type { ModelClass } from '../state/model-class.js';
-import { ChangeLog, SYNC_STORES } from './change-log.js';
+import { ChangeLog, type KeyPath, SYNC_STORES } from './change-log.js';
 import { RelationRegistry } from './registry.js';
 import { Runtime } from './runtime.js';
 import { assertModels, deriveSchema } from './schema.js';
@@ -12,6 +12,31 @@ import {
   type IndexedDbDependencies,
   isUniqueUpgradeFailure,
 } from './upgrade-check.js';
+
+/**
+ * The change log of a Database whose models include some that may replicate (keys unique across
+ * devices), with their tables and the pivot tables between two of them.
+ */
+function replicableTables(
+  models: readonly ModelClass[],
+  registry: RelationRegistry,
+  dexie: Dexie,
+): ChangeLog | undefined {
+  const replicable = models.filter((model) => model.keyType !== 'auto');
+  if (replicable.length === 0) return undefined;
+  const keyPaths = new Map<string, KeyPath>(replicable.map((m) => [m.table, m.primaryKey]));
+  const joins = new Map<string, readonly [string, string]>();
+  for (const { relation } of registry.all()) {
+    for (const need of relation.requirements()) {
+      if (need.kind !== 'table' || !need.joins) continue;
+      const [left, right] = need.joins;
+      if (!replicable.includes(left) || !replicable.includes(right)) continue;
+      keyPaths.set(need.table, need.primaryKey);
+      joins.set(need.table, [left.table, right.table]);
+    }
+  }
+  return new ChangeLog(dexie, keyPaths, joins);
+}
 
 /** Options of {@link Database}. */
 export interface DatabaseOptions {
@@ -70,11 +95,7 @@ export class Database {
       ...(options?.IDBKeyRange ? { IDBKeyRange: options.IDBKeyRange } : {}),
     };
     this.dexie = new Dexie(name, this.#dependencies);
-    // Models with keys unique across devices may replicate: their changes can be recorded.
-    const replicable = new Map(
-      models.filter((model) => model.keyType !== 'auto').map((m) => [m.table, m.primaryKey]),
-    );
-    const changeLog = replicable.size > 0 ? new ChangeLog(this.dexie, replicable) : undefined;
+    const changeLog = replicableTables(models, registry, this.dexie);
     this.dexie.version(version).stores(changeLog ? { ...stores, ...SYNC_STORES } : stores);
     this.#runtime = new Runtime(
       this.dexie,

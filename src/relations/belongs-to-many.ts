@@ -159,7 +159,7 @@ export class BelongsToMany<
 
   requirements(): TableRequirement[] {
     return [
-      this.pivot.requirement(),
+      { ...this.pivot.requirement(), joins: [this.parent.constructor as ModelClass, this.related] },
       plainIndex(this.parent.constructor as ModelClass, this.parentKey),
       plainIndex(this.related, this.relatedKey),
     ];

@@ -32,6 +32,8 @@ export interface DerivedTableRequirement {
   readonly primaryKey: readonly string[];
   /** Each a plain index over one field or several. */
   readonly indexes: readonly (readonly string[])[];
+  /** The two models whose keys its rows pair (a pivot table), if it pairs models. */
+  readonly joins?: readonly [ModelClass, ModelClass];
 }
 
 /** What a relation needs from the schema. */

@@ -86,7 +86,7 @@ async function applyRecord(store: SyncStore, document: Pulled, local: LocalRecor
   let stored = record;
   if (!before || !sameState(merged, before)) {
     if (isAlive(merged)) {
-      stored = { ...merged.values, [store.primaryKeyOf(table)]: key };
+      stored = store.withKey(table, merged.values, key);
       await records.put(stored);
     } else if (record) {
       stored = undefined;
@@ -144,7 +144,7 @@ async function keepUnique(
     const stamp = store.log.clock.tick();
     const field = fields.join('+');
     if (cmp(key, other) > 0) {
-      const version = { ...merged.values, [store.primaryKeyOf(table)]: key };
+      const version = store.withKey(table, merged.values, key);
       await store.setAside(table, key, field, version, merged.clocks[fields[0] as string]);
       merged = withNulls(merged, fields, stamp);
     } else {

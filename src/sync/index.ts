@@ -76,10 +76,8 @@ export function replicate(db: Database, options: ReplicateOptions): Replication 
   }
   const fetcher = options.fetch ?? globalThis.fetch.bind(globalThis);
   const client = new CouchClient(options.url, options.headers ?? {}, fetcher);
-  const local = new LocalReplica(
-    db.dexie,
-    log,
-    models.map((model) => model.table),
-  );
+  // The pivot tables between two replicated models replicate with them.
+  const tables = models.map((model) => model.table);
+  const local = new LocalReplica(db.dexie, log, [...tables, ...log.pivotsOf(tables)]);
   return new Replication(client, local, { live: options.live ?? true, batchSize });
 }

@@ -45,8 +45,7 @@ export class LocalReplica {
       const stamp = store.log.clock.tick();
       for (const table of added) {
         const records = await store.table(table).toArray();
-        const primaryKey = store.primaryKeyOf(table);
-        const keys = records.map((record) => record[primaryKey] as Key);
+        const keys = records.map((record) => store.keyOf(table, record));
         const known = await store.versions.bulkGet(keys.map((key) => [table, key]));
         const versions = records.flatMap((record, i) =>
           known[i]

@@ -42,9 +42,14 @@ export class SyncStore {
     return this.dexie.table(name);
   }
 
-  /** The primary key of replicated table `name`. */
-  primaryKeyOf(name: string): string {
-    return this.log.primaryKeyOf(name) as string;
+  /** The primary key of `record`, a row of replicated table `table`. */
+  keyOf(table: string, record: Row): Key {
+    return this.log.keyOf(table, record);
+  }
+
+  /** `values` with the fields of primary key `key` of table `table` set. */
+  withKey(table: string, values: Readonly<Row>, key: Key): Row {
+    return this.log.withKey(table, values, key);
   }
 
   /** Runs `fn` in a transaction over `tables` and the sync tables, as replication's own writes. */

@@ -2,7 +2,14 @@ import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import type { Observable } from 'rxjs';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { type SyncServer, startSyncServer } from '../../scripts/sync-server.mjs';
-import { type BelongsTo, Database, type HasOne, Model, type ModelClass } from '../../src/index.js';
+import {
+  type BelongsTo,
+  type BelongsToMany,
+  Database,
+  type HasOne,
+  Model,
+  type ModelClass,
+} from '../../src/index.js';
 import { type ReplicateOptions, type Replication, replicate } from '../../src/sync/index.js';
 
 export interface MemberAttributes {
@@ -32,6 +39,16 @@ export class Member extends Model<MemberAttributes> {
   get card$(): Observable<Card | null> {
     return this.cardRelation().observe();
   }
+
+  /** Many-to-many through the pivot table `member_skill`, with who added each skill. */
+  skillsRelation(): BelongsToMany<Member, Skill, { added_by?: string }> {
+    return this.belongsToMany(Skill);
+  }
+}
+
+export class Skill extends Model<{ id?: string; name: string }> {
+  static override table = 'skills';
+  static override keyType = 'uuid' as const;
 }
 
 export class Card extends Model<CardAttributes> {
@@ -94,7 +111,7 @@ export async function serverDatabase(): Promise<string> {
 export function replicaOf(
   url: string,
   name: string,
-  models: readonly ModelClass[] = [Member, Card],
+  models: readonly ModelClass[] = [Member, Card, Skill],
   indexedDB: IDBFactory = new IDBFactory(),
 ): Replica {
   const db = new Database(`replica-${name}`, { models, indexedDB, IDBKeyRange });

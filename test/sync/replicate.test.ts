@@ -8,6 +8,7 @@ import {
   Card,
   Member,
   replicaOf,
+  Skill,
   serverDatabase,
   serverDocuments,
   stored,
@@ -52,6 +53,30 @@ describe('replicate', () => {
     );
     expect(await outboxOf(a)).toBe(0);
     expect(await outboxOf(b)).toBe(0);
+  });
+
+  it('replicates the pivot table of a many-to-many relation, pivot attributes included', async () => {
+    const url = await serverDatabase();
+    const a = replicaOf(url, 'a');
+    const b = replicaOf(url, 'b');
+    const ada = await a.as(() => Member.create({ name: 'Ada' }));
+    const [math, engines] = await a.as(() =>
+      Skill.createMany([{ name: 'maths' }, { name: 'engines' }]),
+    );
+    await a.as(() => ada.skillsRelation().attach([math!.id!, engines!.id!], { added_by: 'grace' }));
+    await syncOnce(a, b);
+    const names = () =>
+      b.as(async () => {
+        const member = await Member.findOrFail(ada.id!);
+        const skills = await member.skillsRelation().getResults();
+        return skills.map((skill) => `${skill.name}:${skill.pivot.added_by}`).sort();
+      });
+    expect(await names()).toEqual(['engines:grace', 'maths:grace']);
+    expect(await stored(b, 'member_skill')).toHaveLength(2);
+    await a.as(() => ada.skillsRelation().detach(math!.id!));
+    await syncOnce(a, b);
+    expect(await names()).toEqual(['engines:grace']);
+    expect(await stored(b, 'member_skill')).toEqual(await stored(a, 'member_skill'));
   });
 
   it('keeps dates as dates', async () => {
@@ -375,7 +400,7 @@ describe('replicate', () => {
 
   it("refuses auto keys, other databases' models and a bad url at once", async () => {
     const url = await serverDatabase();
-    const a = replicaOf(url, 'a', [Member, Card, Note]);
+    const a = replicaOf(url, 'a', [Member, Card, Skill, Note]);
     expect(() => replicate(a.db, { url })).toThrow(SchemaError);
     expect(() => replicate(a.db, { url, models: [Note] })).toThrow(/keyType 'auto'/);
     const b = replicaOf(url, 'b');
