@@ -19,6 +19,7 @@ const browserProject = {
     // test/node/ reads files from disk, test/sync/ starts a server process: Node only (the demo's
     // end-to-end tests replicate between two Chromium profiles).
     exclude: ['test/node/**', 'test/sync/**'],
+    setupFiles: ['test/support/quiet-dexie.ts'],
     browser: {
       enabled: true,
       headless: true,

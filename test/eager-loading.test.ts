@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Database, SchemaError, type WithRelations } from '../src/index.js';
 import { freshDatabase, Profile, User } from './support/models.js';
 import { installReadCounter, type ReadCounter } from './support/read-counter.js';
+import { removeDatabase } from './support/session.js';
 
 let databases: Database[] = [];
 let db: Database;
@@ -19,7 +20,7 @@ beforeEach(() => {
 });
 
 afterEach(async () => {
-  for (const opened of databases) await opened.delete();
+  for (const opened of databases) await removeDatabase(opened);
   databases = [];
 });
 
