@@ -26,6 +26,42 @@ function groupBy(rows: readonly Row[], field: string): Map<unknown, Row[]> {
   return groups;
 }
 
+/** The number of items in list `field` of a loaded parent (a model or a hand-joined row). */
+function countOf(parent: object, field: string): number {
+  return ((parent as Record<string, unknown>)[field] as unknown[]).length;
+}
+
+/**
+ * Heap bytes per loaded item (parents and their related records), dexorm's eager loading against
+ * hand-written joining of plain rows: medians over rounds that alternate which side goes first.
+ */
+function heapPerModel(env: BenchEnvironment) {
+  return async (
+    workload: string,
+    load: () => Promise<readonly object[]>,
+    handLoad: () => Promise<readonly object[]>,
+    itemsOf: (parents: readonly object[]) => number,
+  ): Promise<ResultRow> => {
+    const perItem = async (read: () => Promise<readonly object[]>): Promise<number> => {
+      const before = await env.heapUsed();
+      const kept = await read();
+      const after = await env.heapUsed();
+      return (after - before) / itemsOf(kept);
+    };
+    const samples = { dexorm: [] as number[], baseline: [] as number[] };
+    const rounds = Math.max(2, Math.round(4 * env.scale));
+    for (let round = 0; round < rounds; round++) {
+      const sides: Array<['dexorm' | 'baseline', () => Promise<readonly object[]>]> = [
+        ['dexorm', load],
+        ['baseline', handLoad],
+      ];
+      if (round % 2 === 1) sides.reverse();
+      for (const [side, read] of sides) samples[side].push(await perItem(read));
+    }
+    return ratioRow(workload, 'B', samples, 1.5);
+  };
+}
+
 /**
  * 7. Eager loading of the relation kinds beyond HasOne, against hand-written Dexie code that
  * reads the same tables with the same indexes and groups the rows in memory.
@@ -285,7 +321,29 @@ export async function relationWorkloads(env: BenchEnvironment): Promise<ResultRo
       await timePair(countriesWithFirstPost, handCountriesWithFirstPost, plan),
       1.3,
     );
-    return [hasMany, belongsToMany, morphMany, through, morphTo, oneThrough];
+    env.log('7. memory per loaded model, by relation kind');
+    const heap = heapPerModel(env);
+    const memory = [
+      await heap(
+        `7g. heap per model, with('posts'): 1,000 users + 10,000 posts (HasMany)`,
+        usersWithPosts,
+        handUsersWithPosts,
+        (parents) => parents.length + parents.reduce((n, user) => n + countOf(user, 'posts'), 0),
+      ),
+      await heap(
+        `7h. heap per model, with('tags'): 1,000 posts + 3,000 tags (BelongsToMany)`,
+        postsWithTags,
+        handPostsWithTags,
+        (parents) => parents.length + parents.reduce((n, post) => n + countOf(post, 'tags'), 0),
+      ),
+      await heap(
+        `7i. heap per model, with('comments'): 1,000 posts + 2,000 comments (MorphMany)`,
+        postsWithComments,
+        handPostsWithComments,
+        (parents) => parents.length + parents.reduce((n, post) => n + countOf(post, 'comments'), 0),
+      ),
+    ];
+    return [hasMany, belongsToMany, morphMany, through, morphTo, oneThrough, ...memory];
   } finally {
     await db.delete().catch(() => undefined);
   }
