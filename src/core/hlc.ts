@@ -55,10 +55,3 @@ function parseStamp(stamp: string): { wall: number; counter: number } | undefine
   const parsed = { wall: Number.parseInt(wall, 36), counter: Number.parseInt(counter, 36) };
   return Number.isFinite(parsed.wall) && Number.isFinite(parsed.counter) ? parsed : undefined;
 }
-
-/** The later of two stamps (either may be missing). */
-export function laterStamp(a: string | undefined, b: string | undefined): string | undefined {
-  if (a === undefined) return b;
-  if (b === undefined) return a;
-  return a > b ? a : b;
-}

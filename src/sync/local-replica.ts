@@ -117,14 +117,14 @@ export class LocalReplica {
     return store.applying([], async () => {
       const addresses = stored.map(({ entry }): [string, Key] => [entry.table, entry.key]);
       const current = await store.outbox.bulkGet(addresses);
-      const versions = await store.versions.bulkGet(addresses);
-      const done = addresses.filter((_, i) => current[i]?.seq === stored[i]?.entry.seq);
-      const revised = stored.flatMap(({ rev }, i): RecordVersion[] => {
-        const version = versions[i];
-        return rev !== undefined && version ? [{ ...version, rev }] : [];
-      });
-      await store.outbox.bulkDelete(done);
-      await store.versions.bulkPut(revised);
+      await store.outbox.bulkDelete(
+        addresses.filter((_, i) => current[i]?.seq === stored[i]?.entry.seq),
+      );
+      await this.#revise(
+        stored.flatMap(({ entry, rev }) =>
+          rev === undefined ? [] : [{ table: entry.table, key: entry.key, rev }],
+        ),
+      );
     });
   }
 
@@ -133,17 +133,18 @@ export class LocalReplica {
     revisions: ReadonlyArray<{ table: string; key: Key; rev: string }>,
   ): Promise<void> {
     if (revisions.length === 0) return Promise.resolve();
+    return this.#store.applying([], () => this.#revise(revisions));
+  }
+
+  /** Sets the server revision of each record version named, inside the running transaction. */
+  async #revise(revisions: ReadonlyArray<{ table: string; key: Key; rev: string }>): Promise<void> {
     const store = this.#store;
-    return store.applying([], async () => {
-      const versions = await store.versions.bulkGet(
-        revisions.map(({ table, key }) => [table, key]),
-      );
-      const revised = revisions.flatMap(({ rev }, i): RecordVersion[] => {
-        const version = versions[i];
-        return version ? [{ ...version, rev }] : [];
-      });
-      await store.versions.bulkPut(revised);
+    const versions = await store.versions.bulkGet(revisions.map(({ table, key }) => [table, key]));
+    const revised = revisions.flatMap(({ rev }, i): RecordVersion[] => {
+      const version = versions[i];
+      return version ? [{ ...version, rev }] : [];
     });
+    await store.versions.bulkPut(revised);
   }
 
   /** Merges documents pulled from the server into the local records (see {@link applyRemote}). */
