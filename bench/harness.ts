@@ -220,3 +220,33 @@ export async function settled(read: () => number, quietMs = 250): Promise<number
 export function check(condition: boolean, message: string): void {
   if (!condition) throw new Error(`bench sanity check failed: ${message}`);
 }
+
+/**
+ * Heap bytes per item retained by what each side loads (`itemsOf` counts the items, parents and
+ * related records alike), measured between full collections, in `rounds` that alternate which
+ * side goes first.
+ */
+export async function heapPerItem<T>(
+  env: BenchEnvironment,
+  dexorm: () => Promise<T>,
+  baseline: () => Promise<T>,
+  itemsOf: (loaded: T) => number,
+  rounds: number,
+): Promise<PairSamples> {
+  const perItem = async (load: () => Promise<T>): Promise<number> => {
+    const before = await env.heapUsed();
+    const kept = await load();
+    const after = await env.heapUsed();
+    return (after - before) / itemsOf(kept);
+  };
+  const samples: PairSamples = { dexorm: [], baseline: [] };
+  for (let round = 0; round < rounds; round++) {
+    const sides: [keyof PairSamples, () => Promise<T>][] = [
+      ['dexorm', dexorm],
+      ['baseline', baseline],
+    ];
+    if (round % 2 === 1) sides.reverse();
+    for (const [side, load] of sides) samples[side].push(await perItem(load));
+  }
+  return samples;
+}

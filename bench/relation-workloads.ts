@@ -1,6 +1,14 @@
+import type { Table } from 'dexie';
 import { Database } from '../src/index.js';
 import { BLOG_MODELS, Comment, Country, Post, type Tag, User } from '../test/support/blog.js';
-import { type BenchEnvironment, check, type ResultRow, ratioRow, timePair } from './harness.js';
+import {
+  type BenchEnvironment,
+  check,
+  heapPerItem,
+  type ResultRow,
+  ratioRow,
+  timePair,
+} from './harness.js';
 
 const PARENTS = 1_000;
 const POSTS_PER_USER = 10;
@@ -26,40 +34,26 @@ function groupBy(rows: readonly Row[], field: string): Map<unknown, Row[]> {
   return groups;
 }
 
+/**
+ * The rows of `table` whose `field` is one of `keys`: one range read from the smallest key to the
+ * largest and a filter, as the hand-written loaders do (on fake-indexeddb, anyOf of 1,000 keys
+ * over 10,000 rows takes seconds).
+ */
+async function rowsWithAnyOf<K>(
+  table: Table<Row, K>,
+  field: string,
+  keys: ReadonlySet<number>,
+): Promise<Row[]> {
+  const rows = await table
+    .where(field)
+    .between(Math.min(...keys), Math.max(...keys), true, true)
+    .toArray();
+  return rows.filter((row) => keys.has(row[field] as number));
+}
+
 /** The number of items in list `field` of a loaded parent (a model or a hand-joined row). */
 function countOf(parent: object, field: string): number {
   return ((parent as Record<string, unknown>)[field] as unknown[]).length;
-}
-
-/**
- * Heap bytes per loaded item (parents and their related records), dexorm's eager loading against
- * hand-written joining of plain rows: medians over rounds that alternate which side goes first.
- */
-function heapPerModel(env: BenchEnvironment) {
-  return async (
-    workload: string,
-    load: () => Promise<readonly object[]>,
-    handLoad: () => Promise<readonly object[]>,
-    itemsOf: (parents: readonly object[]) => number,
-  ): Promise<ResultRow> => {
-    const perItem = async (read: () => Promise<readonly object[]>): Promise<number> => {
-      const before = await env.heapUsed();
-      const kept = await read();
-      const after = await env.heapUsed();
-      return (after - before) / itemsOf(kept);
-    };
-    const samples = { dexorm: [] as number[], baseline: [] as number[] };
-    const rounds = Math.max(2, Math.round(4 * env.scale));
-    for (let round = 0; round < rounds; round++) {
-      const sides: Array<['dexorm' | 'baseline', () => Promise<readonly object[]>]> = [
-        ['dexorm', load],
-        ['baseline', handLoad],
-      ];
-      if (round % 2 === 1) sides.reverse();
-      for (const [side, read] of sides) samples[side].push(await perItem(read));
-    }
-    return ratioRow(workload, 'B', samples, 1.5);
-  };
 }
 
 /**
@@ -124,19 +118,9 @@ export async function relationWorkloads(env: BenchEnvironment): Promise<ResultRo
       const ids = parents.map((row) => row.id!);
       // One range read and a filter, as for the posts below (anyOf hops slowly on fake-indexeddb).
       const wanted = new Set(ids);
-      const members = (
-        await users
-          .where('country_id')
-          .between(Math.min(...ids), Math.max(...ids), true, true)
-          .toArray()
-      ).filter((row) => wanted.has(row.country_id as number));
+      const members = await rowsWithAnyOf(users, 'country_id', wanted);
       const memberIds = new Set(members.map((row) => row.id!));
-      const found = (
-        await posts
-          .where('user_id')
-          .between(Math.min(...memberIds), Math.max(...memberIds), true, true)
-          .toArray()
-      ).filter((row) => memberIds.has(row.user_id as number));
+      const found = await rowsWithAnyOf(posts, 'user_id', memberIds);
       const countryOf = new Map(members.map((row) => [row.id, row.country_id]));
       const byCountry = new Map<unknown, Row[]>();
       for (const post of found) {
@@ -155,12 +139,7 @@ export async function relationWorkloads(env: BenchEnvironment): Promise<ResultRo
       // One range read over the parents' keys and a filter: on fake-indexeddb, anyOf of 1,000
       // keys over 10,000 rows takes seconds.
       const ids = new Set(parents.map((row) => row.id!));
-      const found = (
-        await posts
-          .where('user_id')
-          .between(Math.min(...ids), Math.max(...ids), true, true)
-          .toArray()
-      ).filter((row) => ids.has(row.user_id as number));
+      const found = await rowsWithAnyOf(posts, 'user_id', ids);
       const byUser = groupBy(found, 'user_id');
       for (const parent of parents) parent.posts = byUser.get(parent.id) ?? [];
       return parents;
@@ -169,12 +148,7 @@ export async function relationWorkloads(env: BenchEnvironment): Promise<ResultRo
     const handPostsWithTags = async () => {
       const parents = await posts.limit(PARENTS).toArray();
       const ids = new Set(parents.map((row) => row.id!));
-      const pairs = (
-        await pivot
-          .where('post_id')
-          .between(Math.min(...ids), Math.max(...ids), true, true)
-          .toArray()
-      ).filter((pair) => ids.has(pair.post_id as number));
+      const pairs = await rowsWithAnyOf(pivot, 'post_id', ids);
       const related = await tags.bulkGet([...new Set(pairs.map((pair) => pair.tag_id as number))]);
       const tagById = new Map(related.map((tag) => [tag!.id, tag]));
       const byPost = groupBy(pairs, 'post_id');
@@ -322,7 +296,13 @@ export async function relationWorkloads(env: BenchEnvironment): Promise<ResultRo
       1.3,
     );
     env.log('7. memory per loaded model, by relation kind');
-    const heap = heapPerModel(env);
+    const rounds = Math.max(2, Math.round(4 * env.scale));
+    const heap = async (
+      workload: string,
+      load: () => Promise<readonly object[]>,
+      handLoad: () => Promise<readonly object[]>,
+      itemsOf: (parents: readonly object[]) => number,
+    ) => ratioRow(workload, 'B', await heapPerItem(env, load, handLoad, itemsOf, rounds), 1.5);
     const memory = [
       await heap(
         `7g. heap per model, with('posts'): 1,000 users + 10,000 posts (HasMany)`,

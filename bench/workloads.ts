@@ -5,6 +5,7 @@ import {
   type BenchReport,
   check,
   cycle,
+  heapPerItem,
   keySequence,
   median,
   type PairSamples,
@@ -542,24 +543,18 @@ async function memory(
   notes: string[],
 ): Promise<ResultRow> {
   env.log(`6. memory: ${USERS} hydrated models against ${USERS} plain objects`);
-  /** Heap bytes per item retained by what `load` returns, measured between two full GCs. */
-  const perItem = async (load: () => Promise<readonly unknown[]>): Promise<number> => {
-    const before = await env.heapUsed();
-    const kept = await load();
-    const after = await env.heapUsed();
-    check(kept.length === USERS, `${USERS} items loaded`);
-    return (after - before) / kept.length;
-  };
-  const samples: PairSamples = { dexorm: [], baseline: [] };
   const rounds = scaled(env, 6, 2);
-  for (let round = 0; round < rounds; round++) {
-    const sides: [keyof PairSamples, () => Promise<readonly unknown[]>][] = [
-      ['dexorm', () => User.query().limit(USERS).get()],
-      ['baseline', () => users.limit(USERS).toArray()],
-    ];
-    if (round % 2 === 1) sides.reverse();
-    for (const [side, load] of sides) samples[side].push(await perItem(load));
-  }
+  const itemsOf = (kept: readonly unknown[]) => {
+    check(kept.length === USERS, `${USERS} items loaded`);
+    return kept.length;
+  };
+  const samples = await heapPerItem<readonly unknown[]>(
+    env,
+    () => User.query().limit(USERS).get(),
+    () => users.limit(USERS).toArray(),
+    itemsOf,
+    rounds,
+  );
   notes.push(
     `heap per item: hydrated model ${median(samples.dexorm).toFixed(0)} B, ` +
       `plain row ${median(samples.baseline).toFixed(0)} B (medians of ${rounds})`,

@@ -6,6 +6,7 @@ import {
   launchChromium,
   openDemo,
   screenshots,
+  storedRows,
   userRow,
 } from './support/browser';
 
@@ -46,23 +47,8 @@ async function addPost(page: Page, title: string, tags: string) {
 }
 
 /** Counts the stored records of `table` in the page's IndexedDB, read without dexorm. */
-function stored(page: Page, table: string): Promise<number> {
-  return page.evaluate(
-    (name) =>
-      new Promise<number>((resolve, reject) => {
-        const open = indexedDB.open('dexorm-demo');
-        open.onsuccess = () => {
-          const request = open.result.transaction(name).objectStore(name).count();
-          request.onsuccess = () => {
-            open.result.close();
-            resolve(request.result);
-          };
-          request.onerror = () => reject(request.error);
-        };
-        open.onerror = () => reject(open.error);
-      }),
-    table,
-  );
+async function stored(page: Page, table: string): Promise<number> {
+  return (await storedRows(page, 'dexorm-demo', table)).length;
 }
 
 describe('the demo: posts, tags, comments, counts and a cascade, in two tabs', () => {

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { createServer, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshContext, launchChromium, screenshots } from './support/browser';
+import { freshContext, launchChromium, screenshots, storedRows } from './support/browser';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -86,20 +86,8 @@ for (const example of ['react', 'vue']) {
       await shoot(page, 'ada-selected');
       await page.getByTestId('delete-user').click();
       await expect.poll(() => listed(page, 'users')).toEqual(['Grace (0 posts)']);
-      const stored = await page.evaluate(
-        () =>
-          new Promise<number>((resolve, reject) => {
-            const open = indexedDB.open(
-              `dexorm-example-${document.title.includes('React') ? 'react' : 'vue'}`,
-            );
-            open.onsuccess = () => {
-              const count = open.result.transaction('posts').objectStore('posts').count();
-              count.onsuccess = () => resolve(count.result);
-              count.onerror = () => reject(count.error);
-            };
-            open.onerror = () => reject(open.error);
-          }),
-      );
+      const name = (await page.title()).includes('React') ? 'react' : 'vue';
+      const stored = (await storedRows(page, `dexorm-example-${name}`, 'posts')).length;
       expect(stored).toBe(0);
       await shoot(page, 'after-cascade');
       expect(errors).toEqual([]);

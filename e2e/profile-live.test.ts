@@ -6,6 +6,7 @@ import {
   launchChromium,
   openDemo,
   screenshots,
+  storedRows,
   text,
   userRow,
 } from './support/browser';
@@ -194,24 +195,10 @@ describe('the demo, in two tabs of one browser', () => {
   });
 
   it('both tabs hold the same stored state', async () => {
-    const stored = (page: Page) =>
-      page.evaluate(
-        () =>
-          new Promise<unknown>((resolve, reject) => {
-            const request = indexedDB.open('dexorm-demo');
-            request.onerror = () => reject(request.error);
-            request.onsuccess = () => {
-              const idb = request.result;
-              const tx = idb.transaction(['users', 'profiles'], 'readonly');
-              const users = tx.objectStore('users').getAll();
-              const profiles = tx.objectStore('profiles').getAll();
-              tx.oncomplete = () => {
-                idb.close();
-                resolve({ users: users.result, profiles: profiles.result });
-              };
-            };
-          }),
-      );
+    const stored = async (page: Page) => ({
+      users: await storedRows(page, 'dexorm-demo', 'users'),
+      profiles: await storedRows(page, 'dexorm-demo', 'profiles'),
+    });
     const expected = {
       users: [
         { id: 1, name: 'Ada Lovelace', email: 'ada@example.com' },

@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { freshContext, launchChromium, openDemo, screenshots } from './support/browser';
+import { freshContext, launchChromium, openDemo, screenshots, storedRows } from './support/browser';
 
 const shoot = screenshots('sync');
 const pageErrors: string[] = [];
@@ -60,22 +60,9 @@ const pendingOf = async (page: Page) =>
   Number(await page.getByTestId('sync-pending').textContent());
 
 /** The titles stored in the page's IndexedDB, read without dexorm. */
-function storedTitles(page: Page): Promise<string[]> {
-  return page.evaluate(
-    () =>
-      new Promise<string[]>((resolve, reject) => {
-        const open = indexedDB.open('dexorm-demo-sync-a');
-        open.onsuccess = () => {
-          const request = open.result.transaction('tasks').objectStore('tasks').getAll();
-          request.onsuccess = () => {
-            open.result.close();
-            resolve((request.result as Array<{ title: string }>).map(({ title }) => title).sort());
-          };
-          request.onerror = () => reject(request.error);
-        };
-        open.onerror = () => reject(open.error);
-      }),
-  );
+async function storedTitles(page: Page): Promise<string[]> {
+  const tasks = await storedRows<{ title: string }>(page, 'dexorm-demo-sync-a', 'tasks');
+  return tasks.map(({ title }) => title).sort();
 }
 
 describe('the sync panel', () => {

@@ -70,3 +70,27 @@ export function screenshots(suite: string): (page: Page, step: string) => Promis
     await page.screenshot({ path: join(dir, name), fullPage: true });
   };
 }
+
+/** Every record of `table` in the page's IndexedDB database `database`, read without dexorm. */
+export function storedRows<T = Record<string, unknown>>(
+  page: Page,
+  database: string,
+  table: string,
+): Promise<T[]> {
+  return page.evaluate(
+    ([name, store]) =>
+      new Promise<T[]>((resolve, reject) => {
+        const open = indexedDB.open(name);
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const request = open.result.transaction(store).objectStore(store).getAll();
+          request.onsuccess = () => {
+            open.result.close();
+            resolve(request.result as T[]);
+          };
+          request.onerror = () => reject(request.error);
+        };
+      }),
+    [database, table] as const,
+  );
+}
