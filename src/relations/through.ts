@@ -75,12 +75,7 @@ export abstract class HasOneOrManyThrough<
     );
     if (!constraint?.order) query.orderBy(this.related.primaryKey as AttributeKey<R>);
     const related = await query.get();
-    const parentOf = new Map(
-      rows.map((row) => [dictionaryKey(row[this.secondLocalKey]), row[this.firstKey]]),
-    );
-    for (const model of related) {
-      parentKeys.set(model, parentOf.get(dictionaryKey(readAttribute(model, this.secondKey))));
-    }
+    parentsByThroughKey.set(related, this.#parentOf(rows));
     return related;
   }
 
@@ -88,9 +83,7 @@ export abstract class HasOneOrManyThrough<
     const rows = await this.#throughRows(parents, runtime);
     const throughKeys = distinctKeys(rows, (row) => row[this.secondLocalKey]);
     const found = await indexKeys(runtime, this.related, this.secondKey, throughKeys);
-    const parentOf = new Map(
-      rows.map((row) => [dictionaryKey(row[this.secondLocalKey]), row[this.firstKey]]),
-    );
+    const parentOf = this.#parentOf(rows);
     const counts = new Map<unknown, number>();
     for (const key of found) {
       const parent = dictionaryKey(parentOf.get(dictionaryKey(key)));
@@ -110,7 +103,10 @@ export abstract class HasOneOrManyThrough<
 
   /** The related models of each parent, by the parent's key, in related primary-key order. */
   protected groupByParent(results: readonly R[]): Map<unknown, R[]> {
-    return buildGroups(results, (model) => parentKeys.get(model));
+    const parentOf = parentsByThroughKey.get(results);
+    return buildGroups(results, (model) =>
+      parentOf?.get(dictionaryKey(readAttribute(model, this.secondKey))),
+    );
   }
 
   protected canLookUp(): boolean {
@@ -121,14 +117,24 @@ export abstract class HasOneOrManyThrough<
     return `${this.through.table}\u0000${this.firstKey}\u0000${this.related.table}\u0000${this.secondKey}\u0000${shareKeyOf(this.parentKey())}`;
   }
 
+  /** The parent key each through row's `secondLocalKey` leads to, by that key. */
+  #parentOf(rows: readonly Row[]): Map<unknown, unknown> {
+    return new Map(
+      rows.map((row) => [dictionaryKey(row[this.secondLocalKey]), row[this.firstKey]]),
+    );
+  }
+
   #throughRows(parents: readonly P[], runtime: DatabaseRuntime): Promise<Row[]> {
     const keys = distinctKeys(parents, (parent) => readAttribute(parent, this.localKey));
     return rowsWithKeys(runtime.contextOf(this.through).table, this.firstKey, keys as Key[]);
   }
 }
 
-/** The key of the parent each eager-read through result belongs to, between read and match. */
-const parentKeys = new WeakMap<ModelBase, unknown>();
+/**
+ * For each list of eager-read through results, the parent key of each through key, between read
+ * and match: one entry per read, where one per model would cost a weak-map entry per model.
+ */
+const parentsByThroughKey = new WeakMap<readonly ModelBase[], Map<unknown, unknown>>();
 
 /** Sets relation `name` on each parent from `groups` (by parent key), through `pick`. */
 export function matchThrough<P extends ModelBase, R extends ModelBase, V>(
