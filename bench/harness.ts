@@ -1,5 +1,3 @@
-import { Bench } from 'tinybench';
-
 /** What a bench run needs from where it runs (Node on fake-indexeddb, or a Chromium page). */
 export interface BenchEnvironment {
   /** E.g. `Node 20.20.2 + fake-indexeddb 6.2.8`. */
@@ -51,12 +49,13 @@ export function median(values: readonly number[]): number {
 
 /** How long and how often a pair of tasks is timed. */
 export interface PairPlan {
-  /** Rounds of one Bench each, rotating which task runs first, so drift hits every task. */
+  /** Rounds, each opened by untimed warm-up calls; the task order rotates between rounds. */
   readonly rounds: number;
-  /** Minimum time per task and round (ms); 0 for a fixed number of iterations. */
+  /** Minimum time spent in each task per round (ms); 0 for a fixed number of iterations. */
   readonly time: number;
-  /** Minimum iterations per task and round. */
+  /** Minimum timed calls of each task per round. */
   readonly iterations: number;
+  /** Untimed calls of each task at the start of each round. */
   readonly warmupIterations: number;
 }
 
@@ -66,9 +65,12 @@ export interface PairSamples {
 }
 
 /**
- * Times each task with tinybench, in rounds of one Bench each whose task order rotates, so that
- * drift (GC, a growing table) hits every task alike; returns every latency sample (ms) per task,
- * so that medians are taken over the whole run.
+ * Times each task in interleaved samples: one call of each task per step, the order reversed
+ * every other step, so that drift (a garbage collection, background work of the storage engine,
+ * a growing table) lands on every task alike rather than on whichever ran during it. With a
+ * whole batch of one task timed before the other's, the same code measured 1.00 in one run and
+ * 1.66 in the next. Returns every latency sample (ms) per task, so that medians are taken over
+ * the whole run.
  */
 export async function timeTasks<K extends string>(
   tasks: Readonly<Record<K, () => Promise<unknown>>>,
@@ -78,32 +80,27 @@ export async function timeTasks<K extends string>(
   const samples = {} as Record<K, number[]>;
   for (const name of names) samples[name] = [];
   for (let round = 0; round < plan.rounds; round++) {
-    const bench = new Bench({
-      time: plan.time,
-      iterations: plan.iterations,
-      warmupIterations: plan.warmupIterations,
-      warmupTime: 0,
-      throws: true,
-    });
     const shift = round % names.length;
     const order = [...names.slice(shift), ...names.slice(0, shift)];
-    // An async function, so that tinybench does not call it once to find out whether it is.
     for (const name of order) {
-      const fn = tasks[name];
-      bench.add(
-        name,
-        async () => {
-          await fn();
-        },
-        { beforeEach: nextTask },
-      );
+      for (let i = 0; i < plan.warmupIterations; i++) {
+        await nextTask();
+        await tasks[name]();
+      }
     }
-    await bench.run();
-    for (const name of names) {
-      const result = bench.getTask(name)?.result;
-      if (!result || result.error)
-        throw result?.error ?? new Error(`bench task ${name} did not run`);
-      samples[name].push(...result.latency.samples);
+    const spent = new Map<K, number>(names.map((name) => [name, 0]));
+    const reversed = [...order].reverse();
+    let steps = 0;
+    while (steps < plan.iterations || [...spent.values()].some((ms) => ms < plan.time)) {
+      for (const name of steps % 2 === 0 ? order : reversed) {
+        await nextTask();
+        const started = performance.now();
+        await tasks[name]();
+        const elapsed = performance.now() - started;
+        samples[name].push(elapsed);
+        spent.set(name, spent.get(name)! + elapsed);
+      }
+      steps++;
     }
   }
   return samples;

@@ -40,7 +40,7 @@ export async function runInChromium({ executablePath, scale, only, log }) {
     // Pre-bundle up front so that the page is never reloaded mid-run for a new dependency.
     optimizeDeps: {
       entries: ['bench/browser/index.html'],
-      include: ['dexie', 'rxjs', 'tinybench'],
+      include: ['dexie', 'rxjs'],
     },
   });
   const profile = mkdtempSync(join(tmpdir(), 'dexorm-bench-'));
