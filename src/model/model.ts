@@ -113,16 +113,15 @@ export class ModelBase<A extends object = object> extends QueryShortcuts {
   // ---- statics -------------------------------------------------------------------------------
 
   /** The model with this primary key, or null. @throws ValidationError for an invalid key. */
-  static async find<M extends ModelBase>(this: ModelClass<M>, key: KeyOf<M>): Promise<M | null> {
-    return findByKey(contextOf(this), key);
+  static find<M extends ModelBase>(this: ModelClass<M>, key: KeyOf<M>): Promise<M | null> {
+    return findByKey(this, key);
   }
 
   /** The model with this primary key. @throws ModelNotFoundError when there is none. */
   static async findOrFail<M extends ModelBase>(this: ModelClass<M>, key: KeyOf<M>): Promise<M> {
-    const context = contextOf(this);
-    const found = await findByKey(context, key);
+    const found = await findByKey(this, key);
     if (found) return found;
-    throw notFound(context, key);
+    throw notFound(contextOf(this), key);
   }
 
   /** The models with these keys, in the order given; missing keys are skipped. */

@@ -77,11 +77,16 @@ export interface DatabaseRuntime {
 
 const runtimes = new WeakMap<ModelClass, DatabaseRuntime>();
 const runtimesByDexie = new WeakMap<Dexie, DatabaseRuntime>();
+/** The context of each model in the Database that serves it outside transactions. */
+const boundContexts = new WeakMap<ModelClass, ModelContext>();
 
 /** Binds `models` to `runtime`: the most recently constructed Database wins outside transactions. */
 export function bindModels(runtime: DatabaseRuntime, models: readonly ModelClass[]): void {
   runtimesByDexie.set(runtime.dexie, runtime);
-  for (const model of models) runtimes.set(model, runtime);
+  for (const model of models) {
+    runtimes.set(model, runtime);
+    boundContexts.set(model, runtime.contextOf(model));
+  }
 }
 
 /** The model and table of `context`, as error details and value-check owners take them. */
@@ -112,7 +117,9 @@ export function currentRuntime(model: ModelClass): DatabaseRuntime {
 
 /** The context of `model` in the Database that serves it now (see {@link currentRuntime}). */
 export function contextOf<M extends ModelBase>(model: ModelClass<M>): ModelContext<M> {
-  return currentRuntime(model).contextOf(model);
+  // Outside transactions (most calls) one lookup: every model read and write starts here.
+  const bound = Dexie.currentTransaction ? undefined : boundContexts.get(model);
+  return (bound as ModelContext<M> | undefined) ?? currentRuntime(model).contextOf(model);
 }
 
 /**
