@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Database, SchemaError, type WithRelations } from '../src/index.js';
+import { type Database, SchemaError, ValidationError, type WithRelations } from '../src/index.js';
 import { freshDatabase, Profile, User } from './support/models.js';
 import { installReadCounter, type ReadCounter } from './support/read-counter.js';
 import { removeDatabase } from './support/session.js';
@@ -224,6 +224,36 @@ describe('eager loading', () => {
         },
         { id: 2, name: 'user 1', email: 'u1@example.com', profile: null },
       ]);
+    });
+
+    it('are told apart from attributes by own name only: names of Object.prototype members work', async () => {
+      const [first] = await seed(1);
+      const ada = await User.findOrFail(first!.id as number);
+
+      expect(ada.relationLoaded('toString')).toBe(false);
+      expect(ada.relationLoaded('constructor')).toBe(false);
+      ada.setRelation('hasOwnProperty', null);
+      ada.setRelation('valueOf', null);
+      expect(() => ada.setRelation('__proto__', null)).toThrow(ValidationError);
+
+      expect(ada.relationLoaded('hasOwnProperty')).toBe(true);
+      expect(ada.relationLoaded('valueOf')).toBe(true);
+      expect(ada.loadedRelations().sort()).toEqual(['hasOwnProperty', 'valueOf']);
+      expect(ada).toBeInstanceOf(User);
+      expect(ada.isDirty()).toBe(false);
+
+      // Filled as an attribute, the name stops being a loaded relation and is saved.
+      ada.fill({ name: 'Ada' });
+      ada.setRelation('name', null);
+      expect(ada.relationLoaded('name')).toBe(true);
+      ada.fill({ name: 'Ada Lovelace' });
+      expect(ada.relationLoaded('name')).toBe(false);
+      await ada.save();
+      expect(await db.dexie.table('users').get(first!.id as number)).toEqual({
+        id: first!.id,
+        name: 'Ada Lovelace',
+        email: 'u0@example.com',
+      });
     });
   });
 });

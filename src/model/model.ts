@@ -204,7 +204,7 @@ export class ModelBase<A extends object = object> extends QueryShortcuts {
   /** Plain attributes, plus loaded relations as nested plain objects and extra values as they are. */
   toJSON(): A {
     const json = recordOf(this);
-    for (const [name, kind] of loadedOf(this) ?? []) {
+    for (const [name, kind] of Object.entries(loadedOf(this) ?? {})) {
       const value = readAttribute(this, name);
       defineValue(json, name, kind === 'extra' ? value : plain(value));
     }
@@ -226,7 +226,8 @@ export class ModelBase<A extends object = object> extends QueryShortcuts {
 
   /** True when the relation has been loaded (by `with()`, `load()` or `setRelation()`). */
   relationLoaded(name: string): boolean {
-    return loadedOf(this)?.get(name) === 'relation';
+    const loaded = loadedOf(this);
+    return loaded !== undefined && Object.hasOwn(loaded, name) && loaded[name] === 'relation';
   }
 
   /** Names of the relations loaded on this model. */

@@ -14,6 +14,14 @@ const ORIGINAL: unique symbol = Symbol('dexorm.original');
 const RUNTIME: unique symbol = Symbol('dexorm.runtime');
 const LOADED: unique symbol = Symbol('dexorm.loaded');
 
+/**
+ * The kind of each loaded property, by name: a plain object (own properties only, written with
+ * defineValue) rather than a Map or a prototype-less object, which V8 keeps as hash tables of
+ * about 90 bytes where an object of a few properties takes about 30; every model of a
+ * BelongsToMany result carries one for its `pivot`.
+ */
+type LoadedNames = Record<string, LoadedKind>;
+
 interface Stateful {
   /** The attributes as last read from or written to the database; undefined until persisted. */
   [ORIGINAL]: Row | undefined;
@@ -23,7 +31,7 @@ interface Stateful {
    * Own properties that are not attributes, by name: loaded relations (`profile`) and extra
    * values such as counts or a pivot row. They are never saved, dirty or validated.
    */
-  [LOADED]?: Map<string, LoadedKind>;
+  [LOADED]?: LoadedNames;
 }
 
 function stateful(model: ModelBase): Stateful {
@@ -68,7 +76,7 @@ export function setRuntime(model: ModelBase, runtime: DatabaseRuntime): void {
 }
 
 /** The non-attribute properties of `model`, by name (undefined while it has none). */
-export function loadedOf(model: ModelBase): ReadonlyMap<string, LoadedKind> | undefined {
+export function loadedOf(model: ModelBase): Readonly<LoadedNames> | undefined {
   return stateful(model)[LOADED];
 }
 
@@ -155,7 +163,7 @@ export function hydrate<M extends ModelBase>(context: ModelContext<M>, row: Row)
 export function attributeNames(model: ModelBase): string[] {
   const names = Object.keys(model);
   const loaded = stateful(model)[LOADED];
-  return loaded ? names.filter((name) => !loaded.has(name)) : names;
+  return loaded ? names.filter((name) => !Object.hasOwn(loaded, name)) : names;
 }
 
 /** The attributes as a new plain object (what is stored); undefined ones are left out. */
@@ -193,8 +201,12 @@ export function dirtyOf(model: ModelBase): Row {
 export function setLoaded(model: ModelBase, name: string, value: unknown, kind: LoadedKind): void {
   const state = stateful(model);
   const loaded = state[LOADED];
-  if (loaded) loaded.set(name, kind);
-  else state[LOADED] = new Map([[name, kind]]);
+  if (loaded) defineValue(loaded, name, kind);
+  else {
+    const fresh: LoadedNames = {};
+    defineValue(fresh, name, kind);
+    state[LOADED] = fresh;
+  }
   defineValue(model, name, value);
 }
 
@@ -203,13 +215,18 @@ export function loadedNames(model: ModelBase, kind: LoadedKind): string[] {
   const loaded = stateful(model)[LOADED];
   if (!loaded) return [];
   const names: string[] = [];
-  for (const [name, of] of loaded) if (of === kind) names.push(name);
+  for (const name of Object.keys(loaded)) if (loaded[name] === kind) names.push(name);
   return names;
 }
 
 /** Makes `name` an attribute again (after `fill()` assigns it). */
 export function unsetLoaded(model: ModelBase, name: string): void {
-  stateful(model)[LOADED]?.delete(name);
+  const state = stateful(model);
+  const loaded = state[LOADED];
+  if (!loaded || !Object.hasOwn(loaded, name)) return;
+  delete loaded[name];
+  // Emptied (as after counting per parent), it goes rather than linger in dictionary mode.
+  if (Object.keys(loaded).length === 0) state[LOADED] = undefined;
 }
 
 /** A snapshot of what a model shows: its stored row, then its loaded properties, recursively. */
@@ -217,7 +234,7 @@ function contentOf(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(contentOf);
   if (!isModel(value)) return value;
   const state = stateful(value);
-  const loaded = state[LOADED] ? [...state[LOADED].keys()].sort() : [];
+  const loaded = state[LOADED] ? Object.keys(state[LOADED]).sort() : [];
   return {
     model: value.constructor,
     row: state[ORIGINAL],
