@@ -1,4 +1,4 @@
-import { Dexie } from 'dexie';
+import { Dexie, type ObservabilitySet, RangeSet } from 'dexie';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type Database, type QueryBuilder, StorageError } from '../src/index.js';
 import { freshDatabase, Profile, User } from './support/models.js';
@@ -293,5 +293,43 @@ describe('live queries under bulk writes', () => {
     // Only that one re-ran: one read of profiles in a readonly (live) transaction.
     expect(session.counter.count({ table: 'profiles', mode: 'readonly' })).toBe(1);
     expect(await Profile.count()).toBe(201);
+  });
+
+  it('see a bulk insert of consecutive keys as one changed range, and still re-run for any of them', async () => {
+    const signalled: ObservabilitySet[] = [];
+    const listen = (parts: ObservabilitySet) => void signalled.push(parts);
+    Dexie.on('storagemutated', listen);
+    try {
+      const middle = Profile.where('id', 150).observe();
+      const past = Profile.where('id', 250).observe();
+      const middleRecording = session.watch(middle);
+      const pastRecording = session.watch(past);
+      expect(await middleRecording.nth(1)).toEqual([]);
+      expect(await pastRecording.nth(1)).toEqual([]);
+      session.counter.reset();
+      signalled.length = 0;
+
+      const created = await Profile.createMany(
+        Array.from({ length: 200 }, (_, i) => ({ bio: `bulk ${i}`, user_id: 1000 + i })),
+      );
+
+      expect(created.map((profile) => profile.id)).toEqual(
+        Array.from({ length: 200 }, (_, i) => i + 1),
+      );
+      expect((await middleRecording.nth(2)).map((profile) => profile.bio)).toEqual(['bulk 149']);
+      const primaryKeys = signalled
+        .flatMap((parts) =>
+          Object.entries(parts).filter(([part]) => part.endsWith(`/${Profile.table}/`)),
+        )
+        .flatMap(([, tree]) => [...RangeSet(tree)].map((node) => [node.from, node.to]));
+      expect(primaryKeys).toEqual([[1, 200]]);
+      // The query on key 250 read nothing that changed: it did not run again.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(pastRecording.values).toHaveLength(1);
+      expect(session.counter.count({ table: 'profiles', mode: 'readonly' })).toBe(1);
+      expect(await session.db.dexie.table('profiles').count()).toBe(200);
+    } finally {
+      Dexie.on('storagemutated').unsubscribe(listen);
+    }
   });
 });

@@ -7,6 +7,7 @@ import {
   Dexie,
   type Middleware,
 } from 'dexie';
+import { compactMutatedParts } from './mutated-ranges.js';
 
 /** One write about to be applied to a table, as every rule on the write path sees it. */
 export interface PendingWrite {
@@ -86,7 +87,8 @@ const CHUNK = 49;
 
 /**
  * Applies a large add or put as requests of at most {@link CHUNK} records, all issued at once in
- * the same transaction (so it stays atomic), so that live queries re-run only for what changed.
+ * the same transaction (so it stays atomic), so that live queries re-run only for what changed;
+ * then joins the runs of consecutive keys in what the transaction is tracked as having changed.
  */
 function mutateInChunks(
   table: DBCoreTable,
@@ -109,6 +111,7 @@ function mutateInChunks(
     );
   }
   return Dexie.Promise.all(parts).then((responses) => {
+    compactMutatedParts(request.trans);
     const response: DBCoreMutateResponse = {
       numFailures: 0,
       failures: {},
