@@ -48,6 +48,11 @@ function rerunCounter(table: string): { middleware: Middleware<DBCore>; count: (
   return { middleware, count: () => reads };
 }
 
+/** The {@link BULK} posts of `user` that one bulk write of rows 9a/9b inserts. */
+function bulkOfPosts(label: string, user: number): { title: string; user_id: number }[] {
+  return Array.from({ length: BULK }, (_, i) => ({ title: `${label}.${i}`, user_id: user }));
+}
+
 async function waitUntil(test: () => boolean, what: string): Promise<void> {
   const deadline = performance.now() + 20_000;
   while (!test()) {
@@ -109,13 +114,7 @@ export async function liveScaleWorkloads(env: BenchEnvironment): Promise<ResultR
     const sides = {
       dexorm: {
         counter,
-        write: (round: number) =>
-          Post.createMany(
-            Array.from({ length: BULK }, (_, i) => ({
-              title: `bulk ${round}.${i}`,
-              user_id: writer,
-            })),
-          ),
+        write: (round: number) => Post.createMany(bulkOfPosts(`bulk ${round}`, writer)),
         times: [] as number[],
         reruns: 0,
       },
@@ -123,12 +122,7 @@ export async function liveScaleWorkloads(env: BenchEnvironment): Promise<ResultR
         counter: plainCounter,
         write: (round: number) =>
           plain.transaction('rw', plainPosts, () =>
-            plainPosts.bulkAdd(
-              Array.from({ length: BULK }, (_, i) => ({
-                title: `bare ${round}.${i}`,
-                user_id: writer,
-              })),
-            ),
+            plainPosts.bulkAdd(bulkOfPosts(`bare ${round}`, writer)),
           ),
         times: [] as number[],
         reruns: 0,

@@ -1,12 +1,18 @@
-import { type DBCoreTransaction, type IntervalTree, type ObservabilitySet, RangeSet } from 'dexie';
+import {
+  type DBCoreTransaction,
+  type IndexableType,
+  type IntervalTree,
+  type ObservabilitySet,
+  RangeSet,
+} from 'dexie';
 
 /** A run of keys: one range of the set that tells live queries what a transaction changed. */
 interface Run {
-  from: unknown;
-  to: unknown;
+  from: IndexableType;
+  to: IndexableType;
 }
 
-function isInteger(key: unknown): key is number {
+function isInteger(key: IndexableType): key is number {
   return typeof key === 'number' && Number.isInteger(key);
 }
 
@@ -46,7 +52,7 @@ export function compactMutatedParts(trans: DBCoreTransaction): void {
     const runs = joinedRuns(tree);
     if (!runs) continue;
     const compacted = new RangeSet();
-    for (const run of runs) compacted.add(run as { from: never; to: never });
+    for (const run of runs) compacted.add(run);
     parts[part] = compacted;
   }
 }

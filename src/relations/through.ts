@@ -101,7 +101,10 @@ export abstract class HasOneOrManyThrough<
     ];
   }
 
-  /** The related models of each parent, by the parent's key, in related primary-key order. */
+  /**
+   * The related models of each parent, by the parent's key, in related primary-key order;
+   * `results` is the list {@link eagerRead} returned, which knows the parent of each through key.
+   */
   protected groupByParent(results: readonly R[]): Map<unknown, R[]> {
     const parentOf = parentsByThroughKey.get(results);
     return buildGroups(results, (model) =>

@@ -35,6 +35,7 @@ export async function findByKey<M extends ModelBase>(
 ): Promise<M | null> {
   // One async function around one read: each promise hop shows on a read that costs 20 µs.
   const context = contextOf(model);
+  // The error's details are built only for an invalid key.
   if (!isValidKey(key)) assertValidKey(key, ownerOf(context), context.primaryKey);
   let row: Row | undefined;
   try {
