@@ -107,6 +107,12 @@ export async function serverDatabase(): Promise<string> {
   return url;
 }
 
+/** A new server database and two replicas of it, `a` and `b`, each with its own IndexedDB. */
+export async function twoReplicas(): Promise<{ url: string; a: Replica; b: Replica }> {
+  const url = await serverDatabase();
+  return { url, a: replicaOf(url, 'a'), b: replicaOf(url, 'b') };
+}
+
 /** A replica of `url` with its own IndexedDB. */
 export function replicaOf(
   url: string,

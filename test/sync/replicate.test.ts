@@ -13,6 +13,7 @@ import {
   serverDocuments,
   stored,
   syncOnce,
+  twoReplicas,
   withSyncServer,
 } from './replicas.js';
 
@@ -32,9 +33,7 @@ function outboxOf(replica: {
 
 describe('replicate', () => {
   it('brings records and relations to the other replica, one document per record', async () => {
-    const url = await serverDatabase();
-    const a = replicaOf(url, 'a');
-    const b = replicaOf(url, 'b');
+    const { url, a, b } = await twoReplicas();
     const ada = await a.as(() => Member.create({ name: 'Ada', email: 'ada@example.com' }));
     await a.as(() => ada.cardRelation().create({ title: 'Engines' }));
     await syncOnce(a, b);
@@ -56,9 +55,7 @@ describe('replicate', () => {
   });
 
   it('replicates the pivot table of a many-to-many relation, pivot attributes included', async () => {
-    const url = await serverDatabase();
-    const a = replicaOf(url, 'a');
-    const b = replicaOf(url, 'b');
+    const { a, b } = await twoReplicas();
     const ada = await a.as(() => Member.create({ name: 'Ada' }));
     const [math, engines] = await a.as(() =>
       Skill.createMany([{ name: 'maths' }, { name: 'engines' }]),
@@ -80,9 +77,7 @@ describe('replicate', () => {
   });
 
   it('keeps dates as dates', async () => {
-    const url = await serverDatabase();
-    const a = replicaOf(url, 'a');
-    const b = replicaOf(url, 'b');
+    const { a, b } = await twoReplicas();
     const joined = new Date('2026-03-01T10:00:00Z');
     const ada = await a.as(() => Member.create({ name: 'Ada', joined }));
     await syncOnce(a, b);
@@ -92,9 +87,7 @@ describe('replicate', () => {
   });
 
   it('does not send back what it pulled', async () => {
-    const url = await serverDatabase();
-    const a = replicaOf(url, 'a');
-    const b = replicaOf(url, 'b');
+    const { a, b } = await twoReplicas();
     await a.as(() => Member.create({ name: 'Ada' }));
     await syncOnce(a);
     const pushes: string[] = [];
@@ -141,9 +134,7 @@ describe('replicate', () => {
   });
 
   it('keeps concurrent edits of different fields of one record', async () => {
-    const url = await serverDatabase();
-    const a = replicaOf(url, 'a');
-    const b = replicaOf(url, 'b');
+    const { a, b } = await twoReplicas();
     const ada = await a.as(() => Member.create({ name: 'Ada', email: 'ada@example.com' }));
     await syncOnce(a, b);
     await a.as(() => Member.query().where('id', ada.id!).update({ name: 'Ada L.' }));
@@ -156,9 +147,7 @@ describe('replicate', () => {
 
   for (const first of ['a', 'b'] as const) {
     it(`gives the later edit of one field on both replicas (${first} syncs first)`, async () => {
-      const url = await serverDatabase();
-      const a = replicaOf(url, 'a');
-      const b = replicaOf(url, 'b');
+      const { a, b } = await twoReplicas();
       const ada = await a.as(() => Member.create({ name: 'Ada' }));
       await syncOnce(a, b);
       await a.as(() => Member.query().where('id', ada.id!).update({ name: 'from a' }));
@@ -172,9 +161,7 @@ describe('replicate', () => {
   }
 
   it('propagates a delete, which wins over an edit that did not see it', async () => {
-    const url = await serverDatabase();
-    const a = replicaOf(url, 'a');
-    const b = replicaOf(url, 'b');
+    const { a, b } = await twoReplicas();
     const ada = await a.as(() => Member.create({ name: 'Ada' }));
     const grace = await a.as(() => Member.create({ name: 'Grace' }));
     await syncOnce(a, b);
@@ -187,9 +174,7 @@ describe('replicate', () => {
   });
 
   it('lets a record created again after its delete live', async () => {
-    const url = await serverDatabase();
-    const a = replicaOf(url, 'a');
-    const b = replicaOf(url, 'b');
+    const { a, b } = await twoReplicas();
     const ada = await a.as(() => Member.create({ name: 'Ada', role: 'old' }));
     await syncOnce(a, b);
     await a.as(async () => (await Member.findOrFail(ada.id!)).delete());
@@ -199,9 +184,7 @@ describe('replicate', () => {
   });
 
   it('gives one member one card when two replicas each attached one', async () => {
-    const url = await serverDatabase();
-    const a = replicaOf(url, 'a');
-    const b = replicaOf(url, 'b');
+    const { a, b } = await twoReplicas();
     const ada = await a.as(() => Member.create({ name: 'Ada' }));
     await syncOnce(a, b);
     const fromA = await a.as(async () =>
@@ -238,9 +221,7 @@ describe('replicate', () => {
   });
 
   it('replicates 500 records in batches', async () => {
-    const url = await serverDatabase();
-    const a = replicaOf(url, 'a');
-    const b = replicaOf(url, 'b');
+    const { a, b } = await twoReplicas();
     await a.as(() =>
       Member.createMany(Array.from({ length: 500 }, (_, i) => ({ name: `member ${i}` }))),
     );
@@ -329,9 +310,7 @@ describe('replicate', () => {
   });
 
   it('keeps pulling live, and live observers re-emit when the related record arrives', async () => {
-    const url = await serverDatabase();
-    const a = replicaOf(url, 'a');
-    const b = replicaOf(url, 'b');
+    const { a, b } = await twoReplicas();
     const ada = await a.as(() => Member.create({ name: 'Ada' }));
     a.replicate();
     b.replicate();
