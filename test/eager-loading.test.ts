@@ -255,5 +255,32 @@ describe('eager loading', () => {
         email: 'u0@example.com',
       });
     });
+
+    it('are kept per model: a name one model of a result stops loading stays loaded on the others', async () => {
+      await seed(3);
+      const [a, b, c] = await User.query().orderBy('id').with('profile').get();
+      b!.setRelation('name', null);
+      c!.setRelation('name', null);
+
+      a!.setRelation('valueOf', null);
+      b!.fill({ name: 'B' });
+
+      expect(a!.loadedRelations()).toEqual(['profile', 'valueOf']);
+      expect(b!.loadedRelations()).toEqual(['profile']);
+      expect(c!.loadedRelations()).toEqual(['profile', 'name']);
+      expect(c!.relationLoaded('name')).toBe(true);
+
+      c!.fill({ name: 'user 2' });
+      expect(c!.loadedRelations()).toEqual(['profile']);
+      expect(c!.isDirty()).toBe(false);
+      expect(b!.getDirty()).toEqual({ name: 'B' });
+      await b!.save();
+      await c!.save();
+      expect(await db.dexie.table('users').toArray()).toEqual([
+        { id: 1, name: 'user 0', email: 'u0@example.com' },
+        { id: 2, name: 'B', email: 'u1@example.com' },
+        { id: 3, name: 'user 2', email: 'u2@example.com' },
+      ]);
+    });
   });
 });

@@ -17,10 +17,36 @@ const LOADED: unique symbol = Symbol('dexorm.loaded');
 /**
  * The kind of each loaded property, by name: a plain object (own properties only, written with
  * defineValue) rather than a Map or a prototype-less object, which V8 keeps as hash tables of
- * about 90 bytes where an object of a few properties takes about 30; every model of a
- * BelongsToMany result carries one for its `pivot`.
+ * about 90 bytes where an object of a few properties takes about 30. It is frozen and shared:
+ * every model that loaded the same names in the same order holds the same one (all the models
+ * of a BelongsToMany result hold one `{ pivot: 'extra' }`), see {@link withName}.
  */
-type LoadedNames = Record<string, LoadedKind>;
+type LoadedNames = Readonly<Record<string, LoadedKind>>;
+
+const NO_NAMES: LoadedNames = Object.freeze({});
+
+/** For each shared set of names, the sets one more name makes, by `kind:name`. */
+const namesAfter = new WeakMap<LoadedNames, Map<string, LoadedNames>>();
+
+/** The shared set of `names` with `name` of `kind` added (or its kind changed). */
+function withName(names: LoadedNames, name: string, kind: LoadedKind): LoadedNames {
+  if (Object.hasOwn(names, name) && names[name] === kind) return names;
+  let next = namesAfter.get(names);
+  if (!next) {
+    next = new Map();
+    namesAfter.set(names, next);
+  }
+  const step = `${kind}:${name}`;
+  let found = next.get(step);
+  if (!found) {
+    const copy: Record<string, LoadedKind> = {};
+    for (const existing of Object.keys(names)) defineValue(copy, existing, names[existing]);
+    defineValue(copy, name, kind);
+    found = Object.freeze(copy);
+    next.set(step, found);
+  }
+  return found;
+}
 
 interface Stateful {
   /** The attributes as last read from or written to the database; undefined until persisted. */
@@ -200,13 +226,7 @@ export function dirtyOf(model: ModelBase): Row {
 /** Sets a property that is not an attribute: a loaded relation or an extra value. */
 export function setLoaded(model: ModelBase, name: string, value: unknown, kind: LoadedKind): void {
   const state = stateful(model);
-  const loaded = state[LOADED];
-  if (loaded) defineValue(loaded, name, kind);
-  else {
-    const fresh: LoadedNames = {};
-    defineValue(fresh, name, kind);
-    state[LOADED] = fresh;
-  }
+  state[LOADED] = withName(state[LOADED] ?? NO_NAMES, name, kind);
   defineValue(model, name, value);
 }
 
@@ -224,9 +244,11 @@ export function unsetLoaded(model: ModelBase, name: string): void {
   const state = stateful(model);
   const loaded = state[LOADED];
   if (!loaded || !Object.hasOwn(loaded, name)) return;
-  delete loaded[name];
-  // Emptied (as after counting per parent), it goes rather than linger in dictionary mode.
-  if (Object.keys(loaded).length === 0) state[LOADED] = undefined;
+  let rest = NO_NAMES;
+  for (const other of Object.keys(loaded)) {
+    if (other !== name) rest = withName(rest, other, loaded[other]!);
+  }
+  state[LOADED] = rest === NO_NAMES ? undefined : rest;
 }
 
 /** A snapshot of what a model shows: its stored row, then its loaded properties, recursively. */
