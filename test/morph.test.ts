@@ -124,6 +124,24 @@ describe('polymorphic relations', () => {
       ).toEqual(['p1', 'p2', 'v', null]);
     });
 
+    it('matches owners by their exact key: the text "1" is not the key 1, eager or not', async () => {
+      const post = await Post.create({ title: 'p' });
+      const byNumber = await post.commentsRelation().create({ body: 'by number' });
+      const textId = await session.db.dexie
+        .table('comments')
+        .add({ body: 'by text', commentable_type: 'posts', commentable_id: String(post.id) });
+      const byText = await Comment.findOrFail(textId as number);
+
+      expect(await byNumber.commentableRelation().getResults()).toBeInstanceOf(Post);
+      expect(await byText.commentableRelation().getResults()).toBeNull();
+      const loaded = await Comment.query().orderBy('id').with('commentable').get();
+      expect(loaded.map((c) => [c.body, c.commentable?.getKey() ?? null])).toEqual([
+        ['by number', post.id],
+        ['by text', null],
+      ]);
+      expect((await Comment.has('commentable').get()).map((c) => c.body)).toEqual(['by number']);
+    });
+
     it('loads nested relations per owner class', async () => {
       const post = await Post.create({ title: 'p' });
       const video = await Video.create({ title: 'v' });

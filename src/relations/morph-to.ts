@@ -70,32 +70,28 @@ export class MorphTo<C extends ModelBase, O extends ModelBase> extends InverseRe
   }
 
   match(children: readonly C[], owners: readonly O[], name: string): void {
-    const byKey = new Map<string, O>();
+    const byOwner = new ByOwner<O>();
     for (const owner of owners) {
       const model = owner.constructor as ModelClass;
-      byKey.set(ownerKey(model.table, readAttribute(owner, model.primaryKey)), owner);
+      byOwner.set(model.table, readAttribute(owner, model.primaryKey), owner);
     }
     for (const child of children) {
-      const key = ownerKey(
+      const owner = byOwner.get(
         readAttribute(child, this.typeColumn),
         readAttribute(child, this.idColumn),
       );
-      setLoaded(child, name, byKey.get(key) ?? null, 'relation');
+      setLoaded(child, name, owner ?? null, 'relation');
     }
   }
 
   async countRelated(children: readonly C[], runtime: DatabaseRuntime): Promise<number[]> {
-    const found = new Set<string>();
+    const found = new ByOwner<true>();
     for (const [model, ids] of this.#idsByModel(children)) {
       const keys = await indexKeys(runtime, model, model.primaryKey, ids);
-      for (const key of keys) found.add(ownerKey(model.table, key));
+      for (const key of keys) found.set(model.table, key, true);
     }
     return children.map((child) =>
-      found.has(
-        ownerKey(readAttribute(child, this.typeColumn), readAttribute(child, this.idColumn)),
-      )
-        ? 1
-        : 0,
+      found.get(readAttribute(child, this.typeColumn), readAttribute(child, this.idColumn)) ? 1 : 0,
     );
   }
 
@@ -162,6 +158,23 @@ export class MorphTo<C extends ModelBase, O extends ModelBase> extends InverseRe
   }
 }
 
-function ownerKey(table: unknown, key: unknown): string {
-  return `${String(table)}\u0000${String(dictionaryKey(key))}`;
+/**
+ * Values by owner table, then by owner key (a number and the string of its digits stay apart,
+ * as they are different IndexedDB keys): what a child's two columns look up.
+ */
+class ByOwner<T> {
+  readonly #byTable = new Map<unknown, Map<unknown, T>>();
+
+  set(table: unknown, key: unknown, value: T): void {
+    let byKey = this.#byTable.get(table);
+    if (!byKey) {
+      byKey = new Map();
+      this.#byTable.set(table, byKey);
+    }
+    byKey.set(dictionaryKey(key), value);
+  }
+
+  get(table: unknown, key: unknown): T | undefined {
+    return this.#byTable.get(table)?.get(dictionaryKey(key));
+  }
 }

@@ -25,25 +25,28 @@ type LoadedNames = Readonly<Record<string, LoadedKind>>;
 
 const NO_NAMES: LoadedNames = Object.freeze({});
 
-/** For each shared set of names, the sets one more name makes, by `kind:name`. */
-const namesAfter = new WeakMap<LoadedNames, Map<string, LoadedNames>>();
+/** For each kind, and each shared set of names, the sets that one more name of that kind makes. */
+const namesAfter: Record<LoadedKind, WeakMap<LoadedNames, Map<string, LoadedNames>>> = {
+  relation: new WeakMap(),
+  extra: new WeakMap(),
+};
 
 /** The shared set of `names` with `name` of `kind` added (or its kind changed). */
 function withName(names: LoadedNames, name: string, kind: LoadedKind): LoadedNames {
   if (Object.hasOwn(names, name) && names[name] === kind) return names;
-  let next = namesAfter.get(names);
+  const after = namesAfter[kind];
+  let next = after.get(names);
   if (!next) {
     next = new Map();
-    namesAfter.set(names, next);
+    after.set(names, next);
   }
-  const step = `${kind}:${name}`;
-  let found = next.get(step);
+  let found = next.get(name);
   if (!found) {
     const copy: Record<string, LoadedKind> = {};
     for (const existing of Object.keys(names)) defineValue(copy, existing, names[existing]);
     defineValue(copy, name, kind);
     found = Object.freeze(copy);
-    next.set(step, found);
+    next.set(name, found);
   }
   return found;
 }
