@@ -723,6 +723,46 @@ describe('ValidationError', () => {
       ]);
       expectNoPollution();
     });
+
+    it('reads a stored record whose fields are named like members: the member wins, the stored value stays', async () => {
+      // As db.dexie, an older version of the app or another replica may have written it.
+      const stored = JSON.parse(
+        '{"name":"Eve","email":"eve@example.com","nickname":"E","exists":"yes","save":2,' +
+          '"constructor":"x","toString":"y","profile$":3,"__proto__":{"polluted":true}}',
+      );
+      const key = (await db.dexie.table('users').add(stored)) as number;
+
+      const [eve] = await User.query().get();
+      const found = await User.findOrFail(key);
+      for (const user of [eve!, found]) {
+        expect(user).toBeInstanceOf(User);
+        expect(user.exists).toBe(true);
+        expect(typeof user.save).toBe('function');
+        expect(Object.keys(user).sort()).toEqual(['email', 'id', 'name', 'nickname']);
+        expect(user.toJSON()).toEqual({
+          id: key,
+          name: 'Eve',
+          email: 'eve@example.com',
+          nickname: 'E',
+        });
+        expect(user.isDirty()).toBe(false);
+      }
+      expectNoPollution();
+
+      found.name = 'Eve Smith';
+      expect(found.getDirty()).toEqual({ name: 'Eve Smith' });
+      await found.save();
+      const [row] = await rowsOf('users');
+      expect(row).toEqual({ ...stored, id: key, name: 'Eve Smith' });
+      expect(Object.hasOwn(row!, '__proto__')).toBe(true);
+
+      await db.dexie.table('users').update(key, { name: 'Eve S.', save: 4 });
+      await found.refresh();
+      expect(found.name).toBe('Eve S.');
+      expect(typeof found.save).toBe('function');
+      expect(found.isDirty()).toBe(false);
+      expectNoPollution();
+    });
   });
 });
 

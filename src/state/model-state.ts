@@ -1,3 +1,4 @@
+import { RESERVED_NAMES } from '../core/storable.js';
 import { cloneValue, defineValue, type Key, type Row, sameValue } from '../core/values.js';
 import type { LiveComparison } from '../live/live-observable.js';
 import type { ModelBase } from '../model/model.js';
@@ -178,14 +179,57 @@ export function hydrate<M extends ModelBase>(context: ModelContext<M>, row: Row)
   const state = stateful(instance);
   state[ORIGINAL] = row;
   state[RUNTIME] = context.runtime;
-  const target = instance as unknown as Row;
+  copyStored(instance, row);
+  return instance;
+}
+
+/**
+ * Makes `model`'s attributes those of `row`, as now stored (attributes it no longer holds go),
+ * and records `row` as what is stored.
+ */
+export function refreshAttributes(model: ModelBase, row: Row): void {
+  const members = memberNamesOf(model.constructor as ModelClass);
+  for (const name of attributeNames(model)) {
+    if (!Object.hasOwn(row, name) && !members.has(name)) removeAttribute(model, name);
+  }
+  copyStored(model, row);
+  stateful(model)[ORIGINAL] = row;
+}
+
+/**
+ * Copies the attributes of a stored row onto `model`. A stored field named like a member of the
+ * model (written through `db.dexie`, by an older version of the app or by another replica) is
+ * skipped: the member wins, and the stored value stays stored (see {@link dirtyOf}).
+ */
+function copyStored(model: ModelBase, row: Row): void {
+  const members = memberNamesOf(model.constructor as ModelClass);
+  const target = model as unknown as Row;
   for (const name in row) {
+    if (members.has(name)) continue;
     const value = row[name];
+    // No name left reaches a setter of the prototype chain, so plain assignment is safe.
     if (typeof value === 'object' && value !== null) defineValue(target, name, cloneValue(value));
-    else if (name === '__proto__') defineValue(target, name, value);
     else target[name] = value;
   }
-  return instance;
+}
+
+const memberNames = new WeakMap<ModelClass, ReadonlySet<string>>();
+
+/**
+ * The names no attribute of `model`'s instances can take: the reserved ones and every property
+ * of its prototype chain (methods, getters such as `exists`, Object.prototype's members).
+ */
+function memberNamesOf(model: ModelClass): ReadonlySet<string> {
+  let names = memberNames.get(model);
+  if (!names) {
+    const found = new Set<string>(RESERVED_NAMES);
+    for (let proto: object | null = model.prototype; proto; proto = Object.getPrototypeOf(proto)) {
+      for (const name of Object.getOwnPropertyNames(proto)) found.add(name);
+    }
+    names = found;
+    memberNames.set(model, names);
+  }
+  return names;
 }
 
 /** The names of the model's attributes: its own properties that are not loaded ones. */
@@ -219,8 +263,12 @@ export function dirtyOf(model: ModelBase): Row {
   }
   if (original) {
     const present = new Set(names);
+    // A stored field that a member hides was never an attribute: it is kept, not removed.
+    const members = memberNamesOf(model.constructor as ModelClass);
     for (const name of Object.keys(original)) {
-      if (!present.has(name) && original[name] !== undefined) defineValue(dirty, name, undefined);
+      if (!present.has(name) && !members.has(name) && original[name] !== undefined) {
+        defineValue(dirty, name, undefined);
+      }
     }
   }
   return dirty;

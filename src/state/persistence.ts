@@ -4,7 +4,6 @@ import { assertStorable } from '../core/storable.js';
 import { randomUuid } from '../core/uuid.js';
 import {
   assertValidKey,
-  cloneValue,
   defineValue,
   describe,
   isValidKey,
@@ -15,14 +14,13 @@ import type { ModelBase } from '../model/model.js';
 import { contextFor, contextOf, type ModelContext, ownerOf } from './context.js';
 import type { ModelClass } from './model-class.js';
 import {
-  attributeNames,
   dirtyOf,
   hydrate,
   loadedNames,
   originalOf,
   readAttribute,
   recordOf,
-  removeAttribute,
+  refreshAttributes,
   setOriginal,
   setRuntime,
 } from './model-state.js';
@@ -148,11 +146,7 @@ export async function refreshModel(model: ModelBase): Promise<void> {
   const key = requireKey(context, model, 'refresh');
   const row = await readRow(context, key);
   if (!row) throw notFound(context, key);
-  for (const name of attributeNames(model)) {
-    if (!Object.hasOwn(row, name)) removeAttribute(model, name);
-  }
-  for (const name of Object.keys(row)) defineValue(model, name, cloneValue(row[name]));
-  setOriginal(model, row);
+  refreshAttributes(model, row);
   const relations = loadedNames(model, 'relation');
   if (relations.length === 0) return;
   const loads = relations.map((path) => ({ path, constraint: undefined }));
