@@ -179,7 +179,7 @@ export function hydrate<M extends ModelBase>(context: ModelContext<M>, row: Row)
   const state = stateful(instance);
   state[ORIGINAL] = row;
   state[RUNTIME] = context.runtime;
-  copyStored(instance, row);
+  copyStored(instance, row, memberNamesOf(context.model));
   return instance;
 }
 
@@ -188,21 +188,19 @@ export function hydrate<M extends ModelBase>(context: ModelContext<M>, row: Row)
  * and records `row` as what is stored.
  */
 export function refreshAttributes(model: ModelBase, row: Row): void {
-  const members = memberNamesOf(model.constructor as ModelClass);
   for (const name of attributeNames(model)) {
-    if (!Object.hasOwn(row, name) && !members.has(name)) removeAttribute(model, name);
+    if (!Object.hasOwn(row, name)) removeAttribute(model, name);
   }
-  copyStored(model, row);
+  copyStored(model, row, memberNamesOf(model.constructor as ModelClass));
   stateful(model)[ORIGINAL] = row;
 }
 
 /**
- * Copies the attributes of a stored row onto `model`. A stored field named like a member of the
- * model (written through `db.dexie`, by an older version of the app or by another replica) is
- * skipped: the member wins, and the stored value stays stored (see {@link dirtyOf}).
+ * Copies the attributes of a stored row onto `model`. A stored field named like one of the
+ * model's `members` (written through `db.dexie`, by an older version of the app or by another
+ * replica) is skipped: the member wins, and the stored value stays stored (see {@link dirtyOf}).
  */
-function copyStored(model: ModelBase, row: Row): void {
-  const members = memberNamesOf(model.constructor as ModelClass);
+function copyStored(model: ModelBase, row: Row, members: ReadonlySet<string>): void {
   const target = model as unknown as Row;
   for (const name in row) {
     if (members.has(name)) continue;
