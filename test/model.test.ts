@@ -763,6 +763,19 @@ describe('ValidationError', () => {
       expect(found.isDirty()).toBe(false);
       expectNoPollution();
     });
+
+    it('keeps on refresh an own property the app set over a member', async () => {
+      const user = await User.create({ name: 'Ada', email: 'ada@example.com' });
+      Object.defineProperty(user, 'toString', { value: () => 'Ada!', enumerable: true });
+      await db.dexie.table('users').update(user.id!, { name: 'Ada L.' });
+
+      await user.refresh();
+      expect(user.name).toBe('Ada L.');
+      expect(user.toString()).toBe('Ada!');
+      expect(await rowsOf('users')).toEqual([
+        { id: user.id, name: 'Ada L.', email: 'ada@example.com' },
+      ]);
+    });
   });
 });
 

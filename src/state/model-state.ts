@@ -188,10 +188,12 @@ export function hydrate<M extends ModelBase>(context: ModelContext<M>, row: Row)
  * and records `row` as what is stored.
  */
 export function refreshAttributes(model: ModelBase, row: Row): void {
+  const members = memberNamesOf(model.constructor as ModelClass);
+  // An own property the app set over a member (`user.toString = ...`) was never read from a row.
   for (const name of attributeNames(model)) {
-    if (!Object.hasOwn(row, name)) removeAttribute(model, name);
+    if (!Object.hasOwn(row, name) && !members.has(name)) removeAttribute(model, name);
   }
-  copyStored(model, row, memberNamesOf(model.constructor as ModelClass));
+  copyStored(model, row, members);
   stateful(model)[ORIGINAL] = row;
 }
 
