@@ -6,7 +6,7 @@
 // pay: User.find measured 1.11–1.12 through it where the package build measured 1.05.
 // Usage: node --expose-gc bench/run-node.mjs <report.json> <scale> [<workloads, e.g. 2,5>]
 import { readFileSync, writeFileSync } from 'node:fs';
-import { dirname, relative, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'vite';
 
@@ -19,8 +19,6 @@ const packageVersion = (name) =>
 
 // Under node_modules, so that the bundle's imports of dependencies resolve as the sources' do.
 const outDir = resolve(root, 'node_modules/.cache/dexorm-bench');
-// The sync server is a script of its own, not bundled: the bundle imports it where it lies.
-const syncServer = resolve(root, 'scripts/sync-server.mjs');
 await build({
   root,
   configFile: false,
@@ -32,15 +30,8 @@ await build({
     minify: false,
     sourcemap: false,
     target: 'node20',
-    rolldownOptions: {
-      external: [syncServer],
-      // Model class names show in error messages and morph types: the bundle keeps them.
-      output: {
-        keepNames: true,
-        entryFileNames: 'node.mjs',
-        paths: { [syncServer]: relative(outDir, syncServer) },
-      },
-    },
+    // Model class names show in error messages and morph types: the bundle keeps them.
+    rolldownOptions: { output: { keepNames: true, entryFileNames: 'node.mjs' } },
   },
 });
 const module = await import(pathToFileURL(resolve(outDir, 'node.mjs')).href);
