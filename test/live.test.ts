@@ -1,9 +1,10 @@
-import { liveQuery } from 'dexie';
+import { type DBCore, type DBCoreTable, type Dexie, liveQuery } from 'dexie';
 import { from } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   Database,
   DatabaseClosedError,
+  StorageError,
   UniqueConstraintError,
   type WithRelations,
 } from '../src/index.js';
@@ -38,6 +39,42 @@ function watch<T>(observable: Parameters<typeof record<T>>[0]): Recording<T> {
 }
 
 const bioOf = (profile: Profile | null) => profile?.bio ?? null;
+
+/**
+ * Makes the reads of `table` in readonly transactions (those of live queries) fail once armed,
+ * as IndexedDB fails them; writes and the reads inside them go on. Install before the open.
+ */
+function failReadsOf(dexie: Dexie, table: string): { arm(): void; disarm(): void } {
+  let armed = false;
+  const fail = () => Promise.reject(new DOMException('injected: the read failed', 'UnknownError'));
+  dexie.use({
+    stack: 'dbcore',
+    name: 'dexorm-test-failing-reads',
+    level: -100,
+    create: (down: DBCore): Partial<DBCore> => ({
+      ...down,
+      table(name: string): DBCoreTable {
+        const inner = down.table(name);
+        if (name !== table) return inner;
+        const failing = (trans: unknown) =>
+          armed && (trans as { mode?: string }).mode === 'readonly';
+        return {
+          ...inner,
+          get: (request) => (failing(request.trans) ? fail() : inner.get(request)),
+          query: (request) => (failing(request.trans) ? fail() : inner.query(request)),
+        };
+      },
+    }),
+  });
+  return {
+    arm: () => {
+      armed = true;
+    },
+    disarm: () => {
+      armed = false;
+    },
+  };
+}
 const storedProfiles = () => db.dexie.table('profiles').orderBy('id').toArray();
 
 describe('live observables', () => {
@@ -414,6 +451,34 @@ describe('live observables', () => {
 
       expect(await profiles.failure()).toBeInstanceOf(DatabaseClosedError);
       expect(profiles.values).toEqual([]);
+    });
+  });
+
+  describe('a re-read that fails', () => {
+    it('errors profile$ and model.observe() observers with StorageError, after what they showed', async () => {
+      const reads = failReadsOf(db.dexie, 'profiles');
+      const ada = await user('Ada');
+      const profile = await ada.profileRelation().create({ bio: 'first' });
+      const viaRelation = watch(ada.profile$);
+      const viaModel = watch(profile.observe());
+      await Promise.all([viaRelation.nth(1), viaModel.nth(1)]);
+
+      reads.arm();
+      profile.bio = 'second';
+      await profile.save();
+
+      const relationFailure = await viaRelation.failure();
+      expect(relationFailure).toBeInstanceOf(StorageError);
+      // The relation's read names what it read.
+      expect(relationFailure).toMatchObject({ model: 'Profile', table: 'profiles' });
+      expect(String((relationFailure as StorageError).cause)).toContain(
+        'injected: the read failed',
+      );
+      expect(await viaModel.failure()).toBeInstanceOf(StorageError);
+      expect(viaRelation.values.map(bioOf)).toEqual(['first']);
+      expect(viaModel.values.map(bioOf)).toEqual(['first']);
+      reads.disarm();
+      expect(await storedProfiles()).toEqual([{ id: profile.id, user_id: ada.id, bio: 'second' }]);
     });
   });
 

@@ -1,4 +1,4 @@
-import type { Dexie, Transaction } from 'dexie';
+import type { Dexie, PromiseExtended, Transaction } from 'dexie';
 import { Dexie as DexieClass } from 'dexie';
 import type { Observable } from 'rxjs';
 import { DatabaseClosedError, SchemaError, StorageError } from '../core/errors.js';
@@ -185,7 +185,32 @@ export class Runtime implements DatabaseRuntime {
   ): Observable<T> {
     // Dexie keeps observing reads across the native awaits of a querier only when the querier
     // is an async function: a plain arrow would stop tracking at the first await.
-    const read = async (): Promise<T> => await query();
+    return this.#observe(shareKey, async (): Promise<T> => await query(), comparison);
+  }
+
+  liveChain<T>(
+    shareKey: string | undefined,
+    query: () => PromiseExtended<T>,
+    comparison: LiveComparison<NoInfer<T>>,
+  ): Observable<T> {
+    // A plain function, so that Dexie does not echo every microtask while it runs, as it does
+    // for an async querier; a synchronous throw is a failed read like any other.
+    const read = (): PromiseExtended<T> => {
+      try {
+        return query();
+      } catch (error) {
+        return DexieClass.Promise.reject(error);
+      }
+    };
+    return this.#observe(shareKey, read, comparison);
+  }
+
+  /** A live observable of `read`, shared under `shareKey` (see {@link live}). */
+  #observe<T>(
+    shareKey: string | undefined,
+    read: () => Promise<T>,
+    comparison: LiveComparison<T>,
+  ): Observable<T> {
     const create = () => liveObservable(read, comparison, this.#liveSource);
     return shareKey === undefined
       ? create().pipe(shareLatest())

@@ -277,12 +277,9 @@ export class ModelBase<A extends object = object> extends QueryShortcuts {
     const key = this.getKey();
     if (key === undefined) return of(null);
     const context = contextFor(this);
-    return context.runtime.live(
+    return context.runtime.liveChain(
       `${context.tableName}\u0000${context.primaryKey}\u0000${shareKeyOf(key)}`,
-      async () => {
-        const row = await context.table.get(key);
-        return row ? hydrate(context, row) : null;
-      },
+      () => context.table.get(key).then((row) => (row ? hydrate(context, row) : null)),
       liveComparison,
     );
   }

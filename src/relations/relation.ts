@@ -1,3 +1,4 @@
+import type { PromiseExtended } from 'dexie';
 import type { Observable } from 'rxjs';
 import { of, throwError } from 'rxjs';
 import { SchemaError } from '../core/errors.js';
@@ -247,7 +248,11 @@ export abstract class Relation<P extends ModelBase, R extends ModelBase, Result>
   observe(): Observable<Result> {
     if (!this.canLookUp()) return of(this.emptyResult());
     try {
-      return this.runtime().live(this.shareKey(), () => this.liveRead(), liveComparison);
+      const runtime = this.runtime();
+      const chain = this.liveChain();
+      return chain
+        ? runtime.liveChain(this.shareKey(), chain, liveComparison)
+        : runtime.live(this.shareKey(), () => this.liveRead(), liveComparison);
     } catch (error) {
       return throwError(() => error);
     }
@@ -289,6 +294,14 @@ export abstract class Relation<P extends ModelBase, R extends ModelBase, Result>
   /** The read a live observer re-runs; the same as `getResults()` unless a kind needs more. */
   protected liveRead(): Promise<Result> {
     return this.getResults();
+  }
+
+  /**
+   * The read a live observer re-runs as one chain of Dexie promises, where a kind can make it
+   * one (see `DatabaseRuntime.liveChain`); otherwise undefined, and {@link liveRead} runs.
+   */
+  protected liveChain(): (() => PromiseExtended<Result>) | undefined {
+    return undefined;
   }
 
   /** `HasOne User → Profile`, for messages. */

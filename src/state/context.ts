@@ -1,4 +1,4 @@
-import type { Table } from 'dexie';
+import type { PromiseExtended, Table } from 'dexie';
 import { Dexie } from 'dexie';
 import type { Observable } from 'rxjs';
 import { SchemaError } from '../core/errors.js';
@@ -64,6 +64,15 @@ export interface DatabaseRuntime {
   live<T>(
     shareKey: string | undefined,
     query: () => Promise<T>,
+    comparison: LiveComparison<NoInfer<T>>,
+  ): Observable<T>;
+  /**
+   * {@link live} for a read that is one chain of Dexie promises, with no native `await`: Dexie
+   * follows it as it is, where an async querier makes it echo every microtask while it runs.
+   */
+  liveChain<T>(
+    shareKey: string | undefined,
+    query: () => PromiseExtended<T>,
     comparison: LiveComparison<NoInfer<T>>,
   ): Observable<T>;
   /**
