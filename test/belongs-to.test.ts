@@ -198,6 +198,33 @@ describe('BelongsTo', () => {
     });
   });
 
+  describe('observe, through an owner key other than the primary key', () => {
+    it('emits the owner, the edited owner, the new owner, then null', async () => {
+      const ada = await user('Ada');
+      const bob = await user('Bob');
+      // The profile's website column holds the owner's email: `users.email` is a unique index.
+      const profile = await Profile.create({ bio: 'p', website: ada.email });
+      const byEmail = (child: Profile) => new BelongsTo(child, User, 'website', 'email');
+      const owners = record(byEmail(profile).observe());
+      expect((await owners.nth(1))?.name).toBe('Ada');
+
+      ada.name = 'Ada Lovelace';
+      await ada.save();
+      expect((await owners.nth(2))?.name).toBe('Ada Lovelace');
+
+      byEmail(profile).associate(bob);
+      await profile.save();
+      expect((await owners.nth(3))?.name).toBe('Bob');
+
+      await bob.delete();
+      expect(await owners.nth(4)).toBeNull();
+      owners.unsubscribe();
+      expect(await storedProfiles()).toEqual([
+        { id: profile.id, bio: 'p', website: 'bob@example.com' },
+      ]);
+    });
+  });
+
   describe('default keys', () => {
     it("defaults the foreign key to <singular owner table>_<owner key> and the owner key to the owner's key", () => {
       const relation = new Profile({ bio: 'x' }).belongsTo(User);

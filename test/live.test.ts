@@ -455,13 +455,14 @@ describe('live observables', () => {
   });
 
   describe('a re-read that fails', () => {
-    it('errors profile$ and model.observe() observers with StorageError, after what they showed', async () => {
+    it('errors profile$, user$ and model.observe() observers with StorageError, after what they showed', async () => {
       const reads = failReadsOf(db.dexie, 'profiles');
       const ada = await user('Ada');
       const profile = await ada.profileRelation().create({ bio: 'first' });
       const viaRelation = watch(ada.profile$);
       const viaModel = watch(profile.observe());
-      await Promise.all([viaRelation.nth(1), viaModel.nth(1)]);
+      const viaInverse = watch(profile.user$);
+      await Promise.all([viaRelation.nth(1), viaModel.nth(1), viaInverse.nth(1)]);
 
       reads.arm();
       profile.bio = 'second';
@@ -475,6 +476,9 @@ describe('live observables', () => {
         'injected: the read failed',
       );
       expect(await viaModel.failure()).toBeInstanceOf(StorageError);
+      // profile.user$ re-reads the stored profile first, and that read fails.
+      expect(await viaInverse.failure()).toBeInstanceOf(StorageError);
+      expect(viaInverse.values.map((owner) => owner?.name)).toEqual(['Ada']);
       expect(viaRelation.values.map(bioOf)).toEqual(['first']);
       expect(viaModel.values.map(bioOf)).toEqual(['first']);
       reads.disarm();

@@ -1,12 +1,14 @@
+import { Dexie, type PromiseExtended } from 'dexie';
 import { UnsavedModelError } from '../core/errors.js';
 import { distinctKeys } from '../core/key-dictionary.js';
 import { defaultForeignKey } from '../core/naming.js';
+import { isValidKey } from '../core/values.js';
 import type { AttributeKey, ModelBase } from '../model/model.js';
 import type { QueryBuilder } from '../query/query-builder.js';
 import type { QueryState } from '../query/query-state.js';
 import type { DatabaseRuntime } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
-import { readAttribute, writeAttribute } from '../state/model-state.js';
+import { hydrate, readAttribute, writeAttribute } from '../state/model-state.js';
 import { countMatches, matchOne } from './dictionary.js';
 import { indexKeys } from './index-keys.js';
 import { InverseRelation } from './inverse-relation.js';
@@ -39,6 +41,36 @@ export class BelongsTo<C extends ModelBase, O extends ModelBase> extends Inverse
   async getResults(): Promise<O | null> {
     if (!this.canLookUp()) return null;
     return this.query().first();
+  }
+
+  /**
+   * Through the owner's primary key, the live read is two gets in one chain of Dexie promises:
+   * the child as stored (or, unsaved, its in-memory foreign key), then its owner.
+   */
+  protected override liveChain(): (() => PromiseExtended<O | null>) | undefined {
+    if (this.ownerKey !== this.related.primaryKey) return undefined;
+    return () => {
+      const runtime = this.runtime();
+      const owners = runtime.contextOf(this.related);
+      // A value that is no key matches no owner, as in the query getResults() runs.
+      const ownerWith = (key: unknown): PromiseExtended<O | null> =>
+        isValidKey(key)
+          ? owners.table.get(key).then(
+              (row) => (row ? hydrate(owners, row) : null),
+              async (error: unknown) => {
+                throw await runtime.readFailed(error, owners);
+              },
+            )
+          : Dexie.Promise.resolve(null);
+      const childKey = this.child.getKey();
+      if (!this.child.exists || childKey === undefined) {
+        return ownerWith(readAttribute(this.child, this.foreignKey));
+      }
+      const children = runtime.contextOf(this.child.constructor as ModelClass<C>);
+      return children.table
+        .get(childKey)
+        .then((row) => (row ? ownerWith(row[this.foreignKey]) : null));
+    };
   }
 
   addConstraints(query: QueryBuilder<O>): QueryBuilder<O> {
