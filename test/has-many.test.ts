@@ -237,6 +237,24 @@ describe('HasMany', () => {
       expect(posts.values).toHaveLength(6);
     });
 
+    it('emits the list getResults() reads, in primary-key order, after a post moves in', async () => {
+      const ada = await User.create({ name: 'Ada' });
+      const bob = await User.create({ name: 'Bob' });
+      await ada.postsRelation().create({ title: 'first' });
+      const moving = await bob.postsRelation().create({ title: 'second' });
+      await ada.postsRelation().create({ title: 'third' });
+      const posts = session.watch(ada.posts$);
+      expect(titles(await posts.nth(1))).toEqual(['first', 'third']);
+
+      await ada.postsRelation().save(moving);
+
+      const moved = await posts.nth(2);
+      expect(titles(moved)).toEqual(['first', 'second', 'third']);
+      expect(moved.every((post) => post instanceof Post)).toBe(true);
+      expect(moved).toEqual(await ada.postsRelation().getResults());
+      expect((await storedPosts()).map((post) => post.user_id)).toEqual([ada.id, ada.id, ada.id]);
+    });
+
     it('emits [] without querying for a parent without a key', async () => {
       const posts = session.watch(new User({ name: 'new' }).posts$);
       expect(await posts.nth(1)).toEqual([]);

@@ -1,7 +1,10 @@
+import type { Collection, PromiseExtended } from 'dexie';
 import { assertAttributeSet, assertList } from '../core/storable.js';
-import { describe } from '../core/values.js';
+import { describe, type Key, type Row } from '../core/values.js';
 import type { AttributeKey, AttributesOf, ModelBase } from '../model/model.js';
 import { assertField, schemaError } from '../query/query-input.js';
+import type { ModelContext } from '../state/context.js';
+import { hydrate } from '../state/model-state.js';
 import { insertModels } from '../state/persistence.js';
 import { matchMany } from './dictionary.js';
 import { HasOneOfMany, type OfManyAggregate } from './has-one-of-many.js';
@@ -21,6 +24,15 @@ export class HasMany<P extends ModelBase, R extends ModelBase> extends HasOneOrM
   async getResults(): Promise<R[]> {
     if (this.parentKey() === undefined) return [];
     return this.query().get();
+  }
+
+  /** @internal */
+  protected readMatching(
+    matching: Collection<Row, Key>,
+    context: ModelContext<R>,
+  ): PromiseExtended<R[]> {
+    // An index's entries for one key come in primary-key order, the order of getResults().
+    return matching.toArray().then((rows) => rows.map((row) => hydrate(context, row)));
   }
 
   match(parents: readonly P[], results: readonly R[], name: string): void {

@@ -1,4 +1,4 @@
-import { Dexie, type PromiseExtended } from 'dexie';
+import type { Collection, PromiseExtended } from 'dexie';
 import { UniqueConstraintError } from '../core/errors.js';
 import { describe, type Key, type Row, sameValue } from '../core/values.js';
 import type { AttributesOf, ModelBase } from '../model/model.js';
@@ -21,39 +21,25 @@ export class HasOne<P extends ModelBase, R extends ModelBase> extends HasOneOrMa
     const key = this.parentKey();
     if (key === undefined) return null;
     if (this.morphType) return this.query().first();
+    // The one indexed read that query().first() would plan, without building and planning a
+    // query. Awaited here, where the live read chains it: the same Dexie `.then` chain made this
+    // read 1.08–1.10 of hand-written Dexie in Node, against 1.06–1.07 awaited.
     const context = this.runtime().contextOf(this.related);
-    // Awaited here, where the live read chains it: the same Dexie `.then` chain made this read
-    // 1.08–1.10 of hand-written Dexie in Node, against 1.06–1.07 awaited.
     let row: Row | undefined;
     try {
-      row = await this.#readRow(context, key);
+      row = await context.table.where(this.foreignKey).equals(key).first();
     } catch (error) {
       throw await context.runtime.readFailed(error, context);
     }
     return row === undefined ? null : hydrate(context, row);
   }
 
-  /**
-   * The one indexed read that query().first() would plan, without building and planning a
-   * query: the hot path of every getResults() and of `user.profile$`.
-   */
-  #readRow(context: ModelContext<R>, key: Key): PromiseExtended<Row | undefined> {
-    return context.table.where(this.foreignKey).equals(key).first();
-  }
-
-  protected override liveChain(): (() => PromiseExtended<R | null>) | undefined {
-    if (this.morphType) return undefined;
-    return () => {
-      const key = this.parentKey();
-      if (key === undefined) return Dexie.Promise.resolve(null);
-      const context = this.runtime().contextOf(this.related);
-      return this.#readRow(context, key).then(
-        (row) => (row === undefined ? null : hydrate(context, row)),
-        async (error: unknown) => {
-          throw await context.runtime.readFailed(error, context);
-        },
-      );
-    };
+  /** @internal */
+  protected readMatching(
+    matching: Collection<Row, Key>,
+    context: ModelContext<R>,
+  ): PromiseExtended<R | null> {
+    return matching.first().then((row) => (row === undefined ? null : hydrate(context, row)));
   }
 
   match(parents: readonly P[], results: readonly R[], name: string): void {
