@@ -6,7 +6,7 @@ import { isValidKey } from '../core/values.js';
 import type { AttributeKey, ModelBase } from '../model/model.js';
 import type { QueryBuilder } from '../query/query-builder.js';
 import type { QueryState } from '../query/query-state.js';
-import type { DatabaseRuntime } from '../state/context.js';
+import { type DatabaseRuntime, failedReadOf } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
 import { hydrate, readAttribute, writeAttribute } from '../state/model-state.js';
 import { countMatches, matchOne } from './dictionary.js';
@@ -55,12 +55,9 @@ export class BelongsTo<C extends ModelBase, O extends ModelBase> extends Inverse
       // A value that is no key matches no owner, as in the query getResults() runs.
       const ownerWith = (key: unknown): PromiseExtended<O | null> =>
         isValidKey(key)
-          ? owners.table.get(key).then(
-              (row) => (row ? hydrate(owners, row) : null),
-              async (error: unknown) => {
-                throw await runtime.readFailed(error, owners);
-              },
-            )
+          ? owners.table
+              .get(key)
+              .then((row) => (row ? hydrate(owners, row) : null), failedReadOf(owners))
           : Dexie.Promise.resolve(null);
       const childKey = this.child.getKey();
       if (!this.child.exists || childKey === undefined) {

@@ -7,7 +7,7 @@ import { describe, type Key, type Row } from '../core/values.js';
 import type { AttributeKey, AttributesOf, ModelBase } from '../model/model.js';
 import type { QueryBuilder } from '../query/query-builder.js';
 import type { QueryState } from '../query/query-state.js';
-import type { DatabaseRuntime, ModelContext } from '../state/context.js';
+import { type DatabaseRuntime, failedReadOf, type ModelContext } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
 import {
   keyAttribute,
@@ -216,11 +216,8 @@ export abstract class HasOneOrMany<
       const key = this.parentKey();
       if (key === undefined) return Dexie.Promise.resolve(this.emptyResult());
       const context = this.runtime().contextOf(this.related);
-      return this.readMatching(context.table.where(this.foreignKey).equals(key), context).catch(
-        async (error: unknown) => {
-          throw await context.runtime.readFailed(error, context);
-        },
-      );
+      const matching = context.table.where(this.foreignKey).equals(key);
+      return this.readMatching(matching, context).catch(failedReadOf(context));
     };
   }
 

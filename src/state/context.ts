@@ -103,6 +103,16 @@ export function ownerOf(context: ModelContext): { model: string; table: string }
   return { model: context.modelName, table: context.tableName };
 }
 
+/**
+ * A rejection handler for a read of `context`'s table, in a chain of promises: it rejects with
+ * the DexormError that `readFailed` makes of the failure.
+ */
+export function failedReadOf(context: ModelContext): (error: unknown) => Promise<never> {
+  return async (error) => {
+    throw await context.runtime.readFailed(error, context);
+  };
+}
+
 /** The Database of the running `db.transaction()`, if any. */
 function transactionRuntime(): DatabaseRuntime | undefined {
   const transaction = Dexie.currentTransaction;
