@@ -79,11 +79,14 @@ describe('the demo shows errors in the page', () => {
 
   it('shows UniqueConstraintError when a user with a profile is given a second one', async () => {
     await userRow(page, 'ada@example.com').getByTestId('user-select').click();
+    // The editor fills its form from the selected user's first profile$ emission: type after it.
+    await expect.poll(() => text(page, 'profile-status')).toBe('Ada Lovelace has no profile yet.');
     await page.getByTestId('profile-bio').fill('First profile.');
     await page.getByTestId('profile-create').click();
     await expect.poll(() => text(page, 'profile-status')).toBe('Profile #1 is stored.');
     await page.getByTestId('profile-dissociate').click();
     await expect.poll(() => page.getByTestId('unattached-row').count()).toBe(1);
+    await expect.poll(() => text(page, 'profile-status')).toBe('Ada Lovelace has no profile yet.');
     await page.getByTestId('profile-bio').fill('Second profile.');
     await page.getByTestId('profile-create').click();
     await expect.poll(() => text(page, 'profile-status')).toBe('Profile #2 is stored.');
