@@ -24,24 +24,26 @@ export { Model, ModelBase } from './model/model.js';
 export type { OwnerOf } from './model/relation-factories.js';
 export { RelationFactories } from './model/relation-factories.js';
 export type {
+  AnyOfClause,
   Clause,
+  FieldClause,
   KeySource,
   KeySourceClause,
   OrderDirection,
   ValueClause,
   WhereOperator,
 } from './query/clause.js';
+export type { ExplainedRange, QueryExplanation } from './query/explain.js';
 export {
   type ComparisonOperator,
   type ElementOf,
+  type FieldCondition,
+  FilterBuilder,
   type KeysOfType,
-  QueryBuilder,
-  type RelationConstraint,
-  type RelationConstraints,
-  type WithAggregate,
-  type WithCounts,
-  type WithExists,
-} from './query/query-builder.js';
+  type WhereArguments,
+} from './query/filter-builder.js';
+export type { CursorPage, Page } from './query/paging.js';
+export { QueryBuilder } from './query/query-builder.js';
 export type {
   Aggregate,
   AggregateKind,
@@ -50,6 +52,14 @@ export type {
   QueryState,
   RelationFilter,
 } from './query/query-state.js';
+export {
+  type RelationConstraint,
+  type RelationConstraints,
+  RelationQueryBuilder,
+  type WithAggregate,
+  type WithCounts,
+  type WithExists,
+} from './query/relation-query-builder.js';
 export { BelongsTo } from './relations/belongs-to.js';
 export type {
   BelongsToManyOptions,

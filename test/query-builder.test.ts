@@ -195,14 +195,24 @@ const filterCases: Case[] = [
 
 const orderCases: Case[] = [
   {
-    title: 'orderBy asc, missing values first, ties in key order',
+    title: 'orderBy asc, missing values last, ties in key order',
     build: (q) => q.orderBy('price'),
-    names: ['eggplant', 'banana', 'carrot', 'apple', 'apricot', 'fig', 'date'],
+    names: ['banana', 'carrot', 'apple', 'apricot', 'fig', 'date', 'eggplant'],
   },
   {
-    title: 'orderBy asc on a field with null and missing values',
+    title: 'orderBy desc, missing values last too',
+    build: (q) => q.orderBy('price', 'desc'),
+    names: ['date', 'fig', 'apricot', 'apple', 'carrot', 'banana', 'eggplant'],
+  },
+  {
+    title: 'orderBy asc on a field with null and missing values, which come last',
     build: (q) => q.orderBy('category', 'asc'),
-    names: ['eggplant', 'fig', 'apple', 'banana', 'date', 'apricot', 'carrot'],
+    names: ['apple', 'banana', 'date', 'apricot', 'carrot', 'eggplant', 'fig'],
+  },
+  {
+    title: 'the first by an indexed order, when the index holds too few: the missing follow',
+    build: (q) => q.orderBy('category').offset(4).limit(2),
+    names: ['carrot', 'eggplant'],
   },
   {
     title: 'orderBy on a string field',

@@ -1,17 +1,14 @@
-import type { WhereOperator } from '../query/clause.js';
-import {
-  type ComparisonOperator,
-  type ElementOf,
-  type KeysOfType,
-  QueryBuilder,
-  type RelationConstraint,
-  type RelationConstraints,
-  type WithCounts,
-} from '../query/query-builder.js';
+import type { WhereArguments } from '../query/filter-builder.js';
+import { QueryBuilder } from '../query/query-builder.js';
 import type { CountOperator } from '../query/query-state.js';
+import type {
+  RelationConstraint,
+  RelationConstraints,
+  WithCounts,
+} from '../query/relation-query-builder.js';
 import type { RelationName, RelationPath, WithRelations } from '../relations/relation-types.js';
 import type { ModelClass } from '../state/model-class.js';
-import type { AttributeKey, AttributesOf, ModelBase } from './model.js';
+import type { AttributesOf, ModelBase } from './model.js';
 import { RelationFactories } from './relation-factories.js';
 
 /**
@@ -29,46 +26,20 @@ export abstract class QueryShortcuts extends RelationFactories {
     return new QueryBuilder(this);
   }
 
-  /** Shortcut for `query().where(...)`. */
-  static where<M extends ModelBase, K extends AttributeKey<M>>(
-    this: ModelClass<M>,
-    field: K,
-    value: AttributesOf<M>[K] | null,
-  ): QueryBuilder<M>;
-  static where<M extends ModelBase, K extends AttributeKey<M>>(
-    this: ModelClass<M>,
-    field: K,
-    operator: ComparisonOperator,
-    value: AttributesOf<M>[K] | null,
-  ): QueryBuilder<M>;
-  static where<M extends ModelBase, K extends AttributeKey<M>>(
-    this: ModelClass<M>,
-    field: K,
-    operator: 'in',
-    values: readonly NonNullable<AttributesOf<M>[K]>[],
-  ): QueryBuilder<M>;
-  static where<M extends ModelBase, K extends KeysOfType<M, string>>(
-    this: ModelClass<M>,
-    field: K,
-    operator: 'startsWith',
-    prefix: string,
-  ): QueryBuilder<M>;
-  static where<M extends ModelBase, K extends KeysOfType<M, readonly unknown[]>>(
-    this: ModelClass<M>,
-    field: K,
-    operator: 'includes',
-    value: ElementOf<AttributesOf<M>[K]>,
-  ): QueryBuilder<M>;
+  /** Shortcut for `query().where(...)`: every form `where` takes. */
   static where<M extends ModelBase>(
     this: ModelClass<M>,
     conditions: Partial<AttributesOf<M>>,
   ): QueryBuilder<M>;
   static where<M extends ModelBase>(
     this: ModelClass<M>,
-    ...args: [string, unknown] | [string, WhereOperator, unknown] | [object]
+    ...args: WhereArguments<M>
+  ): QueryBuilder<M>;
+  static where<M extends ModelBase>(
+    this: ModelClass<M>,
+    ...args: WhereArguments<M>
   ): QueryBuilder<M> {
-    const query = new QueryBuilder(this);
-    return (query.where as (...where: typeof args) => QueryBuilder<M>).apply(query, args);
+    return new QueryBuilder(this).where(...args);
   }
 
   /** The number of stored models of this class. */

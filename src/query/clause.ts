@@ -1,5 +1,5 @@
 import { cmp } from 'dexie';
-import { isValidKey, sameValue } from '../core/values.js';
+import { isValidKey, type Row, sameValue, valueAt } from '../core/values.js';
 
 /** Comparison operators accepted by `where(field, operator, value)`. */
 export type WhereOperator = '=' | '!=' | '<' | '<=' | '>' | '>=' | 'in' | 'startsWith' | 'includes';
@@ -8,7 +8,10 @@ export type WhereOperator = '=' | '!=' | '<' | '<=' | '>' | '>=' | 'in' | 'start
 export type OrderDirection = 'asc' | 'desc';
 
 /** One condition of a query. */
-export type Clause = ValueClause | KeySourceClause;
+export type Clause = ValueClause | KeySourceClause | AnyOfClause;
+
+/** The conditions on attributes: every clause but a group of alternatives. */
+export type FieldClause = ValueClause | KeySourceClause;
 
 /** A comparison of an attribute with a value. */
 export interface ValueClause {
@@ -28,6 +31,19 @@ export interface KeySourceClause {
   readonly operator: 'inKeysOf';
   /** Where the keys are read. */
   readonly value: KeySource;
+}
+
+/**
+ * Alternatives, any of which must hold: each a list of clauses that must all hold (`orWhere`, and
+ * a grouping callback whose query has alternatives).
+ */
+export interface AnyOfClause {
+  /** Always empty: a group names no one attribute. */
+  readonly field: '';
+  /** Always `'anyOf'`. */
+  readonly operator: 'anyOf';
+  /** The alternatives. */
+  readonly value: readonly (readonly Clause[])[];
 }
 
 /**
@@ -65,7 +81,7 @@ export const OPERATORS: ReadonlySet<string> = new Set<WhereOperator>([
  * keys are compared in IndexedDB order, `= null` matches a missing or null value (like
  * `whereNull`). Built once per query, so that `in` over many numbers or strings is a set lookup.
  */
-export function matcher(clause: Clause): (stored: unknown) => boolean {
+export function matcher(clause: ValueClause): (stored: unknown) => boolean {
   if (clause.operator === 'in') {
     const values = clause.value as readonly unknown[];
     if (values.every((item) => typeof item === 'number' || typeof item === 'string')) {
@@ -77,7 +93,27 @@ export function matcher(clause: Clause): (stored: unknown) => boolean {
   return (stored) => matches(stored, clause);
 }
 
-function matches(stored: unknown, clause: Clause): boolean {
+/** A test of whether a stored record satisfies every one of `clauses`; null when there is none. */
+export function rowMatcher(clauses: readonly Clause[]): ((row: Row) => boolean) | null {
+  if (clauses.length === 0) return null;
+  const tests = clauses.map(clauseTest);
+  return tests.length === 1 ? tests[0]! : (row) => tests.every((test) => test(row));
+}
+
+function clauseTest(clause: Clause): (row: Row) => boolean {
+  if (clause.operator === 'anyOf') {
+    const alternatives = clause.value.map((clauses) => rowMatcher(clauses) ?? (() => true));
+    return (row) => alternatives.some((test) => test(row));
+  }
+  if (clause.operator === 'inKeysOf') {
+    throw new TypeError(`the keys of "${clause.value.table}" must be read before matching`);
+  }
+  const test = matcher(clause);
+  const { field } = clause;
+  return (row) => test(valueAt(row, field));
+}
+
+function matches(stored: unknown, clause: ValueClause): boolean {
   const { operator, value } = clause;
   switch (operator) {
     case '=':
@@ -120,4 +156,27 @@ function rank(value: unknown): number {
   if (value == null) return 0;
   if (typeof value === 'boolean') return 1;
   return isValidKey(value) ? 2 : 3;
+}
+
+/**
+ * Orders two stored records by `field` for `orderBy`: values that are IndexedDB keys first, in key
+ * order (reversed for `'desc'`), then the others (missing, null, booleans, objects), as
+ * {@link compareValues} orders them in the same direction; ties by primary key in the direction.
+ * Keys first either way makes an index read in either direction an exact prefix of the result.
+ */
+export function orderComparator(
+  field: string,
+  direction: OrderDirection,
+  primaryKey: string,
+): (a: Row, b: Row) => number {
+  const sign = direction === 'desc' ? -1 : 1;
+  return (a, b) => {
+    const x = valueAt(a, field);
+    const y = valueAt(b, field);
+    const xKey = isValidKey(x);
+    const yKey = isValidKey(y);
+    if (xKey !== yKey) return xKey ? -1 : 1;
+    const byValue = xKey ? cmp(x, y) : compareValues(x, y);
+    return sign * (byValue || cmp(a[primaryKey], b[primaryKey]));
+  };
 }

@@ -1,43 +1,50 @@
-import type { Collection } from 'dexie';
-import { cmp } from 'dexie';
+import { type Collection, cmp } from 'dexie';
 import { distinctKeys } from '../core/key-dictionary.js';
 import { isValidKey, type Key, type Row, valueAt } from '../core/values.js';
-import type { IndexInfo, ModelContext } from '../state/context.js';
-import { type Clause, compareValues, matcher } from './clause.js';
+import type { ModelContext } from '../state/context.js';
+import { type Clause, orderComparator, rowMatcher } from './clause.js';
+import type { FieldAccess } from './key-range.js';
 import { denseSpan, rowsWithKeys } from './key-reads.js';
+import { type Plan, planRead, type ReadRequest } from './planner.js';
 import type { QueryState } from './query-state.js';
 
-/** How rows are read: a key lookup, an index range, or a scan, plus what is left to filter. */
-type Access =
-  | { readonly kind: 'none' }
-  | { readonly kind: 'keys'; readonly keys: readonly Key[]; readonly used: readonly Clause[] }
-  | {
-      readonly kind: 'collection';
-      readonly open: () => Collection<Row, Key>;
-      readonly used: readonly Clause[];
-      /** Fields by which the collection is already sorted ascending. */
-      readonly sortedBy: ReadonlySet<string>;
-    };
-
-interface Candidate {
-  readonly score: number;
-  readonly access: Access;
+/** Reads the rows a query selects, through the plan that reads the fewest records. */
+export async function readRows(context: ModelContext, state: QueryState): Promise<Row[]> {
+  const request = await resolveRequest(context, state);
+  return runPlan(context, planRead(context, request), request);
 }
 
-/**
- * Reads the rows a query selects. An index is used where one fits (compound indexes for
- * equalities, the primary key for lookups); whatever it does not cover is filtered in memory,
- * so every field can be queried and results are the same either way.
- */
-export async function readRows(context: ModelContext, state: QueryState): Promise<Row[]> {
-  const clauses = await resolveKeySources(context, state.clauses);
-  const access = chooseAccess(context, clauses);
+/** Counts the rows a query selects, from index keys alone where the plan applies every clause. */
+export async function countRows(context: ModelContext, state: QueryState): Promise<number> {
+  const request = await resolveRequest(context, { ...state, order: undefined });
+  const plan = planRead(context, request);
+  const { access } = plan;
+  if (access.kind === 'none') return 0;
+  const whole = request.offset === 0 && request.limit === undefined;
+  if (whole && access.kind === 'index' && plan.filters.length === 0 && !plan.alternatives) {
+    const { collection, wanted } = open(context, access.index, access.keys);
+    if (!wanted) return collection.count();
+    return (await collection.keys()).filter((key) => wanted.has(key)).length;
+  }
+  return (await runPlan(context, plan, request)).length;
+}
+
+/** The plan `state` reads with, after the keys it takes from other tables are read. */
+export async function planOf(
+  context: ModelContext,
+  state: QueryState,
+): Promise<{ plan: Plan; request: ReadRequest }> {
+  const request = await resolveRequest(context, state);
+  return { plan: planRead(context, request), request };
+}
+
+async function runPlan(context: ModelContext, plan: Plan, request: ReadRequest): Promise<Row[]> {
+  if (plan.alternatives) return readAlternatives(context, plan.alternatives, request);
+  const { access } = plan;
   if (access.kind === 'none') return [];
-  const rest = clauses.filter((clause) => !access.used.includes(clause));
-  const tests = rest.map((clause) => ({ field: clause.field, test: matcher(clause) }));
-  const keep =
-    tests.length > 0 ? (row: Row) => tests.every((t) => t.test(valueAt(row, t.field))) : null;
-  const { order, offset, limit } = state;
+  const keep = rowMatcher(plan.filters);
+  const { offset, limit } = request;
+  const paged = limit === undefined ? undefined : offset + limit;
 
   if (access.kind === 'keys') {
     const found =
@@ -46,49 +53,129 @@ export async function readRows(context: ModelContext, state: QueryState): Promis
         : await context.table.bulkGet(access.keys as Key[]);
     let rows = found.filter((row): row is Row => row !== undefined);
     if (keep) rows = rows.filter(keep);
-    return sortAndSlice(rows, state, context.primaryKey);
+    return sortAndSlice(context, rows, request);
   }
 
-  let collection = access.open();
-  const sortLater = order !== undefined && !access.sortedBy.has(order.field);
-  if (sortLater || (keep && offset === 0 && limit === undefined)) {
-    // Without paging to stop early, filtering after one bulk read beats a cursor's per-row steps.
+  const opened = open(context, access.index, access.keys);
+  const { wanted } = opened;
+  const index = access.index;
+  const test = both(wanted ? (row) => wanted.has(valueAt(row, index)) : null, keep);
+  let collection = opened.collection;
+  if (plan.reverse) collection = collection.reverse();
+  if (!plan.ordered || paged === undefined) {
+    // Without paging to stop early, one bulk read filtered after beats a cursor's per-row steps.
     const found = await collection.toArray();
-    const rows = keep ? found.filter(keep) : found;
-    return sortLater ? sortAndSlice(rows, state, context.primaryKey) : rows;
+    const rows = test ? found.filter(test) : found;
+    if (plan.remainderOf) rows.push(...(await remainder(context, plan.remainderOf, request)));
+    return plan.ordered && !plan.remainderOf
+      ? slice(rows, request)
+      : sortAndSlice(context, rows, request);
   }
-  if (keep) collection = collection.filter(keep);
-  if (order?.direction === 'desc') collection = collection.reverse();
-  // The rows skipped by an offset are read too, rather than stepped over: a live query then
-  // observes them, so deleting or editing one of them re-runs the page.
-  if (limit !== undefined) collection = collection.limit(offset + limit);
-  const rows = await collection.toArray();
-  return offset > 0 ? rows.slice(offset) : rows;
+  if (!test && !plan.remainderOf && offset === 0) return collection.limit(paged).toArray();
+  if (test) collection = collection.filter(test);
+  // The rows an offset skips are read, not stepped over with a cursor's advance(): a live query
+  // then re-runs when one of them leaves the range (Dexie's advance() misses that).
+  const rows = await collection.limit(paged).toArray();
+  if (plan.remainderOf && rows.length < paged) {
+    rows.push(...(await remainder(context, plan.remainderOf, request)));
+  }
+  return rows.slice(offset, paged);
 }
 
-/** Counts the rows a query selects, without reading them where an index can count. */
-export async function countRows(context: ModelContext, state: QueryState): Promise<number> {
-  const clauses = await resolveKeySources(context, state.clauses);
-  const access = chooseAccess(context, clauses);
-  if (access.kind === 'none') return 0;
-  const plain =
-    access.kind === 'collection' &&
-    access.used.length === clauses.length &&
-    state.offset === 0 &&
-    state.limit === undefined;
-  return plain ? access.open().count() : (await readRows(context, { ...state, clauses })).length;
+/**
+ * The records a read through `field`'s index missed: those matching the clauses whose `field` is
+ * no key, which sort after every key, in order.
+ */
+async function remainder(
+  context: ModelContext,
+  field: string,
+  request: ReadRequest,
+): Promise<Row[]> {
+  const unordered: ReadRequest = { ...request, order: undefined, limit: undefined, offset: 0 };
+  const rows = await runPlan(context, planRead(context, unordered), unordered);
+  const missing = rows.filter((row) => !isValidKey(valueAt(row, field)));
+  return missing.sort(orderComparator(field, request.order!.direction, context.primaryKey));
+}
+
+/** Each alternative read with the query's order and paging, merged once per primary key. */
+async function readAlternatives(
+  context: ModelContext,
+  alternatives: readonly Plan[],
+  request: ReadRequest,
+): Promise<Row[]> {
+  const { offset, limit } = request;
+  const each: ReadRequest = {
+    ...request,
+    offset: 0,
+    limit: limit === undefined ? undefined : offset + limit,
+  };
+  const lists = await Promise.all(alternatives.map((plan) => runPlan(context, plan, each)));
+  const { primaryKey } = context;
+  const merged = lists.flat().sort((a, b) => cmp(a[primaryKey], b[primaryKey]));
+  const unique = merged.filter(
+    (row, i) => i === 0 || cmp(row[primaryKey], merged[i - 1]![primaryKey]) !== 0,
+  );
+  return sortAndSlice(context, unique, request);
+}
+
+/**
+ * A Dexie collection over `index` for `keys`; `wanted` the index keys to keep, when the read
+ * spans more than the keys asked for.
+ */
+function open(
+  context: ModelContext,
+  index: string,
+  keys: FieldAccess,
+): { collection: Collection<Row, Key>; wanted?: ReadonlySet<unknown> } {
+  const where = context.table.where(index);
+  if (keys.kind === 'values') {
+    const { values } = keys;
+    if (values.length === 1) return { collection: where.equals(values[0]!) };
+    const span = denseSpan(values);
+    if (span && !index.startsWith('[')) {
+      // Over a dense span of integer keys (the keys of a page of parents) one range read is far
+      // cheaper than anyOf's cursor hopping from key to key on fake-indexeddb.
+      return {
+        collection: where.between(span.lowest, span.highest, true, true),
+        wanted: new Set<unknown>(values),
+      };
+    }
+    return { collection: where.anyOf(values as Key[]) };
+  }
+  const { lower, upper, lowerOpen, upperOpen } = keys.range;
+  if (lower === undefined && upper === undefined) {
+    const all =
+      index === context.primaryKey ? context.table.toCollection() : context.table.orderBy(index);
+    return { collection: all };
+  }
+  const collection = where.between(
+    lower ?? -Infinity,
+    upper ?? [[]],
+    lower === undefined || !lowerOpen,
+    upper === undefined || !upperOpen,
+  );
+  return { collection };
+}
+
+function both(
+  a: ((row: Row) => boolean) | null,
+  b: ((row: Row) => boolean) | null,
+): ((row: Row) => boolean) | null {
+  if (!a) return b;
+  if (!b) return a;
+  return (row) => a(row) && b(row);
 }
 
 /** Replaces each clause on keys of another table by an `in` clause over the keys it reads. */
-async function resolveKeySources(
-  context: ModelContext,
-  clauses: readonly Clause[],
-): Promise<readonly Clause[]> {
-  if (!clauses.some((clause) => clause.operator === 'inKeysOf')) return clauses;
-  const resolved: Clause[] = [];
-  for (const clause of clauses) {
+async function resolveRequest(context: ModelContext, state: QueryState): Promise<ReadRequest> {
+  const { order, limit, offset } = state;
+  if (!state.clauses.some((clause) => clause.operator === 'inKeysOf')) {
+    return { clauses: state.clauses, order, limit, offset };
+  }
+  const clauses: Clause[] = [];
+  for (const clause of state.clauses) {
     if (clause.operator !== 'inKeysOf') {
-      resolved.push(clause);
+      clauses.push(clause);
       continue;
     }
     const { table, where, equals, select } = clause.value;
@@ -98,182 +185,21 @@ async function resolveKeySources(
         ? []
         : await rowsWithKeys(context.runtime.dexie.table<Row, Key>(table), where, valid as Key[]);
     const keys = distinctKeys(rows, (row) => row[select]);
-    resolved.push({ field: clause.field, operator: 'in', value: keys });
+    clauses.push({ field: clause.field, operator: 'in', value: keys });
   }
-  return resolved;
+  return { clauses, order, limit, offset };
 }
 
-function sortAndSlice(rows: Row[], state: QueryState, primaryKey: string): Row[] {
-  const { order, offset, limit } = state;
-  if (order) {
-    const sign = order.direction === 'desc' ? -1 : 1;
-    const { field } = order;
-    // Ties follow primary-key order in the sort's direction, as an index read (or reversed) would.
-    rows.sort(
-      (a, b) =>
-        sign *
-        (compareValues(valueAt(a, field), valueAt(b, field)) || cmp(a[primaryKey], b[primaryKey])),
-    );
-  }
+function sortAndSlice(context: ModelContext, rows: Row[], request: ReadRequest): Row[] {
+  const { order } = request;
+  const { primaryKey } = context;
+  if (order) rows.sort(orderComparator(order.field, order.direction, primaryKey));
+  else rows.sort((a, b) => cmp(a[primaryKey], b[primaryKey]));
+  return slice(rows, request);
+}
+
+function slice(rows: Row[], request: ReadRequest): Row[] {
+  const { offset, limit } = request;
   const end = limit === undefined ? undefined : offset + limit;
   return offset > 0 || end !== undefined ? rows.slice(offset, end) : rows;
-}
-
-function chooseAccess(context: ModelContext, clauses: readonly Clause[]): Access {
-  const { table, primaryKey } = context;
-  let best: Candidate = {
-    score: 0,
-    access: {
-      kind: 'collection',
-      open: () => table.toCollection(),
-      used: [],
-      sortedBy: new Set([primaryKey]),
-    },
-  };
-  for (const index of context.indexes.values()) {
-    if (index.fields.length < 2 || index.multiEntry) continue;
-    const candidate = compoundCandidate(context, index, clauses);
-    if (candidate && candidate.score > best.score) best = candidate;
-  }
-  for (const clause of clauses) {
-    if (clause.operator === 'in' && (clause.value as readonly unknown[]).length === 0) {
-      return { kind: 'none' };
-    }
-    const index = context.indexes.get(clause.field);
-    if (index?.fields.length !== 1) continue;
-    if (index.multiEntry) {
-      if (clause.operator === 'includes' && isValidKey(clause.value) && best.score < 3) {
-        const value = clause.value;
-        best = {
-          score: 3,
-          access: {
-            kind: 'collection',
-            open: () => table.where(index.name).equals(value),
-            used: [clause],
-            sortedBy: new Set([primaryKey]),
-          },
-        };
-      }
-      continue;
-    }
-    const candidate = candidateFor(context, index, clause);
-    if (candidate && candidate.score > best.score) best = candidate;
-  }
-  return best.access;
-}
-
-/** The most key combinations a compound index read is asked for at once. */
-const MAX_COMBINATIONS = 10_000;
-
-/**
- * A read through a compound index whose every field has an equality or an `in` clause: one key
- * per combination of their values (`[type+id]` with `type = 'posts'` and `id in [1, 2]` reads
- * two keys).
- */
-function compoundCandidate(
-  context: ModelContext,
-  index: IndexInfo,
-  clauses: readonly Clause[],
-): Candidate | null {
-  const used: Clause[] = [];
-  let combinations: unknown[][] = [[]];
-  for (const field of index.fields) {
-    const clause =
-      clauses.find((c) => c.field === field && c.operator === '=' && isValidKey(c.value)) ??
-      clauses.find(
-        (c) =>
-          c.field === field &&
-          c.operator === 'in' &&
-          (c.value as readonly unknown[]).every(isValidKey),
-      );
-    if (!clause) return null;
-    used.push(clause);
-    const values = clause.operator === 'in' ? (clause.value as readonly unknown[]) : [clause.value];
-    combinations = combinations.flatMap((prefix) => values.map((value) => [...prefix, value]));
-    if (combinations.length > MAX_COMBINATIONS) return null;
-  }
-  if (combinations.length === 0) return { score: 7, access: { kind: 'none' } };
-  const keys = combinations as unknown as Key[];
-  const { table, primaryKey } = context;
-  const single = used.every((clause) => clause.operator === '=');
-  return {
-    score: 5,
-    access: {
-      kind: 'collection',
-      open: () =>
-        single ? table.where(index.name).equals(keys[0]!) : table.where(index.name).anyOf(keys),
-      used,
-      sortedBy: new Set(single ? [...index.fields, primaryKey] : index.fields.slice(0, 1)),
-    },
-  };
-}
-
-function candidateFor(context: ModelContext, index: IndexInfo, clause: Clause): Candidate | null {
-  const { table, primaryKey } = context;
-  const { operator, value } = clause;
-  const used = [clause];
-  const where = () => table.where(index.name);
-  const collection = (score: number, open: () => Collection<Row, Key>, sortedBy: string[]) => ({
-    score,
-    access: { kind: 'collection' as const, open, used, sortedBy: new Set(sortedBy) },
-  });
-  switch (operator) {
-    case '=':
-      if (!isValidKey(value)) return null;
-      if (index.primary) return { score: 6, access: { kind: 'keys', keys: [value], used } };
-      return collection(index.unique ? 4 : 3, () => where().equals(value), [
-        clause.field,
-        primaryKey,
-      ]);
-    case 'in': {
-      const values = value as readonly unknown[];
-      if (!values.every(isValidKey)) return null;
-      if (index.primary) {
-        const keys = uniqueSorted(values as Key[]);
-        return { score: 6, access: { kind: 'keys', keys, used } };
-      }
-      const span = denseSpan(values);
-      if (span) {
-        // Reading the whole range is one bulk read, far cheaper than anyOf's cursor hopping from
-        // key to key (on fake-indexeddb, 1,000 keys over 10,000 rows take seconds with anyOf).
-        // Over a dense span of keys (the keys of one page of parents, for an eager load), the
-        // rows in between belong to at most as many other keys as were asked for. The clause
-        // stays unused, so those rows are filtered out.
-        return {
-          score: 2,
-          access: {
-            kind: 'collection',
-            open: () => where().between(span.lowest, span.highest, true, true),
-            used: [],
-            sortedBy: new Set([clause.field]),
-          },
-        };
-      }
-      return collection(2, () => where().anyOf(values as Key[]), [clause.field]);
-    }
-    case 'startsWith':
-      return collection(1, () => where().startsWith(value as string), [clause.field]);
-    case '<':
-    case '<=':
-    case '>':
-    case '>=': {
-      if (!isValidKey(value)) return null;
-      const open = () =>
-        operator === '<'
-          ? where().below(value)
-          : operator === '<='
-            ? where().belowOrEqual(value)
-            : operator === '>'
-              ? where().above(value)
-              : where().aboveOrEqual(value);
-      return collection(1, open, [clause.field]);
-    }
-    default:
-      return null;
-  }
-}
-
-function uniqueSorted(keys: Key[]): Key[] {
-  const sorted = [...keys].sort(cmp);
-  return sorted.filter((key, i) => i === 0 || cmp(key, sorted[i - 1]) !== 0);
 }

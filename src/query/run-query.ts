@@ -17,11 +17,17 @@ export async function selectModels<M extends ModelBase>(
 ): Promise<M[]> {
   try {
     if (state.has.length === 0) return hydrateAll(context, await readRows(context, state));
-    const rows = await readRows(context, { ...state, limit: undefined, offset: 0 });
     const { runtime, model } = context;
-    const kept = await filterByRelations(runtime, model, hydrateAll(context, rows), state.has);
     const end = state.limit === undefined ? undefined : state.offset + state.limit;
-    return state.offset > 0 || end !== undefined ? kept.slice(state.offset, end) : kept;
+    // With paging, parents are read in growing batches until enough pass the relation filters.
+    let batch = end === undefined ? undefined : Math.max(2 * end, 16);
+    for (;;) {
+      const rows = await readRows(context, { ...state, limit: batch, offset: 0 });
+      const kept = await filterByRelations(runtime, model, hydrateAll(context, rows), state.has);
+      if (end === undefined) return state.offset > 0 ? kept.slice(state.offset) : kept;
+      if (kept.length >= end || rows.length < batch!) return kept.slice(state.offset, end);
+      batch = batch! * 4;
+    }
   } catch (error) {
     throw await context.runtime.readFailed(error, context);
   }
@@ -32,7 +38,15 @@ export async function queryResults<M extends ModelBase>(
   context: ModelContext<M>,
   state: QueryState,
 ): Promise<M[]> {
-  const models = await selectModels(context, state);
+  return loadOnto(context, state, await selectModels(context, state));
+}
+
+/** Loads `state`'s eager loads and aggregates onto `models` (selected by it); resolves to them. */
+export async function loadOnto<M extends ModelBase>(
+  context: ModelContext<M>,
+  state: QueryState,
+  models: M[],
+): Promise<M[]> {
   if (models.length === 0) return models;
   const { runtime, model } = context;
   try {

@@ -236,9 +236,14 @@ export abstract class Relation<P extends ModelBase, R extends ModelBase, Result>
     return [];
   }
 
-  /** A QueryBuilder over the related model, on the parent's Database, with the constraints. */
+  /**
+   * A QueryBuilder over the related model, on the parent's Database, with the constraints; they
+   * hold in every alternative that `orWhere` adds.
+   */
   query(): QueryBuilder<R> {
-    return this.addConstraints(new QueryBuilder(this.related, this.runtime()));
+    const runtime = this.runtime();
+    const constrained = this.addConstraints(new QueryBuilder(this.related, runtime));
+    return new QueryBuilder(this.related, runtime, constrained.state);
   }
 
   /**

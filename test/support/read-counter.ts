@@ -1,4 +1,4 @@
-import type { DBCore, DBCoreTable, DBCoreTransaction, Dexie } from 'dexie';
+import type { DBCore, DBCoreCursor, DBCoreTable, DBCoreTransaction, Dexie } from 'dexie';
 
 /** The DBCore table methods that read. */
 export type ReadMethod = 'get' | 'getMany' | 'query' | 'openCursor' | 'count';
@@ -19,6 +19,11 @@ export interface ReadCounter {
   count(filter?: { table?: string; mode?: 'readonly' | 'readwrite' }): number;
   /** Reads per table since the last reset, e.g. `{ users: 1, profiles: 1 }`. */
   byTable(): Record<string, number>;
+  /**
+   * Records read since the last reset (optionally of one table): each record a `get`, `getMany`
+   * or `query` returned with its value, and each record a cursor stepped onto.
+   */
+  records(table?: string): number;
   /** Mutate calls (add, put, delete) per table since the last reset. */
   readonly writes: Readonly<Record<string, number>>;
   /** DBCore transactions started since the last reset, by mode. */
@@ -37,6 +42,7 @@ const READ_METHODS: readonly ReadMethod[] = ['get', 'getMany', 'query', 'openCur
  */
 export function installReadCounter(dexie: Dexie): ReadCounter {
   let reads: ReadRecord[] = [];
+  let records: Record<string, number> = {};
   let writes: Record<string, number> = {};
   let transactions: Record<string, number> = {};
 
@@ -62,13 +68,43 @@ export function installReadCounter(dexie: Dexie): ReadCounter {
               return table.mutate(request);
             },
           };
+          const tally = (count: number) => {
+            records[name] = (records[name] ?? 0) + count;
+          };
+          // In place: in Chromium the cursor is the native IDBCursor, whose getters refuse any
+          // other receiver (an object made with Object.create(cursor) among them).
+          const stepCounted = (cursor: DBCoreCursor | null): DBCoreCursor | null => {
+            if (!cursor) return cursor;
+            const start = cursor.start;
+            Object.defineProperty(cursor, 'start', {
+              configurable: true,
+              writable: true,
+              value: (onNext: () => void) =>
+                start.call(cursor, () => {
+                  tally(1);
+                  onNext();
+                }),
+            });
+            return cursor;
+          };
           for (const method of READ_METHODS) {
             const original = table[method].bind(table) as (request: {
               trans: DBCoreTransaction;
             }) => Promise<unknown>;
             (counted as unknown as Record<ReadMethod, typeof original>)[method] = (request) => {
               reads.push({ table: name, method, mode: modeOf(request.trans) });
-              return original(request);
+              const values = (request as { values?: boolean }).values;
+              return original(request).then((result) => {
+                if (method === 'get') tally(result === undefined ? 0 : 1);
+                else if (method === 'getMany') {
+                  tally((result as unknown[]).filter((row) => row !== undefined).length);
+                } else if (method === 'query' && values) {
+                  tally((result as { result: unknown[] }).result.length);
+                } else if (method === 'openCursor' && values !== false) {
+                  return stepCounted(result as DBCoreCursor | null);
+                }
+                return result;
+              });
             };
           }
           return counted;
@@ -88,6 +124,10 @@ export function installReadCounter(dexie: Dexie): ReadCounter {
           (filter.mode === undefined || read.mode === filter.mode),
       ).length;
     },
+    records(table) {
+      if (table !== undefined) return records[table] ?? 0;
+      return Object.values(records).reduce((sum, count) => sum + count, 0);
+    },
     byTable() {
       const tally: Record<string, number> = {};
       for (const read of reads) tally[read.table] = (tally[read.table] ?? 0) + 1;
@@ -101,6 +141,7 @@ export function installReadCounter(dexie: Dexie): ReadCounter {
     },
     reset() {
       reads = [];
+      records = {};
       writes = {};
       transactions = {};
     },

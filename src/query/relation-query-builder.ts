@@ -1,0 +1,315 @@
+import { describe } from '../core/values.js';
+import type { AttributeKey, ModelBase } from '../model/model.js';
+import type { AnyRelation } from '../relations/relation.js';
+import type {
+  RelatedAt,
+  RelatedModel,
+  RelationName,
+  RelationPath,
+  WithRelations,
+} from '../relations/relation-types.js';
+import type { ModelClass } from '../state/model-class.js';
+import { FilterBuilder } from './filter-builder.js';
+import type { QueryBuilder } from './query-builder.js';
+import { assertField, countOperator, schemaError, wholeNumber } from './query-input.js';
+import {
+  type Aggregate,
+  type AggregateKind,
+  type CountOperator,
+  type EagerLoad,
+  EMPTY_QUERY,
+  type QueryState,
+  type RelationFilter,
+} from './query-state.js';
+
+/** The model at the end of relation path `P` of `M`, as a query callback receives it. */
+type ModelAt<M, P extends string> = RelatedAt<M, P> extends infer R extends ModelBase ? R : never;
+
+/** A callback that constrains the query over the related models of relation path `P`. */
+export type RelationConstraint<M, P extends string> = (
+  query: QueryBuilder<ModelAt<M, P>>,
+) => unknown;
+
+/**
+ * A record of relation paths of `M` (or, with `Allowed`, relation names), each with the
+ * callback that constrains it; a key that is not one of them is typed `never`.
+ */
+export type RelationConstraints<M, K extends string, Allowed extends string = RelationPath<M>> = {
+  [X in K]: X extends Allowed ? RelationConstraint<M, X> : never;
+};
+
+/** The properties `withCount(...names)` adds: `posts_count: number`. */
+export type WithCounts<N extends string> = { [K in N as `${K}_count`]: number };
+
+/** The properties `withExists(...names)` adds: `posts_exists: boolean`. */
+export type WithExists<N extends string> = { [K in N as `${K}_exists`]: boolean };
+
+/** The property `withSum('posts', 'likes')` (or min, max, avg) adds: `posts_sum_likes`. */
+export type WithAggregate<N extends string, Kind extends string, F extends string> = {
+  [K in `${N}_${Kind}_${F}`]: number | null;
+};
+
+/**
+ * The relation side of a query: filters on each result's related models (`has`, `whereHas`),
+ * eager loads (`with`) and aggregates over them (`withCount`, `withSum`, ...).
+ * @typeParam M - the model queried
+ * @typeParam Out - the model type of the results, including eager-loaded relations and aggregates
+ */
+export abstract class RelationQueryBuilder<M extends ModelBase, Out = M> extends FilterBuilder<M> {
+  /** A blank query over `model` on this query's Database, for a constraint callback. */
+  /** @internal */
+  protected abstract blank<R extends ModelBase>(model: ModelClass<R>): QueryBuilder<R>;
+
+  /**
+   * Keeps the results that have related models along `relation` (a dotted path nests), or whose
+   * number of related models compares to `count` by `operator`.
+   * @example User.query().has('posts', '>=', 3)
+   */
+  has<P extends RelationPath<M>>(relation: P, operator: CountOperator = '>=', count = 1): this {
+    return this.#filter(relation, undefined, operator, count);
+  }
+
+  /** Keeps the results that have no related model along `relation`. */
+  doesntHave<P extends RelationPath<M>>(relation: P): this {
+    return this.#filter(relation, undefined, '<', 1);
+  }
+
+  /**
+   * Like {@link has}, counting only the related models that match `constraint`.
+   * @example User.query().whereHas('posts', (query) => query.where('published', true))
+   */
+  whereHas<P extends RelationPath<M>>(
+    relation: P,
+    constraint?: RelationConstraint<M, P>,
+    operator: CountOperator = '>=',
+    count = 1,
+  ): this {
+    return this.#filter(relation, constraint, operator, count);
+  }
+
+  /** Keeps the results that have no related model matching `constraint` along `relation`. */
+  whereDoesntHave<P extends RelationPath<M>>(
+    relation: P,
+    constraint?: RelationConstraint<M, P>,
+  ): this {
+    return this.#filter(relation, constraint, '<', 1);
+  }
+
+  /**
+   * Eager-loads relations with the results: one query per relation level for all results. A
+   * record constrains what is loaded: filters, order, and `limit`/`offset` per parent; a dotted
+   * key constrains a nested level.
+   * @throws SchemaError for a name that is not a relation of the model.
+   * @example User.query().with('profile', { posts: (query) => query.orderBy('id', 'desc').limit(3) })
+   */
+  with<P extends RelationPath<M>>(...relations: P[]): QueryBuilder<M, Out & WithRelations<M, P>>;
+  /** Eager-loads relations, the last argument a record of constraints. */
+  with<P extends RelationPath<M> = never, K extends string = never>(
+    ...relations: [...P[], RelationConstraints<M, K>]
+  ): QueryBuilder<M, Out & WithRelations<M, P | (K & RelationPath<M>)>>;
+  with(...relations: unknown[]): unknown {
+    const loads: EagerLoad[] = [];
+    for (const [path, constraint] of this.#entries(relations)) {
+      loads.push({ path, constraint: constraint && this.#constraintOf(path, constraint) });
+    }
+    return this.change({ with: [...this.state.with, ...loads] });
+  }
+
+  /**
+   * Adds `<name>_count` to each result: its number of related models, counted from index keys;
+   * a record counts only those matching its callback.
+   * @example User.query().withCount('posts', { comments: (query) => query.where('approved', true) })
+   */
+  withCount<N extends RelationName<M>>(...relations: N[]): QueryBuilder<M, Out & WithCounts<N>>;
+  /** As above, the last argument a record of constraints on what is included. */
+  withCount<N extends RelationName<M> = never, K extends string = never>(
+    ...relations: [...N[], RelationConstraints<M, K, RelationName<M>>]
+  ): QueryBuilder<M, Out & WithCounts<N | (K & RelationName<M>)>>;
+  withCount(...relations: unknown[]): unknown {
+    const aggregates: Aggregate[] = [];
+    for (const [name, constraint] of this.#entries(relations)) {
+      aggregates.push(this.#aggregate(name, 'count', undefined, constraint));
+    }
+    return this.#withAggregates(aggregates);
+  }
+
+  /** Adds `<name>_exists` to each result: whether it has a related model. */
+  withExists<N extends RelationName<M>>(...relations: N[]): QueryBuilder<M, Out & WithExists<N>>;
+  /** As above, the last argument a record of constraints on what is included. */
+  withExists<N extends RelationName<M> = never, K extends string = never>(
+    ...relations: [...N[], RelationConstraints<M, K, RelationName<M>>]
+  ): QueryBuilder<M, Out & WithExists<N | (K & RelationName<M>)>>;
+  withExists(...relations: unknown[]): unknown {
+    const aggregates: Aggregate[] = [];
+    for (const [name, constraint] of this.#entries(relations)) {
+      aggregates.push(this.#aggregate(name, 'exists', undefined, constraint));
+    }
+    return this.#withAggregates(aggregates);
+  }
+
+  /** Adds `<name>_sum_<field>`: the sum of `field` over the related models (null for none). */
+  withSum<N extends RelationName<M>, F extends AttributeKey<RelatedModel<M, N>>>(
+    relation: N,
+    field: F,
+  ): QueryBuilder<M, Out & WithAggregate<N, 'sum', F>> {
+    return this.#withAggregates([this.#aggregate(relation, 'sum', field, undefined)]);
+  }
+
+  /** Adds `<name>_min_<field>`: the least `field` of the related models (null for none). */
+  withMin<N extends RelationName<M>, F extends AttributeKey<RelatedModel<M, N>>>(
+    relation: N,
+    field: F,
+  ): QueryBuilder<M, Out & WithAggregate<N, 'min', F>> {
+    return this.#withAggregates([this.#aggregate(relation, 'min', field, undefined)]);
+  }
+
+  /** Adds `<name>_max_<field>`: the greatest `field` of the related models (null for none). */
+  withMax<N extends RelationName<M>, F extends AttributeKey<RelatedModel<M, N>>>(
+    relation: N,
+    field: F,
+  ): QueryBuilder<M, Out & WithAggregate<N, 'max', F>> {
+    return this.#withAggregates([this.#aggregate(relation, 'max', field, undefined)]);
+  }
+
+  /** Adds `<name>_avg_<field>`: the mean of `field` over the related models (null for none). */
+  withAvg<N extends RelationName<M>, F extends AttributeKey<RelatedModel<M, N>>>(
+    relation: N,
+    field: F,
+  ): QueryBuilder<M, Out & WithAggregate<N, 'avg', F>> {
+    return this.#withAggregates([this.#aggregate(relation, 'avg', field, undefined)]);
+  }
+
+  /**
+   * A relation filter along `path`: the outer levels need one related model each (`whereHas`
+   * nested), the last compares its count; a negation (`doesntHave`) applies to the whole path,
+   * so `doesntHave('posts.comments')` keeps those without any post that has comments.
+   */
+  #filter(
+    path: string,
+    constraint: ((query: never) => unknown) | undefined,
+    operator: CountOperator,
+    count: number,
+  ): this {
+    const model = this.model;
+    const comparison = countOperator(model, operator);
+    const expected = wholeNumber(model, 'a relation count', count);
+    const negated = comparison === '<' && expected === 1;
+    const names = this.#pathNames(path);
+    let filter: RelationFilter = {
+      relation: names.at(-1)!,
+      constraint: constraint && this.#constraintOf(path, constraint),
+      operator: negated ? '>=' : comparison,
+      count: negated ? 1 : expected,
+    };
+    for (const name of names.slice(0, -1).reverse()) {
+      filter = {
+        relation: name,
+        constraint: { ...EMPTY_QUERY, has: [filter] },
+        operator: '>=',
+        count: 1,
+      };
+    }
+    if (negated) filter = { ...filter, operator: '<', count: 1 };
+    return this.change({ has: [...this.state.has, filter] });
+  }
+
+  #aggregate(
+    name: string,
+    kind: AggregateKind,
+    field: string | undefined,
+    constraint: ((query: never) => unknown) | undefined,
+  ): Aggregate {
+    if (name.includes('.')) {
+      throw schemaError(
+        this.model,
+        `${kind} aggregates take relation names, not paths ("${name}")`,
+      );
+    }
+    const related = this.#relatedAt(name);
+    if (field !== undefined) assertField(related, field);
+    const alias = field === undefined ? `${name}_${kind}` : `${name}_${kind}_${field}`;
+    return {
+      relation: name,
+      kind,
+      field,
+      constraint: constraint && this.#constraintOf(name, constraint),
+      alias,
+    };
+  }
+
+  #withAggregates<T>(aggregates: readonly Aggregate[]): QueryBuilder<M, T> {
+    const kept = this.state.aggregates.filter(
+      (existing) => !aggregates.some((added) => added.alias === existing.alias),
+    );
+    return this.change({ aggregates: [...kept, ...aggregates] }) as unknown as QueryBuilder<M, T>;
+  }
+
+  /** Relation names and records of them with their callbacks, as `[path, callback]` pairs. */
+  #entries(relations: readonly unknown[]): [string, ((query: never) => unknown) | undefined][] {
+    const entries: [string, ((query: never) => unknown) | undefined][] = [];
+    for (const item of relations) {
+      if (typeof item === 'string') entries.push([item, undefined]);
+      else if (typeof item === 'object' && item !== null && !Array.isArray(item)) {
+        for (const [path, callback] of Object.entries(item)) {
+          entries.push([path, callback as (query: never) => unknown]);
+        }
+      } else {
+        throw schemaError(
+          this.model,
+          `${describe(item)} is not a relation name or a record of them`,
+        );
+      }
+    }
+    for (const [path] of entries) this.#pathNames(path);
+    return entries;
+  }
+
+  /** The names along `path`, each checked to be a relation of the model before it. */
+  #pathNames(path: string): string[] {
+    if (typeof path !== 'string' || path === '') {
+      throw schemaError(this.model, `${describe(path)} is not a relation name`);
+    }
+    this.#relatedAt(path);
+    return path.split('.');
+  }
+
+  /** The relations along `path`, in order. @throws SchemaError for a name that is not one. */
+  #relationsAlong(path: string): AnyRelation[] {
+    const { runtime } = this.context();
+    const relations: AnyRelation[] = [];
+    let model: ModelClass = this.model;
+    for (const name of path.split('.')) {
+      const { relation } = runtime.relation(model, name);
+      relations.push(relation);
+      model = relation.related;
+    }
+    return relations;
+  }
+
+  /** The model class at the end of relation path `path`. @throws SchemaError for a non-relation. */
+  #relatedAt(path: string): ModelClass {
+    return this.#relationsAlong(path).at(-1)!.related;
+  }
+
+  /** The state a constraint callback gives a fresh query over the models at the end of `path`. */
+  #constraintOf(path: string, callback: (query: never) => unknown): QueryState {
+    if (typeof callback !== 'function') {
+      throw schemaError(
+        this.model,
+        `the constraint of "${path}" must be a function (query) => ...`,
+      );
+    }
+    const relations = this.#relationsAlong(path);
+    if (relations.some((relation) => !relation.constrainable)) {
+      throw schemaError(
+        this.model,
+        `"${path}" reaches models of several classes through a MorphTo, which a query ` +
+          'callback cannot constrain',
+        path,
+      );
+    }
+    const query = this.blank(relations.at(-1)!.related);
+    const returned = callback(query as never);
+    return (returned instanceof FilterBuilder ? returned : query).state;
+  }
+}
