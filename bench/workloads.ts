@@ -1,5 +1,6 @@
 import { Dexie, liveQuery, type Table } from 'dexie';
 import type { Database } from '../src/index.js';
+import { growthWorkloads } from './growth-workloads.js';
 import {
   type BenchEnvironment,
   type BenchReport,
@@ -72,6 +73,8 @@ export async function runWorkloads(env: BenchEnvironment): Promise<BenchReport> 
     if (wanted('9')) rows.push(...(await liveScaleWorkloads(env)));
     // Writes last: they grow the tables the other workloads read.
     if (wanted('3')) rows.push(...(await writes(env, fixture, notes)));
+    // Growth after the rest: its own database binds the blog models while it runs.
+    if (wanted('11')) rows.push(...(await growthWorkloads(env, notes)));
   } finally {
     await fixture.db.delete().catch(() => undefined);
   }

@@ -52,14 +52,14 @@ export type {
   QueryState,
   RelationFilter,
 } from './query/query-state.js';
-export {
-  type RelationConstraint,
-  type RelationConstraints,
-  RelationQueryBuilder,
-  type WithAggregate,
-  type WithCounts,
-  type WithExists,
-} from './query/relation-query-builder.js';
+export { RelationQueryBuilder } from './query/relation-query-builder.js';
+export type {
+  RelationConstraint,
+  RelationConstraints,
+  WithAggregate,
+  WithCounts,
+  WithExists,
+} from './query/relation-query-types.js';
 export { BelongsTo } from './relations/belongs-to.js';
 export type {
   BelongsToManyOptions,
@@ -82,6 +82,7 @@ export type {
   DeleteEffect,
   DeleteRule,
   DerivedTableRequirement,
+  ExistenceJoin,
   IndexRequirement,
   RelationDefinition,
   TableRequirement,

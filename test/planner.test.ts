@@ -298,6 +298,31 @@ describe('the planner', () => {
       expect(backward).toEqual(everything);
     });
 
+    it('finds a record without a value after a walk that found none, live pages too', async () => {
+      await IndexedNote.createMany(manyNotes(5));
+      const walk = async () => {
+        const ids: number[] = [];
+        let page = await IndexedNote.query().orderBy('title').cursorPaginate(2);
+        ids.push(...page.data.map((note) => note.id!));
+        while (page.nextCursor) {
+          page = await IndexedNote.query().orderBy('title').cursorPaginate(2, page.nextCursor);
+          ids.push(...page.data.map((note) => note.id!));
+        }
+        return ids;
+      };
+      expect(await walk()).toEqual([1, 2, 3, 4, 5]);
+      const live = session.watch(IndexedNote.query().orderBy('title').observeCursorPage(10));
+      expect((await live.nth(1)).data).toHaveLength(5);
+      const untitled = await IndexedNote.create({ rank: 99 });
+      expect(await walk()).toEqual([1, 2, 3, 4, 5, untitled.id]);
+      expect((await live.nth(2)).data.map((note) => note.id)).toEqual([1, 2, 3, 4, 5, untitled.id]);
+      expect(
+        (await IndexedNote.query().orderBy('title', 'desc').offset(5).limit(3).get()).map(
+          (n) => n.id,
+        ),
+      ).toEqual([untitled.id]);
+    });
+
     it('observePage emits again when a record enters the page', async () => {
       await seedNotes(5);
       const pages = session.watch(IndexedNote.query().orderBy('rank').observePage(1, 2));
@@ -373,5 +398,27 @@ describe('the planner on the blog', () => {
       .get();
     expect(found.map((user) => user.id)).toEqual([users[10]!.id]);
     expect(blog.counter.records('users')).toBeLessThanOrEqual(10);
+  });
+
+  it('answers a relation filter over a whole table from the related side first', async () => {
+    const users = await User.createMany(Array.from({ length: 400 }, (_, i) => ({ name: `u${i}` })));
+    await Post.createMany(
+      users.map((user, i) => ({ user_id: user.id, title: `p${i}`, published: i % 40 === 0 })),
+    );
+    blog.counter.reset();
+    const published = await User.whereHas('posts', (query) => query.where('published', true)).get();
+    expect(published.map((user) => user.id)).toEqual(
+      users.filter((_, i) => i % 40 === 0).map((user) => user.id),
+    );
+    // The 10 parents the matching posts name, not the 400 a parent-first read takes.
+    expect(blog.counter.records('users')).toBe(10);
+    expect(blog.counter.records('posts')).toBeLessThanOrEqual(400);
+
+    await users[1]!.postsRelation().create({ title: 'second', published: false });
+    blog.counter.reset();
+    expect(await User.has('posts', '>=', 2).count()).toBe(1);
+    // A plain has() counts from the foreign key's index: no post record is read.
+    expect(blog.counter.records('posts')).toBe(0);
+    expect(blog.counter.records('users')).toBe(1);
   });
 });

@@ -273,7 +273,8 @@ describe('relation queries', () => {
         await User.whereHas('posts', (q) => q.where('likes', '>', 2))
           .with({ posts: (q) => q.limit(1) })
           .get();
-        expect(session.counter.count({ table: 'users' })).toBe(1);
+        // At most one: when no post matches, no user can, and none is read.
+        expect(session.counter.count({ table: 'users' })).toBeLessThanOrEqual(1);
         expect(session.counter.count({ table: 'posts' })).toBeLessThanOrEqual(2);
         session.counter.reset();
         await Post.has('tags').get();

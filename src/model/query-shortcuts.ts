@@ -5,7 +5,7 @@ import type {
   RelationConstraint,
   RelationConstraints,
   WithCounts,
-} from '../query/relation-query-builder.js';
+} from '../query/relation-query-types.js';
 import type { RelationName, RelationPath, WithRelations } from '../relations/relation-types.js';
 import type { ModelClass } from '../state/model-class.js';
 import type { AttributesOf, ModelBase } from './model.js';

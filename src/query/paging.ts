@@ -3,6 +3,7 @@ import type { ModelBase } from '../model/model.js';
 import type { ModelContext } from '../state/context.js';
 import { originalOf } from '../state/model-state.js';
 import { type Clause, type OrderDirection, orderComparator } from './clause.js';
+import { someUnindexed } from './index-coverage.js';
 import { type CursorPosition, decodeCursor, encodeCursor } from './page-cursor.js';
 import { validationError } from './query-input.js';
 import { type QueryState, queryHash } from './query-state.js';
@@ -212,7 +213,7 @@ function keyset(
 /** The results whose order value is no key, which follow all others, in order. */
 async function tail<M extends ModelBase>(context: ModelContext<M>, base: QueryState): Promise<M[]> {
   const { field, direction } = base.order!;
-  if (field === context.primaryKey) return [];
+  if (!(await someUnindexed(context, field))) return [];
   const all = await selectModels(context, { ...base, order: undefined });
   const compare = orderComparator(field, direction, context.primaryKey);
   return all

@@ -142,18 +142,25 @@ function cheapest(
       order.field === sortedBy &&
       order.field !== primaryKey &&
       !covered.some((clause) => clause.field === order.field);
+    const primary = index === undefined || index.primary;
+    const keysRead = primary && keys.kind === 'values';
     let estimate = cost;
-    if (ordered && paged !== undefined) {
+    if (keysRead) {
+      // Sorted keys are sliced before reading when nothing is checked after and the order is theirs.
+      const sliced =
+        paged !== undefined &&
+        filters.length === 0 &&
+        (order === undefined || order.field === primaryKey);
+      estimate = sliced ? Math.min(cost, paged) : cost;
+    } else if (ordered && paged !== undefined) {
       estimate = Math.min(cost, paged * (filters.length > 0 ? FILTERED_STEP : 1));
     } else if (orderIndexOnly) {
       // Without paging the records missing from the order's index must be read anyway.
       estimate = WHOLE_TABLE + 1;
     }
-    const primary = index === undefined || index.primary;
-    const access: Access =
-      primary && keys.kind === 'values'
-        ? { kind: 'keys', keys: keys.values }
-        : { kind: 'index', index: index?.name ?? primaryKey, primary, keys };
+    const access: Access = keysRead
+      ? { kind: 'keys', keys: keys.values }
+      : { kind: 'index', index: index?.name ?? primaryKey, primary, keys };
     candidates.push({
       cost: estimate,
       plan: {

@@ -3,6 +3,7 @@ import { distinctKeys } from '../core/key-dictionary.js';
 import { isValidKey, type Key, type Row, valueAt } from '../core/values.js';
 import type { ModelContext } from '../state/context.js';
 import { type Clause, orderComparator, rowMatcher } from './clause.js';
+import { someUnindexed } from './index-coverage.js';
 import type { FieldAccess } from './key-range.js';
 import { denseSpan, rowsWithKeys } from './key-reads.js';
 import { type Plan, planRead, type ReadRequest } from './planner.js';
@@ -43,14 +44,23 @@ async function runPlan(context: ModelContext, plan: Plan, request: ReadRequest):
   const { access } = plan;
   if (access.kind === 'none') return [];
   const keep = rowMatcher(plan.filters);
-  const { offset, limit } = request;
+  const { offset, limit, order } = request;
   const paged = limit === undefined ? undefined : offset + limit;
 
   if (access.kind === 'keys') {
+    let keys = access.keys;
+    const byKey = order === undefined || order.field === context.primaryKey;
+    if (!keep && byKey && paged !== undefined) {
+      // Keys are sorted: the page is known before anything is read.
+      const sorted = order?.direction === 'desc' ? [...keys].reverse() : keys;
+      keys = sorted.slice(offset, paged);
+      if (order?.direction === 'desc') keys = [...keys].reverse();
+      request = { ...request, offset: 0 };
+    }
     const found =
-      access.keys.length === 1
-        ? [await context.table.get(access.keys[0]!)]
-        : await context.table.bulkGet(access.keys as Key[]);
+      keys.length === 1
+        ? [await context.table.get(keys[0]!)]
+        : await context.table.bulkGet(keys as Key[]);
     let rows = found.filter((row): row is Row => row !== undefined);
     if (keep) rows = rows.filter(keep);
     return sortAndSlice(context, rows, request);
@@ -91,6 +101,7 @@ async function remainder(
   field: string,
   request: ReadRequest,
 ): Promise<Row[]> {
+  if (!(await someUnindexed(context, field))) return [];
   const unordered: ReadRequest = { ...request, order: undefined, limit: undefined, offset: 0 };
   const rows = await runPlan(context, planRead(context, unordered), unordered);
   const missing = rows.filter((row) => !isValidKey(valueAt(row, field)));

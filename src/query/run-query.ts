@@ -5,6 +5,7 @@ import { hydrate, originalOf } from '../state/model-state.js';
 import { addAggregates } from './aggregates.js';
 import { countRows, readRows } from './query-plan.js';
 import type { QueryState } from './query-state.js';
+import { relatedFirst } from './related-first.js';
 import { filterByRelations } from './relation-filters.js';
 
 /**
@@ -16,6 +17,8 @@ export async function selectModels<M extends ModelBase>(
   state: QueryState,
 ): Promise<M[]> {
   try {
+    if (state.has.length === 0) return hydrateAll(context, await readRows(context, state));
+    state = await relatedFirst(context, state, selectRows);
     if (state.has.length === 0) return hydrateAll(context, await readRows(context, state));
     const { runtime, model } = context;
     const end = state.limit === undefined ? undefined : state.offset + state.limit;

@@ -25,6 +25,7 @@ import {
   DELETE_RULES,
   type DeleteEffect,
   type DeleteRule,
+  type ExistenceJoin,
   Relation,
   type TableRequirement,
 } from './relation.js';
@@ -88,6 +89,12 @@ export abstract class HasOneOrMany<
 
   addConstraints(query: QueryBuilder<R>): QueryBuilder<R> {
     return constrainToParent(this.#ofParentTable(query), this.foreignKey, this.parentKey());
+  }
+
+  override existenceJoin(): ExistenceJoin | undefined {
+    return this.morphType
+      ? undefined
+      : { relatedField: this.foreignKey, parentField: this.localKey };
   }
 
   eagerRead(

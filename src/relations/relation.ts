@@ -113,6 +113,14 @@ export function plainIndex(model: ModelClass, field: string): IndexRequirement {
   return { kind: 'index', model, fields: [field], unique: false };
 }
 
+/** How a parent's key is found on its related models: `posts.user_id` holds `users.id`. */
+export interface ExistenceJoin {
+  /** The related models' field holding the parent's key. */
+  readonly relatedField: string;
+  /** The parent's field it holds. */
+  readonly parentField: string;
+}
+
 /** A relation of any kind, as the registry and the eager loader handle it. */
 export type AnyRelation = Relation<ModelBase, ModelBase, unknown>;
 
@@ -203,6 +211,15 @@ export abstract class Relation<P extends ModelBase, R extends ModelBase, Result>
       if (Array.isArray(value)) return value as R[];
       return value ? [value as R] : [];
     });
+  }
+
+  /**
+   * The field of the related models that holds each parent's `parentField`, for a kind that
+   * relates through that one field alone (HasOne, HasMany): a relation filter can then find its
+   * parents from the related side. Undefined for every other kind.
+   */
+  existenceJoin(): ExistenceJoin | undefined {
+    return undefined;
   }
 
   /**

@@ -1,0 +1,80 @@
+import { isValidKey, type Key, type Row, valueAt } from '../core/values.js';
+import type { ModelContext } from '../state/context.js';
+import type { Clause } from './clause.js';
+import { isFullScan, planRead } from './planner.js';
+import type { QueryState, RelationFilter } from './query-state.js';
+import { compareCount } from './relation-filters.js';
+
+/** Reads the rows of a query over another model (the related side), as stored. */
+export type RowReader = (context: ModelContext, state: QueryState) => Promise<Row[]>;
+
+/**
+ * `state` with its relation filters turned into key clauses where that reads less: when the
+ * parents' own read would scan their whole table, a filter that no parent without related models
+ * passes (`has`, `whereHas`, a count of at least one) is answered from the related side first —
+ * the foreign-key index alone for a plain `has`, the matching related records for a constrained
+ * one — and only the parents whose keys they hold are read. Filters it cannot answer so stay.
+ */
+export async function relatedFirst(
+  context: ModelContext,
+  state: QueryState,
+  readRows: RowReader,
+): Promise<QueryState> {
+  if (state.clauses.some((clause) => clause.operator === 'inKeysOf')) return state;
+  const request = {
+    clauses: state.clauses,
+    order: state.order,
+    limit: state.limit,
+    offset: state.offset,
+  };
+  const plan = planRead(context, request);
+  if (plan.alternatives || !isFullScan(plan)) return state;
+  const { runtime, model } = context;
+  const kept: RelationFilter[] = [];
+  const clauses: Clause[] = [...state.clauses];
+  for (const filter of state.has) {
+    const join = compareCount(0, filter.operator, filter.count)
+      ? undefined
+      : runtime.relation(model, filter.relation).relation.existenceJoin();
+    if (!join) {
+      kept.push(filter);
+      continue;
+    }
+    const related = runtime.contextOf(runtime.relation(model, filter.relation).relation.related);
+    const counts = await countsByKey(related, join.relatedField, filter.constraint, readRows);
+    const keys: Key[] = [];
+    for (const [key, count] of counts) {
+      if (compareCount(count, filter.operator, filter.count)) keys.push(key);
+    }
+    clauses.push({ field: join.parentField, operator: 'in', value: keys });
+  }
+  return { ...state, clauses, has: kept };
+}
+
+/** How many related records (matching `constraint`) hold each value of `field`. */
+async function countsByKey(
+  related: ModelContext,
+  field: string,
+  constraint: QueryState | undefined,
+  readRows: RowReader,
+): Promise<Map<Key, number>> {
+  const counts = new Map<Key, number>();
+  const add = (key: unknown) => {
+    if (isValidKey(key)) counts.set(key, (counts.get(key) ?? 0) + 1);
+  };
+  if (!constraint || (constraint.clauses.length === 0 && constraint.has.length === 0)) {
+    // The foreign key's index holds one entry per related record: no record is read.
+    for (const key of await related.table.orderBy(field).keys()) add(key);
+    return counts;
+  }
+  const whole: QueryState = {
+    ...constraint,
+    order: undefined,
+    limit: undefined,
+    offset: 0,
+    with: [],
+    aggregates: [],
+  };
+  for (const row of await readRows(related, whole)) add(valueAt(row, field));
+  return counts;
+}

@@ -1,0 +1,30 @@
+import type { ModelBase } from '../model/model.js';
+import type { RelatedAt, RelationPath } from '../relations/relation-types.js';
+import type { QueryBuilder } from './query-builder.js';
+
+/** The model at the end of relation path `P` of `M`, as a query callback receives it. */
+type ModelAt<M, P extends string> = RelatedAt<M, P> extends infer R extends ModelBase ? R : never;
+
+/** A callback that constrains the query over the related models of relation path `P`. */
+export type RelationConstraint<M, P extends string> = (
+  query: QueryBuilder<ModelAt<M, P>>,
+) => unknown;
+
+/**
+ * A record of relation paths of `M` (or, with `Allowed`, relation names), each with the
+ * callback that constrains it; a key that is not one of them is typed `never`.
+ */
+export type RelationConstraints<M, K extends string, Allowed extends string = RelationPath<M>> = {
+  [X in K]: X extends Allowed ? RelationConstraint<M, X> : never;
+};
+
+/** The properties `withCount(...names)` adds: `posts_count: number`. */
+export type WithCounts<N extends string> = { [K in N as `${K}_count`]: number };
+
+/** The properties `withExists(...names)` adds: `posts_exists: boolean`. */
+export type WithExists<N extends string> = { [K in N as `${K}_exists`]: boolean };
+
+/** The property `withSum('posts', 'likes')` (or min, max, avg) adds: `posts_sum_likes`. */
+export type WithAggregate<N extends string, Kind extends string, F extends string> = {
+  [K in `${N}_${Kind}_${F}`]: number | null;
+};
