@@ -179,6 +179,8 @@ export async function growthWorkloads(
 ): Promise<ResultRow[]> {
   const rows: ResultRow[] = [];
   const times = new Map<string, number[]>();
+  /** Hand-written Dexie's times: how much of the growth the storage itself shows. */
+  const baselineTimes = new Map<string, number[]>();
   const plan: PairPlan = {
     rounds: 2,
     time: 150 * env.scale,
@@ -214,6 +216,10 @@ export async function growthWorkloads(
           ),
         );
         times.set(read.id, [...(times.get(read.id) ?? []), median(samples.dexorm)]);
+        baselineTimes.set(read.id, [
+          ...(baselineTimes.get(read.id) ?? []),
+          median(samples.baseline),
+        ]);
       }
     } finally {
       await db.delete().catch(() => undefined);
@@ -234,6 +240,11 @@ export async function growthWorkloads(
       pass: growth <= 1.5,
       samples: `${measured.length} sizes`,
     });
+    const theirs = baselineTimes.get(read.id)!;
+    notes.push(
+      `${read.id}: hand-written Dexie's time grows ${(theirs.at(-1)! / theirs[0]!).toFixed(2)}× ` +
+        `over the same sizes (${theirs.map((ms) => ms.toFixed(3)).join(' → ')} ms)`,
+    );
   }
   notes.push(`11. growth: ${sizes().join(', ')} users, 0 to 4 posts each (2 on average)`);
   return rows;

@@ -19,6 +19,7 @@ export type {
   CreationAttributes,
   KeyOf,
   ModelConstructor,
+  WithAttributes,
 } from './model/model.js';
 export { Model, ModelBase } from './model/model.js';
 export type { OwnerOf } from './model/relation-factories.js';

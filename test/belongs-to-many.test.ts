@@ -22,6 +22,42 @@ async function seed() {
   return { post, tags };
 }
 
+describe('BelongsToMany, keys given twice and unsaved parents', () => {
+  it('counts a key given twice once, in the writes and in the result', async () => {
+    const { post, tags } = await seed();
+    const [a, b] = [tags[0]!.id!, tags[1]!.id!];
+    expect(await post.tagsRelation().sync([a, a])).toEqual({
+      attached: [a],
+      detached: [],
+      updated: [],
+    });
+    expect(await post.tagsRelation().syncWithoutDetaching([b, b])).toEqual({
+      attached: [b],
+      detached: [],
+      updated: [],
+    });
+    expect(await post.tagsRelation().toggle([b, b])).toEqual({ attached: [], detached: [b] });
+    expect(await post.tagsRelation().toggle([b, b])).toEqual({ attached: [b], detached: [] });
+    expect((await pivotRows()).map((row) => row.tag_id).sort()).toEqual([a, b].sort());
+    await post.tagsRelation().attach([a, a, tags[2]!, tags[2]!]);
+    expect(await pivotRows()).toHaveLength(3);
+    expect(await post.tagsRelation().detach([a, a])).toBe(1);
+  });
+
+  it('rejects detach() on a parent without a key, writing nothing', async () => {
+    const { post } = await seed();
+    await post.tagsRelation().attach(1);
+    const before = await pivotRows();
+    await expect(new Post({ title: 'unsaved' }).tagsRelation().detach()).rejects.toThrow(
+      UnsavedModelError,
+    );
+    await expect(new Post({ title: 'unsaved' }).tagsRelation().detach([1])).rejects.toThrow(
+      UnsavedModelError,
+    );
+    expect(await pivotRows()).toEqual(before);
+  });
+});
+
 describe('BelongsToMany', () => {
   it('derives one pivot table for both sides, keyed by the pair, both keys indexed', () => {
     expect(session.db.schema.post_tag).toBe('[post_id+tag_id], post_id, tag_id');

@@ -45,8 +45,11 @@ describe('HasOneOfMany (latestOfMany, oldestOfMany, ofMany)', () => {
       [undefined, undefined],
     ]);
     expect(session.counter.count({ table: 'posts' })).toBe(2);
+    // A constraint filters the one model picked; it never picks another (Ada's latest has 2 likes).
     const liked = await User.with({ latestPost: (q) => q.where('likes', '>', 2) }).get();
-    expect(liked.map((user) => user.latestPost?.title ?? null)).toEqual(['a-old', null, null]);
+    expect(liked.map((user) => user.latestPost?.title ?? null)).toEqual([null, null, null]);
+    const few = await User.with({ latestPost: (q) => q.where('likes', '<', 3) }).get();
+    expect(few.map((user) => user.latestPost?.title ?? null)).toEqual(['a-new', 'b-tie2', null]);
   });
 
   it('answers relation queries and counts at most one', async () => {
@@ -66,11 +69,31 @@ describe('HasOneOfMany (latestOfMany, oldestOfMany, ofMany)', () => {
     expect((await latest.nth(3))?.title).toBe('a-new');
   });
 
-  it('orders its query best first, and is read-only', async () => {
-    const { ada } = await seed();
+  it('queries the one model picked, and is read-only', async () => {
+    const { ada, bob, cy } = await seed();
     const titles = (await ada.latestPostRelation().query().get()).map((post) => post.title);
-    expect(titles).toEqual(['a-new', 'a-mid', 'a-old']);
+    expect(titles).toEqual(['a-new']);
+    expect(await ada.latestPostRelation().query().where('likes', 5).first()).toBeNull();
+    // Alternatives stay within the one model picked: likes 5 is an older post, 2 the latest.
+    const either = ada.latestPostRelation().query().where('likes', 5).orWhere('likes', 2);
+    expect((await either.get()).map((post) => post.title)).toEqual(['a-new']);
+    // On a tie, query() and getResults() pick the same model: the greater primary key.
+    expect((await bob.firstPostRelation().query().first())?.title).toBe('b-tie2');
+    expect((await bob.firstPostRelation().getResults())?.title).toBe('b-tie2');
+    expect(await cy.latestPostRelation().query().get()).toEqual([]);
+    expect(await new User({ name: 'new' }).latestPostRelation().query().count()).toBe(0);
     expect('create' in ada.latestPostRelation()).toBe(false);
+  });
+
+  it('filters and counts by the one model picked, not by any related model', async () => {
+    const { ada } = await seed();
+    // Ada's latest post has 2 likes; an older one has 5.
+    expect(await User.whereHas('latestPost', (q) => q.where('likes', 5)).get()).toEqual([]);
+    const liked = await User.whereHas('latestPost', (q) => q.where('likes', 2)).get();
+    expect(liked.map((user) => user.id)).toEqual([ada.id]);
+    const counted = await User.withCount({ latestPost: (q) => q.where('likes', 5) }).get();
+    expect(counted.map((user) => user.latestPost_count)).toEqual([0, 0, 0]);
+    expect(await User.whereDoesntHave('latestPost', (q) => q.where('likes', 5)).count()).toBe(3);
   });
 
   it('refuses a field that is not an attribute or an unknown aggregate', () => {

@@ -50,6 +50,16 @@ export type AttributesOf<M> = M extends {
 export type AttributeKey<M> = Extract<keyof AttributesOf<M>, string>;
 
 /**
+ * A model whose attribute interface is `A`. Inside a class `this` is polymorphic and its keys
+ * cannot be listed; a relation constructor takes its parent as this type, so that TypeScript
+ * infers `A` from the class's declaration and checks the keys given against it.
+ */
+export type WithAttributes<T, A> = T & {
+  /** The attribute interface, carried in the type only. */
+  readonly [attributesType]?: A;
+};
+
+/**
  * The type of a model's primary key: its `id` attribute's type where it declares one, else any
  * IndexedDB key (a model with another primary key attribute).
  */

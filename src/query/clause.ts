@@ -61,6 +61,20 @@ export interface KeySource {
   readonly equals: readonly unknown[];
   /** The attribute of the rows read that gives the keys. */
   readonly select: string;
+  /**
+   * Of the rows read for each value of `where`, only the first in this order (by `field`, ties by
+   * `tieBy`), as a one-of-many relation picks its one model; every row without it.
+   */
+  readonly pick?: {
+    /** The attribute ordered by. */
+    readonly field: string;
+    /** `'desc'` picks the greatest. */
+    readonly direction: OrderDirection;
+    /** The attribute that breaks ties (the primary key)... */
+    readonly tieBy: string;
+    /** ...in this direction: `'desc'` picks the greatest. */
+    readonly ties: OrderDirection;
+  };
 }
 
 /** The operators, for validating untyped input. */
@@ -161,15 +175,18 @@ function rank(value: unknown): number {
 /**
  * Orders two stored records by `field` for `orderBy`: values that are IndexedDB keys first, in key
  * order (reversed for `'desc'`), then the others (missing, null, booleans, objects), as
- * {@link compareValues} orders them in the same direction; ties by primary key in the direction.
+ * {@link compareValues} orders them in the same direction; ties by primary key in the direction
+ * (or in `ties`).
  * Keys first either way makes an index read in either direction an exact prefix of the result.
  */
 export function orderComparator(
   field: string,
   direction: OrderDirection,
   primaryKey: string,
+  ties: OrderDirection = direction,
 ): (a: Row, b: Row) => number {
   const sign = direction === 'desc' ? -1 : 1;
+  const tieSign = ties === 'desc' ? -1 : 1;
   return (a, b) => {
     const x = valueAt(a, field);
     const y = valueAt(b, field);
@@ -177,6 +194,6 @@ export function orderComparator(
     const yKey = isValidKey(y);
     if (xKey !== yKey) return xKey ? -1 : 1;
     const byValue = xKey ? cmp(x, y) : compareValues(x, y);
-    return sign * (byValue || cmp(a[primaryKey], b[primaryKey]));
+    return byValue ? sign * byValue : tieSign * cmp(a[primaryKey], b[primaryKey]);
   };
 }

@@ -1,8 +1,8 @@
 import { type Collection, cmp } from 'dexie';
-import { distinctKeys } from '../core/key-dictionary.js';
+import { dictionaryKey, distinctKeys } from '../core/key-dictionary.js';
 import { isValidKey, type Key, type Row, valueAt } from '../core/values.js';
 import type { ModelContext } from '../state/context.js';
-import { type Clause, orderComparator, rowMatcher } from './clause.js';
+import { type Clause, type KeySource, orderComparator, rowMatcher } from './clause.js';
 import { someUnindexed } from './index-coverage.js';
 import type { FieldAccess } from './key-range.js';
 import { denseSpan, rowsWithKeys } from './key-reads.js';
@@ -189,16 +189,33 @@ async function resolveRequest(context: ModelContext, state: QueryState): Promise
       clauses.push(clause);
       continue;
     }
-    const { table, where, equals, select } = clause.value;
+    const { table, where, equals, select, pick } = clause.value;
     const valid = equals.filter(isValidKey);
     const rows =
       valid.length === 0
         ? []
         : await rowsWithKeys(context.runtime.dexie.table<Row, Key>(table), where, valid as Key[]);
-    const keys = distinctKeys(rows, (row) => row[select]);
+    const keys = distinctKeys(pick ? firstOfEach(rows, where, pick) : rows, (row) => row[select]);
     clauses.push({ field: clause.field, operator: 'in', value: keys });
   }
   return { clauses, order, limit, offset };
+}
+
+/** The first row in `pick`'s order of each group of `rows` that share their `where` key. */
+function firstOfEach(
+  rows: readonly Row[],
+  where: string,
+  pick: NonNullable<KeySource['pick']>,
+): Row[] {
+  const fields = where.startsWith('[') ? where.slice(1, -1).split('+') : [where];
+  const compare = orderComparator(pick.field, pick.direction, pick.tieBy, pick.ties);
+  const best = new Map<unknown, Row>();
+  for (const row of rows) {
+    const group = dictionaryKey(fields.map((field) => valueAt(row, field)));
+    const current = best.get(group);
+    if (!current || compare(row, current) < 0) best.set(group, row);
+  }
+  return [...best.values()];
 }
 
 function sortAndSlice(context: ModelContext, rows: Row[], request: ReadRequest): Row[] {

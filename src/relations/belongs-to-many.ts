@@ -208,10 +208,12 @@ export class BelongsToMany<
     });
   }
 
-  /** Removes these pairs (all of the parent's when omitted); resolves to the number removed. */
+  /**
+   * Removes these pairs (all of the parent's when omitted); resolves to the number removed.
+   * @throws UnsavedModelError for a parent without its key, as every write of the relation.
+   */
   async detach(keys?: RelatedKeysOrModels<R>): Promise<number> {
-    const parentKey = this.parentKeyValue();
-    if (parentKey === undefined) return 0;
+    const parentKey = this.#requireParentKey('detach');
     const related = keys === undefined ? undefined : this.#keys.of(keys);
     return this.#write(async (runtime) => {
       const current = await this.pivot.relatedKeysOf(runtime, parentKey);

@@ -3,7 +3,7 @@ import { UnsavedModelError } from '../core/errors.js';
 import { distinctKeys } from '../core/key-dictionary.js';
 import { defaultForeignKey } from '../core/naming.js';
 import { isValidKey } from '../core/values.js';
-import type { AttributeKey, ModelBase } from '../model/model.js';
+import type { AttributeKey, AttributesOf, ModelBase, WithAttributes } from '../model/model.js';
 import type { QueryBuilder } from '../query/query-builder.js';
 import type { QueryState } from '../query/query-state.js';
 import { type DatabaseRuntime, failedReadOf } from '../state/context.js';
@@ -20,13 +20,26 @@ import { plainIndex, type TableRequirement } from './relation.js';
  * @example
  * userRelation(): BelongsTo<Profile, User> { return this.belongsTo(User, 'user_id', 'id'); }
  */
-export class BelongsTo<C extends ModelBase, O extends ModelBase> extends InverseRelation<C, O> {
+export class BelongsTo<
+  C extends ModelBase,
+  O extends ModelBase,
+  CA = AttributesOf<C>,
+> extends InverseRelation<C, O> {
   /** The child's attribute pointing at the owner (default `<singular owner table>_<its key>`). */
   readonly foreignKey: string;
   /** The owner's attribute the foreign key holds (default its primary key). */
   readonly ownerKey: string;
 
-  constructor(child: C, owner: ModelClass<O>, foreignKey?: string, ownerKey?: string) {
+  /**
+   * `child`'s `foreignKey` (default `<singular owner table>_<its primary key>`) holding `owner`'s
+   * `ownerKey` (default its primary key); both checked against the attributes at compile time.
+   */
+  constructor(
+    child: WithAttributes<C, CA>,
+    owner: ModelClass<O>,
+    foreignKey?: Extract<keyof CA, string>,
+    ownerKey?: AttributeKey<O>,
+  ) {
     super(child, owner);
     this.ownerKey = ownerKey ?? owner.primaryKey;
     this.foreignKey = foreignKey ?? defaultForeignKey(owner.table, owner.primaryKey);
@@ -127,7 +140,12 @@ export class BelongsTo<C extends ModelBase, O extends ModelBase> extends Inverse
   }
 
   protected rebind(child: C): BelongsTo<C, O> {
-    return new BelongsTo(child, this.related, this.foreignKey, this.ownerKey);
+    return new BelongsTo<C, O>(
+      child as never,
+      this.related,
+      this.foreignKey as never,
+      this.ownerKey as never,
+    );
   }
 
   protected target(): string {

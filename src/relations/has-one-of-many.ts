@@ -1,10 +1,10 @@
-import { cmp } from 'dexie';
 import type { AttributeKey, ModelBase } from '../model/model.js';
-import { compareValues } from '../query/clause.js';
+import { type OrderDirection, orderComparator, rowMatcher } from '../query/clause.js';
 import type { QueryBuilder } from '../query/query-builder.js';
 import type { QueryState } from '../query/query-state.js';
+import { filterByRelations } from '../query/relation-filters.js';
 import type { DatabaseRuntime } from '../state/context.js';
-import { readAttribute, setLoaded } from '../state/model-state.js';
+import { originalOf, setLoaded } from '../state/model-state.js';
 import type { HasMany } from './has-many.js';
 import { Relation, type TableRequirement } from './relation.js';
 
@@ -13,7 +13,9 @@ export type OfManyAggregate = 'max' | 'min';
 
 /**
  * One model out of a HasMany: the related model with the greatest (`'max'`) or least (`'min'`)
- * `field`, ties broken by the greater primary key (a user's latest post). Read-only; it reads
+ * `field`, ties broken by the greater primary key, records without a value last (a user's latest
+ * post). Every read sees that one model: `getResults()`, `query()`,
+ * eager loads and relation filters alike. Read-only; it reads
  * through the HasMany's foreign-key index and derives no unique index.
  * @example
  * latestPostRelation(): HasOneOfMany<User, Post> {
@@ -39,10 +41,22 @@ export class HasOneOfMany<P extends ModelBase, R extends ModelBase> extends Rela
     this.aggregate = aggregate;
   }
 
-  /** The HasMany's constraints, ordered best first (`first()` may differ only on ties for 'min'). */
+  /**
+   * Constrains `query` to the one model picked, as `getResults()` picks it: `query().get()` gives
+   * at most that one, and further clauses filter it.
+   */
   addConstraints(query: QueryBuilder<R>): QueryBuilder<R> {
-    const direction = this.aggregate === 'max' ? 'desc' : 'asc';
-    return this.many.addConstraints(query).orderBy(this.field as AttributeKey<R>, direction);
+    const primaryKey = this.related.primaryKey as AttributeKey<R>;
+    const key = this.many.parentKey();
+    if (key === undefined) return query.whereIn(primaryKey, []);
+    const morph = this.many.morphType;
+    return query.whereKeysOf(primaryKey, {
+      table: this.related.table,
+      where: morph ? `[${morph.column}+${this.many.foreignKey}]` : this.many.foreignKey,
+      equals: morph ? [[morph.table, key]] : [key],
+      select: primaryKey,
+      pick: { field: this.field, direction: this.#direction(), tieBy: primaryKey, ties: 'desc' },
+    });
   }
 
   /** The picked related model, or null. */
@@ -51,12 +65,26 @@ export class HasOneOfMany<P extends ModelBase, R extends ModelBase> extends Rela
     return this.#best(await this.many.getResults());
   }
 
-  eagerRead(
+  /**
+   * The model picked for each of `parents`; with `constraint`, those of them that match it (a
+   * constraint filters the one model picked, never picks another).
+   */
+  async eagerRead(
     parents: readonly P[],
     runtime: DatabaseRuntime,
     constraint?: QueryState,
   ): Promise<R[]> {
-    return this.many.eagerRead(parents, runtime, constraint);
+    const all = await this.many.eagerRead(parents, runtime, undefined);
+    const picked = this.many
+      .resultsPerParent(parents, all)
+      .map((group) => this.#best(group))
+      .filter((model): model is R => model !== null);
+    if (!constraint) return picked;
+    const matches = rowMatcher(constraint.clauses);
+    const kept = matches ? picked.filter((model) => matches(originalOf(model)!)) : picked;
+    return constraint.has.length > 0
+      ? filterByRelations(runtime, this.related, kept, constraint.has)
+      : kept;
   }
 
   match(parents: readonly P[], results: readonly R[], name: string): void {
@@ -86,25 +114,17 @@ export class HasOneOfMany<P extends ModelBase, R extends ModelBase> extends Rela
     return `${this.many.readKey()}\u0000${this.aggregate}:${this.field}`;
   }
 
+  /** The best of `candidates`, as `query()` picks it: ties go to the greater primary key. */
   #best(candidates: readonly R[]): R | null {
-    const sign = this.aggregate === 'max' ? 1 : -1;
-    const primaryKey = this.related.primaryKey;
+    const compare = orderComparator(this.field, this.#direction(), this.related.primaryKey, 'desc');
     let best: R | null = null;
     for (const candidate of candidates) {
-      if (!best) {
-        best = candidate;
-        continue;
-      }
-      const order =
-        sign * compareValues(readAttribute(candidate, this.field), readAttribute(best, this.field));
-      if (
-        order > 0 ||
-        (order === 0 &&
-          cmp(readAttribute(candidate, primaryKey), readAttribute(best, primaryKey)) > 0)
-      ) {
-        best = candidate;
-      }
+      if (!best || compare(originalOf(candidate)!, originalOf(best)!) < 0) best = candidate;
     }
     return best;
+  }
+
+  #direction(): OrderDirection {
+    return this.aggregate === 'max' ? 'desc' : 'asc';
   }
 }

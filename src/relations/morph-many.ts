@@ -10,6 +10,6 @@ import { HasMany } from './has-many.js';
  */
 export class MorphMany<P extends ModelBase, R extends ModelBase> extends HasMany<P, R> {
   constructor(parent: P, related: ModelClass<R>, name: string, localKey?: string) {
-    super(parent, related, undefined, localKey, name);
+    super(parent as never, related, undefined, localKey as never, name);
   }
 }

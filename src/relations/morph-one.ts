@@ -10,6 +10,6 @@ import { HasOne } from './has-one.js';
  */
 export class MorphOne<P extends ModelBase, R extends ModelBase> extends HasOne<P, R> {
   constructor(parent: P, related: ModelClass<R>, name: string, localKey?: string) {
-    super(parent, related, undefined, localKey, name);
+    super(parent as never, related, undefined, localKey as never, name);
   }
 }

@@ -18,11 +18,22 @@ export class RelatedKeys {
   ) {}
 
   /**
-   * Keys from keys or models, one or a list (a compound key goes inside a list: `[[a, b]]`).
+   * Keys from keys or models, one or a list (a compound key goes inside a list: `[[a, b]]`),
+   * each once: a key given twice counts once, in the writes and in what they report.
    * @throws UnsavedModelError for a model without its key; ValidationError for a bad key.
    */
   of(keys: unknown): Key[] {
     const list: readonly unknown[] = Array.isArray(keys) ? keys : [keys];
+    const seen = new Set<unknown>();
+    return this.#each(list).filter((key) => {
+      const name = dictionaryKey(key);
+      if (seen.has(name)) return false;
+      seen.add(name);
+      return true;
+    });
+  }
+
+  #each(list: readonly unknown[]): Key[] {
     return list.map((item) => {
       if (!isModel(item)) {
         assertValidKey(item, { model: this.model.name, table: this.model.table }, this.field);
