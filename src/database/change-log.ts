@@ -40,6 +40,11 @@ export interface RecordVersion {
   readonly clocks: Readonly<Record<string, string>>;
   /** The server's revision of the document this version was last in step with. */
   readonly rev?: string;
+  /**
+   * Top-level fields that other clients put on the record's document (`_attachments` among
+   * them), sent back with every push so that dexorm's edits keep them.
+   */
+  readonly foreign?: Readonly<Row>;
 }
 
 /** A local change not yet acknowledged by the server; `seq` is the stamp of the latest one. */
@@ -268,7 +273,10 @@ export function nextVersion(
   after: Row | undefined,
   stamp: string,
 ): RecordVersion | undefined {
-  const rev = version?.rev === undefined ? {} : { rev: version.rev };
+  const rev = {
+    ...(version?.rev === undefined ? {} : { rev: version.rev }),
+    ...(version?.foreign === undefined ? {} : { foreign: version.foreign }),
+  };
   if (after === undefined) {
     if (before === undefined) return undefined;
     // The field stamps stay: a deleted record merged with a copy that is still alive must end

@@ -3,12 +3,16 @@ import { cmp } from 'dexie';
 import { isValidKey, type Key, type Row } from '../core/values.js';
 import { nextVersion, type OutboxEntry, type RecordVersion } from '../database/change-log.js';
 import {
+  type ConflictDocument,
   conflictOf,
+  foreignFields,
   isConflictDocument,
-  isRecordDocument,
+  problemOf,
   type RecordDocument,
   type ServerDocument,
   stateOf,
+  type Tombstone,
+  tombstoneOf,
 } from './documents.js';
 import {
   isAlive,
@@ -18,30 +22,83 @@ import {
   type RecordState,
   sameState,
 } from './record-state.js';
-import type { SyncStore } from './sync-store.js';
+import type { RejectedDocument, SyncStore } from './sync-store.js';
 
 type Pulled = RecordDocument & { readonly _rev: string };
 
 /**
  * Merges documents from the server into the local records, in one transaction: what the server
  * has that is newer is written here (not recorded as a local change), and what the server lacks
- * stays in the outbox. Collisions on unique indexes are resolved on the way.
+ * stays in the outbox. Collisions on unique indexes are resolved on the way. A CouchDB delete
+ * deletes the record (a delete wins over edits that did not see it). A document this replica
+ * cannot read is set aside as rejected, and the others are applied without it.
  */
 export function applyRemote(store: SyncStore, documents: readonly ServerDocument[]): Promise<void> {
-  const records = documents.filter(
-    (document): document is Pulled =>
-      isRecordDocument(document) && !document._deleted && store.tables.includes(document.table),
-  );
-  const conflicts = documents.filter(isConflictDocument);
-  if (records.length === 0 && conflicts.length === 0) return Promise.resolve();
+  const records: Pulled[] = [];
+  const tombstones: Tombstone[] = [];
+  const conflicts: ConflictDocument[] = [];
+  const rejected: RejectedDocument[] = [];
+  for (const document of documents) {
+    if (document._id.startsWith('_design/')) continue;
+    if (document._deleted === true) {
+      const tombstone = tombstoneOf(document, store.tables);
+      if (tombstone) tombstones.push(tombstone);
+      continue;
+    }
+    if (isConflictDocument(document)) {
+      conflicts.push(document);
+      continue;
+    }
+    const problem = problemOf(document, store.tables);
+    if (problem) rejected.push({ id: document._id, reason: problem });
+    else records.push(document as Pulled);
+  }
+  if (records.length + tombstones.length + conflicts.length + rejected.length === 0) {
+    return Promise.resolve();
+  }
   return store.applying(store.tables, async () => {
     for (const document of conflicts) {
       const conflict = conflictOf(document);
       if (!(await store.conflicts.get(conflict.id))) await store.conflicts.put(conflict);
     }
-    const local = await readLocal(store, records);
+    await store.setRejected(
+      rejected,
+      records.map((document) => document._id),
+    );
+    const local = await readLocal(store, [...records, ...tombstones]);
     for (const document of records) await applyRecord(store, document, local);
+    for (const tombstone of tombstones) await applyDelete(store, tombstone, local);
   });
+}
+
+/**
+ * Applies a CouchDB delete: the record goes, its version is marked deleted now (later than any
+ * edit this replica made without seeing the delete), and its pending change is dropped.
+ */
+async function applyDelete(
+  store: SyncStore,
+  tombstone: Tombstone,
+  local: LocalRecords,
+): Promise<void> {
+  const { table, key, rev } = tombstone;
+  const address = addressOf(table, key);
+  const version = local.versions.get(address);
+  if (local.records.get(address)) await store.table(table).delete(key);
+  const dead =
+    version !== undefined && version.deleted !== undefined && version.born <= version.deleted;
+  const next: RecordVersion = {
+    table,
+    key,
+    born: version?.born ?? store.log.clock.tick(),
+    deleted: dead ? version.deleted! : store.log.clock.tick(),
+    clocks: version?.clocks ?? {},
+    rev,
+  };
+  await store.versions.put(next);
+  if (local.pending.get(address)) await store.outbox.delete([table, key]);
+  local.versions.set(address, next);
+  local.records.set(address, undefined);
+  local.pending.set(address, undefined);
 }
 
 /** What this replica holds of the pulled records, read in one request per table. */
@@ -53,7 +110,10 @@ interface LocalRecords {
 
 const addressOf = (table: string, key: Key) => `${table}\u0000${JSON.stringify(key)}`;
 
-async function readLocal(store: SyncStore, documents: readonly Pulled[]): Promise<LocalRecords> {
+async function readLocal(
+  store: SyncStore,
+  documents: ReadonlyArray<{ readonly table: string; readonly key: Key }>,
+): Promise<LocalRecords> {
   const addresses = documents.map(({ table, key }): [string, Key] => [table, key]);
   const versions = await store.versions.bulkGet(addresses);
   const pending = await store.outbox.bulkGet(addresses);
@@ -100,6 +160,7 @@ async function applyRecord(store: SyncStore, document: Pulled, local: LocalRecor
     ...(merged.deleted === undefined ? {} : { deleted: merged.deleted }),
     clocks: merged.clocks,
     rev: document._rev,
+    ...foreignOf(document),
   };
   await store.versions.put(next);
   const pending = local.pending.get(address);
@@ -190,4 +251,9 @@ async function setNullOn(
     local.records.set(address, nulled);
     local.pending.set(address, queued);
   }
+}
+
+function foreignOf(document: Pulled): { foreign?: Row } {
+  const foreign = foreignFields(document);
+  return foreign === undefined ? {} : { foreign };
 }

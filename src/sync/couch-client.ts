@@ -74,9 +74,20 @@ export class CouchClient {
     signal?: AbortSignal,
   ): Promise<Array<ServerDocument & { readonly _rev: string }>> {
     const page = await this.#request<{
-      rows: Array<{ doc?: (ServerDocument & { _rev: string }) | null }>;
+      rows: Array<{
+        id?: string;
+        value?: { rev?: string; deleted?: boolean };
+        doc?: (ServerDocument & { _rev: string }) | null;
+      }>;
     }>('POST', '/_all_docs?include_docs=true&conflicts=true', { keys: ids }, signal);
-    return page.rows.flatMap((row) => (row.doc ? [row.doc] : []));
+    return page.rows.flatMap((row) => {
+      if (row.doc) return [row.doc];
+      // A deleted document: its tombstone, so that the delete is applied rather than lost.
+      const { id, value } = row;
+      return id && value?.deleted && value.rev
+        ? [{ _id: id, _rev: value.rev, _deleted: true }]
+        : [];
+    });
   }
 
   /** The given revisions of documents (conflicting branches), through `_bulk_get`. */

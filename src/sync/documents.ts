@@ -1,4 +1,4 @@
-import type { Key, Row } from '../core/values.js';
+import { isValidKey, type Key, type Row } from '../core/values.js';
 import type { StoredConflict } from '../database/change-log.js';
 import type { RecordState } from './record-state.js';
 
@@ -21,6 +21,7 @@ export interface RecordDocument {
 export interface ConflictDocument {
   readonly _id: string;
   readonly _rev?: string;
+  readonly _deleted?: boolean;
   readonly kind: 'conflict';
   readonly table: string;
   readonly key: Key;
@@ -28,11 +29,23 @@ export interface ConflictDocument {
   readonly version: Row;
 }
 
-/** What the server may hand back: ours, or anything else in the database (skipped). */
+/** What the server may hand back: ours, or anything another client wrote there. */
 export type ServerDocument =
   | RecordDocument
   | ConflictDocument
-  | { readonly _id: string; readonly kind?: undefined };
+  | {
+      readonly _id: string;
+      readonly _rev?: string;
+      readonly _deleted?: boolean;
+      readonly kind?: unknown;
+    };
+
+/** A document CouchDB deleted (`_deleted: true`, as PouchDB's `remove()` writes it). */
+export interface Tombstone {
+  readonly table: string;
+  readonly key: Key;
+  readonly rev: string;
+}
 
 const CONFLICT_PREFIX = 'dexorm-conflict:';
 
@@ -66,6 +79,43 @@ export function recordDocument(
   };
 }
 
+/** The fields of a record document that dexorm writes itself; any other is another client's. */
+const OWN_FIELDS: ReadonlySet<string> = new Set([
+  '_id',
+  '_rev',
+  '_conflicts',
+  '_deleted',
+  '_revisions',
+  '_revs_info',
+  'kind',
+  'table',
+  'key',
+  'born',
+  'deleted',
+  'values',
+  'clocks',
+]);
+
+/** The top-level fields other clients put on `document` (`_attachments` as stubs), if any. */
+export function foreignFields(document: RecordDocument): Row | undefined {
+  const foreign = Object.entries(document).filter(([name]) => !OWN_FIELDS.has(name));
+  if (foreign.length === 0) return undefined;
+  return Object.fromEntries(
+    foreign.map(([name, value]) => [name, name === '_attachments' ? stubsOf(value) : value]),
+  );
+}
+
+/** Attachments as stubs: on a write, CouchDB keeps an attachment a stub names. */
+function stubsOf(attachments: unknown): unknown {
+  if (typeof attachments !== 'object' || attachments === null) return attachments;
+  return Object.fromEntries(
+    Object.entries(attachments).map(([name, attachment]) => {
+      const { data: _data, ...rest } = attachment as Row;
+      return [name, { ...rest, stub: true }];
+    }),
+  );
+}
+
 /** The state a record document holds. */
 export function stateOf(document: RecordDocument): RecordState {
   const base = { born: document.born, values: decodeRow(document.values), clocks: document.clocks };
@@ -93,6 +143,60 @@ export function conflictOf(document: ConflictDocument): StoredConflict {
     field: document.field,
     version: decodeRow(document.version),
   };
+}
+
+/**
+ * The record a deleted document stood for, read from its `_id`, when it is one of `tables`;
+ * undefined for any other document.
+ */
+export function tombstoneOf(
+  document: ServerDocument,
+  tables: readonly string[],
+): Tombstone | undefined {
+  if (document._deleted !== true || typeof document._rev !== 'string') return undefined;
+  const split = document._id.indexOf(':');
+  if (split <= 0) return undefined;
+  const table = document._id.slice(0, split);
+  if (!tables.includes(table)) return undefined;
+  let key: unknown;
+  try {
+    key = JSON.parse(document._id.slice(split + 1));
+  } catch {
+    return undefined;
+  }
+  return isValidKey(key) ? { table, key, rev: document._rev } : undefined;
+}
+
+/**
+ * Why a live document of the server is no record dexorm can read into `tables`, or undefined
+ * when it is one. Design documents and conflicts are not records, and not asked about.
+ */
+export function problemOf(document: ServerDocument, tables: readonly string[]): string | undefined {
+  const record = document as Partial<Record<keyof RecordDocument, unknown>>;
+  if (record.kind !== 'record') return 'it is not a dexorm record (kind is not "record")';
+  if (typeof record.table !== 'string' || !tables.includes(record.table)) {
+    return `its table ${JSON.stringify(record.table)} is not one this replica replicates`;
+  }
+  if (!isValidKey(record.key)) return 'its key is not a value IndexedDB can store as a key';
+  if (document._id !== recordId(record.table, record.key)) {
+    return `its _id is not ${JSON.stringify(recordId(record.table, record.key))}`;
+  }
+  if (typeof record.born !== 'string') return '"born" is not a stamp string';
+  if (record.deleted !== undefined && typeof record.deleted !== 'string') {
+    return '"deleted" is not a stamp string';
+  }
+  if (!isPlainRecord(record.values)) return '"values" is not an object';
+  if (
+    !isPlainRecord(record.clocks) ||
+    !Object.values(record.clocks).every((c) => typeof c === 'string')
+  ) {
+    return '"clocks" is not an object of stamp strings';
+  }
+  return undefined;
+}
+
+function isPlainRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 export function isRecordDocument(document: ServerDocument): document is RecordDocument {

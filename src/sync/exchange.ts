@@ -1,6 +1,7 @@
 import { randomUuid } from '../core/uuid.js';
 import type { CouchClient } from './couch-client.js';
 import {
+  foreignFields,
   isRecordDocument,
   type RecordDocument,
   recordDocument,
@@ -132,7 +133,8 @@ export class Exchange {
           state = mergeStates(state, stateOf(loser));
         }
       }
-      resolved.set(winner, recordDocument(winner.table, winner.key, state, winner._rev));
+      const merged = recordDocument(winner.table, winner.key, state, winner._rev);
+      resolved.set(winner, { ...foreignFields(winner), ...merged });
     }
     await this.#local.applyRemote(
       documents.map((document) => resolved.get(document as RecordDocument) ?? document) as Array<

@@ -9,6 +9,7 @@ import { Replication } from './replication.js';
 export type { ReplicationConflict, ReplicationState, ReplicationStatus } from './replication.js';
 export { Replication } from './replication.js';
 export { SyncError } from './sync-error.js';
+export type { RejectedDocument } from './sync-store.js';
 
 /** Options of {@link replicate}. */
 export interface ReplicateOptions {

@@ -12,7 +12,7 @@ import {
 import { applyRemote } from './apply-remote.js';
 import { conflictDocument, recordDocument, type ServerDocument } from './documents.js';
 import { localState } from './record-state.js';
-import { type Checkpoint, SyncStore } from './sync-store.js';
+import { type Checkpoint, type RejectedDocument, SyncStore } from './sync-store.js';
 
 export type { Checkpoint } from './sync-store.js';
 
@@ -98,9 +98,11 @@ export class LocalReplica {
         const version = versions[i];
         if (!version) return;
         const state = localState(version, records.get(entry));
+        const document = recordDocument(entry.table, entry.key, state, version.rev);
+        // Other clients' fields go back with it, dexorm's own written over them.
         outgoing.push({
           entry,
-          document: recordDocument(entry.table, entry.key, state, version.rev),
+          document: version.foreign ? { ...version.foreign, ...document } : document,
         });
       });
       return outgoing;
@@ -150,6 +152,11 @@ export class LocalReplica {
   /** Merges documents pulled from the server into the local records (see {@link applyRemote}). */
   applyRemote(documents: readonly ServerDocument[]): Promise<void> {
     return applyRemote(this.#store, documents);
+  }
+
+  /** The server documents set aside as unreadable, with why. */
+  rejected(): Promise<RejectedDocument[]> {
+    return this.#store.rejected();
   }
 
   /** Every version set aside by a collision. */

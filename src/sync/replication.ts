@@ -4,6 +4,7 @@ import type { CouchClient } from './couch-client.js';
 import { Exchange } from './exchange.js';
 import type { LocalReplica } from './local-replica.js';
 import { SyncError } from './sync-error.js';
+import type { RejectedDocument } from './sync-store.js';
 
 /** What a replication is doing; see {@link Replication.status$}. */
 export type ReplicationState = 'connecting' | 'active' | 'idle' | 'offline' | 'error';
@@ -119,6 +120,15 @@ export class Replication {
     const error = stoppedError();
     for (const waiter of this.#waiters.splice(0)) waiter.reject(error);
     this.#status.complete();
+  }
+
+  /**
+   * The server documents this replica could not read (missing fields, wrong types, a key
+   * IndexedDB cannot store, a table it does not replicate), each with why: they were set aside
+   * and the pull went on past them. A later readable version of one clears it.
+   */
+  rejected(): Promise<RejectedDocument[]> {
+    return this.#local.rejected();
   }
 
   /**

@@ -8,6 +8,17 @@ import {
   SYNC_TABLES,
 } from '../database/change-log.js';
 
+/** The prefix of the meta rows that keep documents set aside as unreadable. */
+const REJECTED = 'rejected:';
+
+/** A server document this replica cannot read, set aside with the reason. */
+export interface RejectedDocument {
+  /** The document's `_id`. */
+  readonly id: string;
+  /** What is wrong with it. */
+  readonly reason: string;
+}
+
 /** A local checkpoint for one server: where pulling stopped, mirrored in a `_local/` document. */
 export interface Checkpoint {
   readonly id: string;
@@ -35,6 +46,35 @@ export class SyncStore {
     this.outbox = dexie.table(SYNC_TABLES.outbox);
     this.conflicts = dexie.table(SYNC_TABLES.conflicts);
     this.meta = dexie.table(SYNC_TABLES.meta);
+  }
+
+  /**
+   * Keeps `rejected` documents (by id) with their reasons, and forgets earlier rejections of the
+   * documents in `readable`, which arrived in a form this replica reads.
+   */
+  async setRejected(
+    rejected: readonly RejectedDocument[],
+    readable: readonly string[],
+  ): Promise<void> {
+    const rows = this.dexie.table<RejectedDocument & { readonly id: string }, string>(
+      SYNC_TABLES.meta,
+    );
+    if (rejected.length > 0) {
+      await rows.bulkPut(
+        rejected.map((rejection) => ({ ...rejection, id: `${REJECTED}${rejection.id}` })),
+      );
+    }
+    if (readable.length > 0) await rows.bulkDelete(readable.map((id) => `${REJECTED}${id}`));
+  }
+
+  /** The documents set aside as unreadable, with their reasons. */
+  async rejected(): Promise<RejectedDocument[]> {
+    const rows = await this.dexie
+      .table<RejectedDocument & { readonly id: string }, string>(SYNC_TABLES.meta)
+      .where('id')
+      .startsWith(REJECTED)
+      .toArray();
+    return rows.map(({ id, reason }) => ({ id: id.slice(REJECTED.length), reason }));
   }
 
   /** The model table `name`. */
