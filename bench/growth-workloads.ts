@@ -59,6 +59,26 @@ function sizes(): number[] {
   return asked ? asked.split(',').map(Number) : [10_000, 100_000];
 }
 
+/** Hand-written: the users of keys `from` to `from + count - 1`, and their posts or post keys. */
+function usersWithPosts(
+  fixture: Fixture,
+  count: number,
+  keysOnly: true,
+): Promise<[Row[], number[]]>;
+function usersWithPosts(fixture: Fixture, count: number, keysOnly: false): Promise<[Row[], Row[]]>;
+function usersWithPosts(
+  { users, posts, from }: Fixture,
+  count: number,
+  keysOnly: boolean,
+): Promise<[Row[], Row[] | number[]]> {
+  const last = from + count - 1;
+  const related = posts.where('user_id').between(from, last, true, true);
+  return Promise.all([
+    users.where('id').between(from, last, true, true).toArray(),
+    keysOnly ? (related.keys() as Promise<number[]>) : related.toArray(),
+  ]);
+}
+
 const READS: readonly GrowthRead[] = [
   {
     id: '11a',
@@ -76,17 +96,8 @@ const READS: readonly GrowthRead[] = [
         .get();
       return found.reduce((sum, user) => sum + 1 + user.posts.length, 0);
     },
-    dexie: async ({ users, posts, from }) => {
-      const [parents, children] = await Promise.all([
-        users
-          .where('id')
-          .between(from, from + 99, true, true)
-          .toArray(),
-        posts
-          .where('user_id')
-          .between(from, from + 99, true, true)
-          .toArray(),
-      ]);
+    dexie: async (fixture) => {
+      const [parents, children] = await usersWithPosts(fixture, 100, false);
       const byUser = new Map<unknown, Row[]>();
       for (const post of children) {
         const list = byUser.get(post.user_id);
@@ -106,17 +117,8 @@ const READS: readonly GrowthRead[] = [
           .has('posts')
           .get()
       ).length,
-    dexie: async ({ users, posts, from }) => {
-      const [parents, keys] = await Promise.all([
-        users
-          .where('id')
-          .between(from, from + 999, true, true)
-          .toArray(),
-        posts
-          .where('user_id')
-          .between(from, from + 999, true, true)
-          .keys(),
-      ]);
+    dexie: async (fixture) => {
+      const [parents, keys] = await usersWithPosts(fixture, 1_000, true);
       const having = new Set(keys);
       return parents.filter((user) => having.has(user.id as number)).length;
     },
@@ -131,17 +133,8 @@ const READS: readonly GrowthRead[] = [
         .get();
       return found.reduce((sum, user) => sum + 1 + user.posts_count, 0);
     },
-    dexie: async ({ users, posts, from }) => {
-      const [parents, keys] = await Promise.all([
-        users
-          .where('id')
-          .between(from, from + 99, true, true)
-          .toArray(),
-        posts
-          .where('user_id')
-          .between(from, from + 99, true, true)
-          .keys(),
-      ]);
+    dexie: async (fixture) => {
+      const [parents, keys] = await usersWithPosts(fixture, 100, true);
       const counts = new Map<unknown, number>();
       for (const key of keys) counts.set(key, (counts.get(key) ?? 0) + 1);
       return parents.reduce((sum, user) => sum + 1 + (counts.get(user.id) ?? 0), 0);

@@ -1,10 +1,9 @@
 import type { Collection, PromiseExtended } from 'dexie';
 import { assertAttributeSet, assertList } from '../core/storable.js';
 import { describe, type Key, type Row } from '../core/values.js';
-import type { AttributeKey, AttributesOf, ModelBase, WithAttributes } from '../model/model.js';
+import type { AttributeKey, AttributesOf, ModelBase } from '../model/model.js';
 import { assertField, schemaError } from '../query/query-input.js';
 import type { ModelContext } from '../state/context.js';
-import type { ModelClass } from '../state/model-class.js';
 import { hydrate } from '../state/model-state.js';
 import { insertModels } from '../state/persistence.js';
 import { matchMany } from './dictionary.js';
@@ -22,23 +21,8 @@ export class HasMany<
   P extends ModelBase,
   R extends ModelBase,
   PA = AttributesOf<P>,
-> extends HasOneOrMany<P, R, R[]> {
+> extends HasOneOrMany<P, R, R[], PA> {
   protected readonly unique = false;
-
-  /**
-   * `parent`'s `localKey` (default its primary key) held by `related`'s `foreignKey` (default
-   * `<singular parent table>_<its primary key>`); both checked against the attributes at compile
-   * time. `morphName` is MorphMany's.
-   */
-  constructor(
-    parent: WithAttributes<P, PA>,
-    related: ModelClass<R>,
-    foreignKey?: AttributeKey<R>,
-    localKey?: Extract<keyof PA, string>,
-    morphName?: string,
-  ) {
-    super(parent, related, foreignKey, localKey, morphName);
-  }
 
   /** The related models, in primary-key order; `[]` (without a query) when the parent has no key. */
   async getResults(): Promise<R[]> {

@@ -4,7 +4,7 @@ import { distinctKeys, shareKeyOf } from '../core/key-dictionary.js';
 import { defaultForeignKey } from '../core/naming.js';
 import { assertAttributeSet } from '../core/storable.js';
 import { describe, type Key, type Row } from '../core/values.js';
-import type { AttributeKey, AttributesOf, ModelBase } from '../model/model.js';
+import type { AttributeKey, AttributesOf, ModelBase, WithAttributes } from '../model/model.js';
 import type { QueryBuilder } from '../query/query-builder.js';
 import type { QueryState } from '../query/query-state.js';
 import { type DatabaseRuntime, failedReadOf, type ModelContext } from '../state/context.js';
@@ -46,6 +46,7 @@ export abstract class HasOneOrMany<
   P extends ModelBase,
   R extends ModelBase,
   Result,
+  PA = AttributesOf<P>,
 > extends Relation<P, R, Result> {
   /** The attribute of the related model that points at the parent (default `<parent>_<key>`). */
   readonly foreignKey: string;
@@ -57,11 +58,16 @@ export abstract class HasOneOrMany<
    */
   readonly morphType: MorphType | undefined;
 
+  /**
+   * `parent`'s `localKey` (default its primary key) held by `related`'s `foreignKey` (default
+   * `<singular parent table>_<its primary key>`); both checked against the attributes at compile
+   * time. `morphName` is for the polymorphic kinds.
+   */
   constructor(
-    parent: P,
+    parent: WithAttributes<P, PA>,
     related: ModelClass<R>,
-    foreignKey?: string,
-    localKey?: string,
+    foreignKey?: AttributeKey<R>,
+    localKey?: Extract<keyof PA, string>,
     morphName?: string,
   ) {
     super(parent, related);

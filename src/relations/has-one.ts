@@ -1,9 +1,8 @@
 import type { Collection, PromiseExtended } from 'dexie';
 import { UniqueConstraintError } from '../core/errors.js';
 import { describe, type Key, type Row, sameValue } from '../core/values.js';
-import type { AttributeKey, AttributesOf, ModelBase, WithAttributes } from '../model/model.js';
+import type { AttributesOf, ModelBase } from '../model/model.js';
 import type { ModelContext } from '../state/context.js';
-import type { ModelClass } from '../state/model-class.js';
 import { hydrate } from '../state/model-state.js';
 import { matchOne } from './dictionary.js';
 import { HasOneOrMany } from './has-one-or-many.js';
@@ -18,23 +17,8 @@ export class HasOne<
   P extends ModelBase,
   R extends ModelBase,
   PA = AttributesOf<P>,
-> extends HasOneOrMany<P, R, R | null> {
+> extends HasOneOrMany<P, R, R | null, PA> {
   protected readonly unique = true;
-
-  /**
-   * `parent`'s `localKey` (default its primary key) held by `related`'s `foreignKey` (default
-   * `<singular parent table>_<its primary key>`); both checked against the attributes at compile
-   * time. `morphName` is MorphOne's.
-   */
-  constructor(
-    parent: WithAttributes<P, PA>,
-    related: ModelClass<R>,
-    foreignKey?: AttributeKey<R>,
-    localKey?: Extract<keyof PA, string>,
-    morphName?: string,
-  ) {
-    super(parent, related, foreignKey, localKey, morphName);
-  }
 
   /** The related model, or null (without a query when the parent has no key). */
   async getResults(): Promise<R | null> {

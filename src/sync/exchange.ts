@@ -49,11 +49,27 @@ export class Exchange {
     await this.#resumeCheckpoint();
   }
 
-  /** Pushes the outbox, a batch at a time, until it is empty. */
+  /**
+   * Pushes the outbox, a batch at a time, until it is empty. A batch that comes back exactly as
+   * it went (the server refused it, and merging its answer changed nothing) is retried after the
+   * replication's back-off, not at once.
+   */
   async pushAll(): Promise<void> {
+    let previous = '';
     for (;;) {
       const batch = await this.#local.nextBatch(this.#batchSize);
       if (batch.length === 0 || this.#signal.aborted) return;
+      // A merged answer sends the same entries on new revisions: that is progress.
+      const identity = JSON.stringify(
+        batch.map(({ entry, document }) => [
+          entry.table,
+          entry.key,
+          entry.seq,
+          (document as { _rev?: string })._rev,
+        ]),
+      );
+      if (identity === previous) throw new PushStalled(batch.length);
+      previous = identity;
       this.#onActive();
       await this.#push(batch);
     }
@@ -210,5 +226,13 @@ export class Exchange {
       controller.abort();
       this.#signal.removeEventListener('abort', abort);
     }
+  }
+}
+
+/** A push that made no progress: retried with back-off, as a server that does not answer is. */
+class PushStalled extends Error {
+  constructor(count: number) {
+    super(`replication: the server took none of ${count} pending changes; retrying later`);
+    this.name = 'PushStalled';
   }
 }

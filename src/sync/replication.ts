@@ -197,7 +197,10 @@ export class Replication {
     this.#wake?.();
   }
 
-  /** Waits `ms` before a retry; a browser coming back online, or `stop()`, ends it early. */
+  /**
+   * Waits between half of `ms` and `ms` before a retry; a browser coming back online, or
+   * `stop()`, ends it early.
+   */
   #sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const signal = this.#stopController.signal;
@@ -208,7 +211,8 @@ export class Replication {
         events?.removeEventListener('online', done);
         resolve();
       };
-      const timer = setTimeout(done, ms);
+      // Full jitter over the upper half: replicas that failed together do not retry together.
+      const timer = setTimeout(done, ms / 2 + Math.random() * (ms / 2));
       signal.addEventListener('abort', done);
       events?.addEventListener('online', done);
     });
