@@ -13,10 +13,14 @@ export interface SyncServer {
 export declare function startSyncServer(options?: {
   port?: number;
   databases?: readonly string[];
+  /** When given, requests need `Authorization: Bearer <one of these>`; others get 401. */
+  tokens?: ReadonlySet<string>;
 }): Promise<SyncServer>;
 /** The server as a request handler (Express, usable as Connect middleware), with `databases` made. */
 export declare function createSyncApp(options?: {
   databases?: readonly string[];
+  /** When given, requests need `Authorization: Bearer <one of these>`; others get 401. */
+  tokens?: ReadonlySet<string>;
 }): (
   request: import('node:http').IncomingMessage,
   response: import('node:http').ServerResponse,

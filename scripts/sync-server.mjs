@@ -28,17 +28,30 @@ function cors(request, response, next) {
   else next();
 }
 
-export function createSyncApp({ databases = [] } = {}) {
+/**
+ * Answers 401, as CouchDB does to a request without valid credentials, unless the request carries
+ * `Authorization: Bearer <token>` with one of `tokens` (a set the caller may change while running).
+ */
+function bearer(tokens) {
+  return (request, response, next) => {
+    const [scheme, token] = (request.headers.authorization ?? '').split(' ');
+    if (scheme === 'Bearer' && tokens.has(token)) next();
+    else response.status(401).json({ error: 'unauthorized', reason: 'You are not authorized.' });
+  };
+}
+
+export function createSyncApp({ databases = [], tokens } = {}) {
   const MemoryPouch = PouchDB.defaults({ adapter: 'memory' });
   for (const name of databases) new MemoryPouch(name);
   const app = express();
   app.use(cors);
+  if (tokens) app.use(bearer(tokens));
   app.use('/', expressPouchDB(MemoryPouch, { mode: 'minimumForPouchDB', inMemoryConfig: true }));
   return app;
 }
 
-export async function startSyncServer({ port = 0, databases = [] } = {}) {
-  const app = createSyncApp({ databases });
+export async function startSyncServer({ port = 0, databases = [], tokens } = {}) {
+  const app = createSyncApp({ databases, tokens });
   let server;
   const sockets = new Set();
   const listen = (at) =>

@@ -1,6 +1,14 @@
 import type { ServerDocument } from './documents.js';
 import { ServerUnreachable, SyncError } from './sync-error.js';
 
+/**
+ * Headers sent with every request: fixed, or a function (sync or async) asked before each one,
+ * for tokens that expire.
+ */
+export type HeadersOption =
+  | Readonly<Record<string, string>>
+  | (() => Readonly<Record<string, string>> | Promise<Readonly<Record<string, string>>>);
+
 /** One row of `_changes` with `include_docs` and `style=all_docs`. */
 export interface ChangeRow {
   readonly id: string;
@@ -27,10 +35,10 @@ export interface BulkResult {
 /** The requests of the CouchDB replication protocol that replication makes, on one database. */
 export class CouchClient {
   readonly url: string;
-  readonly #headers: Readonly<Record<string, string>>;
+  readonly #headers: HeadersOption;
   readonly #fetch: typeof fetch;
 
-  constructor(url: string, headers: Readonly<Record<string, string>>, fetcher: typeof fetch) {
+  constructor(url: string, headers: HeadersOption, fetcher: typeof fetch) {
     this.url = url.replace(/\/+$/, '');
     this.#headers = headers;
     this.#fetch = fetcher;
@@ -129,13 +137,23 @@ export class CouchClient {
 
   async #request<T>(method: string, path: string, body: unknown, signal?: AbortSignal): Promise<T> {
     let response: Response;
+    let headers: Readonly<Record<string, string>>;
+    try {
+      headers = typeof this.#headers === 'function' ? await this.#headers() : this.#headers;
+    } catch (error) {
+      // A token that cannot be had now (its issuer is unreachable) is retried, as a server is.
+      throw new ServerUnreachable(
+        `${method} ${this.url}${path}: the headers function failed`,
+        error,
+      );
+    }
     try {
       response = await this.#fetch(`${this.url}${path}`, {
         method,
         headers: {
           accept: 'application/json',
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-          ...this.#headers,
+          ...headers,
         },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         ...(signal ? { signal } : {}),

@@ -2,10 +2,11 @@ import { SchemaError, ValidationError } from '../core/errors.js';
 import { changeLogOf } from '../database/change-log.js';
 import type { Database } from '../database/database.js';
 import type { ModelClass } from '../state/model-class.js';
-import { CouchClient } from './couch-client.js';
+import { CouchClient, type HeadersOption } from './couch-client.js';
 import { LocalReplica } from './local-replica.js';
 import { Replication } from './replication.js';
 
+export type { HeadersOption } from './couch-client.js';
 export type { ReplicationConflict, ReplicationState, ReplicationStatus } from './replication.js';
 export { Replication } from './replication.js';
 export { SyncError } from './sync-error.js';
@@ -17,8 +18,11 @@ export interface ReplicateOptions {
   readonly url: string;
   /** The models to replicate (default: every model of the Database). */
   readonly models?: readonly ModelClass[];
-  /** Headers sent with every request, e.g. `{ authorization: 'Basic …' }`. */
-  readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * Headers sent with every request, e.g. `{ authorization: 'Basic …' }`; or a function (sync or
+   * async) asked before each request, for tokens that expire.
+   */
+  readonly headers?: HeadersOption;
   /** The fetch function to use (default: the global `fetch`). */
   readonly fetch?: typeof fetch;
   /**
@@ -75,8 +79,17 @@ export function replicate(db: Database, options: ReplicateOptions): Replication 
   if (!log || models.length === 0) {
     throw new SchemaError(`replicate: the Database "${db.name}" has no model to replicate`);
   }
+  const headers = options.headers ?? {};
+  if (typeof headers !== 'function' && (typeof headers !== 'object' || headers === null)) {
+    throw new ValidationError(
+      'replicate: headers must be an object of header values or a function',
+      {
+        field: 'headers',
+      },
+    );
+  }
   const fetcher = options.fetch ?? globalThis.fetch.bind(globalThis);
-  const client = new CouchClient(options.url, options.headers ?? {}, fetcher);
+  const client = new CouchClient(options.url, headers, fetcher);
   // The pivot tables between two replicated models replicate with them.
   const tables = models.map((model) => model.table);
   const local = new LocalReplica(db.dexie, log, [...tables, ...log.pivotsOf(tables)]);

@@ -7,7 +7,13 @@ import { SyncError } from './sync-error.js';
 import type { RejectedDocument } from './sync-store.js';
 
 /** What a replication is doing; see {@link Replication.status$}. */
-export type ReplicationState = 'connecting' | 'active' | 'idle' | 'offline' | 'error';
+export type ReplicationState =
+  | 'connecting'
+  | 'active'
+  | 'idle'
+  | 'offline'
+  | 'unauthorized'
+  | 'error';
 
 /** One emission of {@link Replication.status$}. */
 export interface ReplicationStatus {
@@ -15,7 +21,10 @@ export interface ReplicationStatus {
   readonly state: ReplicationState;
   /** Local changes the server has not acknowledged yet. */
   readonly pending: number;
-  /** Why the state is `'error'` (a {@link SyncError}), or what keeps it `'offline'`. */
+  /**
+   * Why the state is `'error'` or `'unauthorized'` (a {@link SyncError}), or what keeps it
+   * `'offline'`.
+   */
   readonly error?: unknown;
 }
 
@@ -53,6 +62,8 @@ export class Replication {
   readonly #status = new BehaviorSubject<ReplicationStatus>({ state: 'connecting', pending: 0 });
   readonly #stopController = new AbortController();
   #stopped = false;
+  /** Resumes a replication waiting in `'unauthorized'`. */
+  #resume: (() => void) | undefined;
   #finished = false;
   #fatal: SyncError | undefined;
   #roundsStarted = 0;
@@ -180,6 +191,16 @@ export class Replication {
         }
       } catch (error) {
         if (this.#stopped) return;
+        if (error instanceof SyncError && (error.status === 401 || error.status === 403)) {
+          // New credentials need a person (or a token refresh): wait for restart().
+          this.#publish({ state: 'unauthorized', error });
+          await this.#untilRestarted();
+          if (this.#stopped) return;
+          this.#publish({ state: 'connecting' });
+          retry = FIRST_RETRY_MS;
+          connected = false;
+          continue;
+        }
         if (error instanceof SyncError) {
           this.#fail(error);
           return;
@@ -190,6 +211,30 @@ export class Replication {
         connected = false;
       }
     }
+  }
+
+  /**
+   * Tries again after `'unauthorized'` (401 or 403), once the credentials are mended (a headers
+   * function that now returns a fresh token, new headers on the server); `whenSynced()` keeps
+   * waiting meanwhile. Does nothing in any other state.
+   */
+  restart(): void {
+    const resume = this.#resume;
+    this.#resume = undefined;
+    resume?.();
+  }
+
+  #untilRestarted(): Promise<void> {
+    return new Promise((resolve) => {
+      const signal = this.#stopController.signal;
+      const done = () => {
+        signal.removeEventListener('abort', done);
+        this.#resume = undefined;
+        resolve();
+      };
+      this.#resume = done;
+      signal.addEventListener('abort', done);
+    });
   }
 
   #requestRound(): void {
