@@ -95,6 +95,14 @@ export class Database {
       ...(options?.IDBKeyRange ? { IDBKeyRange: options.IDBKeyRange } : {}),
     };
     this.dexie = new Dexie(name, this.#dependencies);
+    if (options?.indexedDB && !Dexie.dependencies.indexedDB) {
+      // Dexie runs a live query only where it has an indexedDB of its own (a global one): in a
+      // runtime without (Node), the observers of a Database given its factory never emitted.
+      Dexie.dependencies.indexedDB = options.indexedDB;
+      if (options.IDBKeyRange && !Dexie.dependencies.IDBKeyRange) {
+        Dexie.dependencies.IDBKeyRange = options.IDBKeyRange;
+      }
+    }
     const changeLog = replicableTables(models, registry, this.dexie);
     this.dexie.version(version).stores(changeLog ? { ...stores, ...SYNC_STORES } : stores);
     this.#runtime = new Runtime(
