@@ -1,0 +1,70 @@
+import { spawnSync } from 'node:child_process';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const work = mkdtempSync(join(tmpdir(), 'dexorm-pack-'));
+/** The folder a user installs the tarball into: dexorm and its peers, nothing else. */
+const app = join(work, 'app');
+const entries = ['dexorm', 'dexorm/sync', 'dexorm/react', 'dexorm/vue'];
+
+function run(command: string, args: readonly string[], cwd: string) {
+  return spawnSync(command, args, { cwd, encoding: 'utf8', timeout: 120_000 });
+}
+
+describe('the package as packed from a clean checkout', () => {
+  beforeAll(() => {
+    // A checkout as git has it: the tracked files, no dist/ (built only by the pack itself).
+    const source = join(work, 'source');
+    const tracked = run('git', ['ls-files', '-z'], root).stdout.split('\0').filter(Boolean);
+    for (const file of tracked) {
+      mkdirSync(dirname(join(source, file)), { recursive: true });
+      cpSync(join(root, file), join(source, file));
+    }
+    expect(existsSync(join(source, 'dist'))).toBe(false);
+    symlinkSync(join(root, 'node_modules'), join(source, 'node_modules'), 'dir');
+    const pack = run('npm', ['pack', '--silent', '--pack-destination', work], source);
+    expect(pack.status, pack.stderr).toBe(0);
+    const tarball = readdirSync(work).find((name) => name.endsWith('.tgz'));
+    expect(tarball).toBeDefined();
+    // Unpacked where Node resolves packages, beside the peers a user installs with it.
+    const installed = join(app, 'node_modules', 'dexorm');
+    mkdirSync(installed, { recursive: true });
+    const untar = run(
+      'tar',
+      ['-xzf', join(work, tarball!), '-C', installed, '--strip-components=1'],
+      work,
+    );
+    expect(untar.status, untar.stderr).toBe(0);
+    for (const peer of ['dexie', 'rxjs', 'react', 'vue', '@vue']) {
+      symlinkSync(join(root, 'node_modules', peer), join(app, 'node_modules', peer), 'dir');
+    }
+  }, 180_000);
+
+  afterAll(() => {
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('builds itself when packed: the tarball holds dist/', () => {
+    expect(existsSync(join(app, 'node_modules/dexorm/dist/index.js'))).toBe(true);
+    expect(existsSync(join(app, 'node_modules/dexorm/dist/index.d.ts'))).toBe(true);
+  });
+
+  it.each(entries)('imports %s from the tarball in a fresh folder', (entry) => {
+    const script = `const m = await import(${JSON.stringify(entry)}); console.log(Object.keys(m).length);`;
+    const result = run(process.execPath, ['--input-type=module', '-e', script], app);
+    expect(result.status, result.stderr).toBe(0);
+    expect(Number(result.stdout.trim())).toBeGreaterThan(0);
+  });
+});
