@@ -40,12 +40,24 @@ function bearer(tokens) {
   };
 }
 
+/**
+ * CouchDB reads the selector of `_changes?filter=_selector` from the POST body; express-pouchdb
+ * reads only `doc_ids` there, so the selector is handed on as PouchDB's changes() takes it.
+ */
+function selectorFromBody(request, _response, next) {
+  if (request.query.filter === '_selector' && request.body?.selector) {
+    request.query.selector = request.body.selector;
+  }
+  next();
+}
+
 export function createSyncApp({ databases = [], tokens } = {}) {
   const MemoryPouch = PouchDB.defaults({ adapter: 'memory' });
   for (const name of databases) new MemoryPouch(name);
   const app = express();
   app.use(cors);
   if (tokens) app.use(bearer(tokens));
+  app.post('/:db/_changes', express.json({ limit: '50mb' }), selectorFromBody);
   app.use('/', expressPouchDB(MemoryPouch, { mode: 'minimumForPouchDB', inMemoryConfig: true }));
   return app;
 }

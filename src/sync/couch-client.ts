@@ -38,10 +38,19 @@ export class CouchClient {
   readonly #headers: HeadersOption;
   readonly #fetch: typeof fetch;
 
-  constructor(url: string, headers: HeadersOption, fetcher: typeof fetch) {
+  /** The Mango selector `_changes` is filtered with, if any. */
+  readonly #selector: object | undefined;
+
+  constructor(url: string, headers: HeadersOption, fetcher: typeof fetch, selector?: object) {
     this.url = url.replace(/\/+$/, '');
     this.#headers = headers;
     this.#fetch = fetcher;
+    this.#selector = selector;
+  }
+
+  /** What the pulled changes are filtered with, as text (part of a checkpoint's identity). */
+  get filterKey(): string | undefined {
+    return this.#selector === undefined ? undefined : JSON.stringify(this.#selector);
   }
 
   /** The database's information: the first answer tells that the server is reachable. */
@@ -68,7 +77,11 @@ export class CouchClient {
       query.set('feed', 'longpoll');
       query.set('timeout', String(options.longpoll));
     }
-    return this.#request('GET', `/_changes?${query}`, undefined, signal);
+    if (this.#selector === undefined) {
+      return this.#request('GET', `/_changes?${query}`, undefined, signal);
+    }
+    query.set('filter', '_selector');
+    return this.#request('POST', `/_changes?${query}`, { selector: this.#selector }, signal);
   }
 
   /** Writes `docs`, each on its `_rev`: a stale one comes back as `{ error: 'conflict' }`. */

@@ -175,7 +175,7 @@ export class Exchange {
   /** Resumes from the checkpoint both sides agree on, or from the start (merging is idempotent). */
   async #resumeCheckpoint(): Promise<void> {
     const local = await this.#local.checkpoint(this.#client.url);
-    const tables = [...this.#local.tables].sort();
+    const tables = this.#scope();
     this.#session = local?.session ?? randomUuid();
     // A new session has no checkpoint on the server yet: asking would only log a 404.
     const server = local
@@ -201,9 +201,18 @@ export class Exchange {
       id: `checkpoint:${this.#client.url}`,
       session: this.#session,
       since,
-      tables: [...this.#local.tables].sort(),
+      tables: this.#scope(),
     });
     this.#since = since;
+  }
+
+  /** What a checkpoint was taken over: the tables, and the filter when there is one. */
+  #scope(): string[] {
+    const filter = this.#client.filterKey;
+    return [
+      ...[...this.#local.tables].sort(),
+      ...(filter === undefined ? [] : [`filter:${filter}`]),
+    ];
   }
 
   /** Waits until the server has changes after the checkpoint, or until `woken` resolves. */

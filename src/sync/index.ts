@@ -32,7 +32,16 @@ export interface ReplicateOptions {
   readonly live?: boolean;
   /** The most documents per request (default 100). */
   readonly batchSize?: number;
+  /**
+   * Pulls only the records of a table that match a Mango selector over its fields, e.g.
+   * `{ tasks: { done: false } }` (CouchDB's `_selector` filter); a table not named is pulled
+   * whole. Local writes are pushed whatever they hold.
+   */
+  readonly filter?: Readonly<Record<string, MangoSelector>>;
 }
+
+/** A CouchDB Mango selector over a record's fields: `{ done: false }`, `{ rank: { $gt: 3 } }`. */
+export type MangoSelector = Readonly<Record<string, unknown>>;
 
 /**
  * Replicates `db`'s models with a CouchDB database (CouchDB 3, or a compatible server), offline
@@ -89,9 +98,68 @@ export function replicate(db: Database, options: ReplicateOptions): Replication 
     );
   }
   const fetcher = options.fetch ?? globalThis.fetch.bind(globalThis);
-  const client = new CouchClient(options.url, headers, fetcher);
   // The pivot tables between two replicated models replicate with them.
   const tables = models.map((model) => model.table);
+  const selector =
+    options.filter && changesSelector(options.filter, [...tables, ...log.pivotsOf(tables)]);
+  const client = new CouchClient(options.url, headers, fetcher, selector);
   const local = new LocalReplica(db.dexie, log, [...tables, ...log.pivotsOf(tables)]);
   return new Replication(client, local, { live: options.live ?? true, batchSize });
+}
+
+/**
+ * The selector of `_changes` for `filter`: per replicated table its records (those matching the
+ * table's selector, its fields read under `values`), and every stored conflict and CouchDB delete.
+ * @throws ValidationError for a table that does not replicate, or a selector that is no object.
+ */
+function changesSelector(
+  filter: Readonly<Record<string, MangoSelector>>,
+  tables: readonly string[],
+): object {
+  if (typeof filter !== 'object' || filter === null) {
+    throw new ValidationError('replicate: filter must be an object of table → selector', {
+      field: 'filter',
+    });
+  }
+  for (const [table, selector] of Object.entries(filter)) {
+    if (!tables.includes(table)) {
+      throw new ValidationError(
+        `replicate: filter names "${table}", which does not replicate here`,
+        {
+          table,
+          field: 'filter',
+        },
+      );
+    }
+    if (typeof selector !== 'object' || selector === null || Array.isArray(selector)) {
+      throw new ValidationError(`replicate: the filter of "${table}" must be a selector object`, {
+        table,
+        field: 'filter',
+      });
+    }
+  }
+  return {
+    $or: [
+      ...tables.map((table) =>
+        filter[table] ? { table, ...underValues(filter[table]) } : { table },
+      ),
+      { kind: 'conflict' },
+      // Deletes: CouchDB's, and dexorm's (the document stays, its values emptied).
+      { _deleted: true },
+      { kind: 'record', deleted: { $exists: true }, values: { $eq: {} } },
+    ],
+  };
+}
+
+/** `selector` with each field name read under `values`, operators (`$and`, `$or`...) kept. */
+function underValues(selector: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(selector).map(([name, value]) => {
+      if (!name.startsWith('$')) return [`values.${name}`, value];
+      const nested = Array.isArray(value)
+        ? value.map((part) => underValues(part as Record<string, unknown>))
+        : underValues(value as Record<string, unknown>);
+      return [name, nested];
+    }),
+  );
 }
