@@ -20,7 +20,7 @@ const benchArgs = [
  * Serves the bench page, runs it in Chromium at `executablePath`, and returns its report.
  * @param {{ executablePath: string, scale: number, only: string[], log: (message: string) => void }} options
  */
-export async function runInChromium({ executablePath, scale, only, log }) {
+export async function runInChromium({ executablePath, scale, only, sizes, log }) {
   const server = await createServer({
     root,
     configFile: false,
@@ -74,6 +74,8 @@ export async function runInChromium({ executablePath, scale, only, log }) {
       timeout: 60_000,
     });
     const environment = `Chromium ${version} (headless, IndexedDB on disk)`;
+    if (sizes)
+      await page.evaluate((asked) => localStorage.setItem('DEXORM_BENCH_SIZES', asked), sizes);
     return await page.evaluate(
       ([name, factor, ids]) => window.dexormBench(name, factor, ids),
       [environment, scale, only],

@@ -5,7 +5,8 @@
 // appends the run to bench/RESULTS.md.
 //
 // Options: --quick (about a third of the samples), --node-only, --chromium-only,
-//          --only=2,5 (only these workloads), --no-record (do not append to bench/RESULTS.md).
+//          --only=2,5 (only these workloads), --no-record (do not append to bench/RESULTS.md),
+//          --sizes=10000,100000,1000000 (the table sizes of section 11; default 10k and 100k).
 import { spawn } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +21,8 @@ const only = (process.argv.find((arg) => arg.startsWith('--only=')) ?? '--only='
   .slice('--only='.length)
   .split(',')
   .filter(Boolean);
+const sizesArgument = process.argv.find((arg) => arg.startsWith('--sizes='));
+if (sizesArgument) process.env.DEXORM_BENCH_SIZES = sizesArgument.slice('--sizes='.length);
 const wantNode = !args.has('--chromium-only');
 const wantChromium = !args.has('--node-only');
 
@@ -52,6 +55,7 @@ async function runChromium() {
     executablePath: chromiumPath,
     scale,
     only,
+    sizes: process.env.DEXORM_BENCH_SIZES,
     log: (message) => process.stderr.write(`  [chromium] ${message}\n`),
   });
 }
