@@ -7,8 +7,12 @@ import { LocalReplica } from './local-replica.js';
 import { Replication } from './replication.js';
 
 export type { HeadersOption } from './couch-client.js';
-export type { ReplicationConflict, ReplicationState, ReplicationStatus } from './replication.js';
 export { Replication } from './replication.js';
+export type {
+  ReplicationConflict,
+  ReplicationState,
+  ReplicationStatus,
+} from './replication-status.js';
 export { SyncError } from './sync-error.js';
 export type { RejectedDocument } from './sync-store.js';
 

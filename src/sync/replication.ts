@@ -3,42 +3,9 @@ import type { StoredConflict } from '../database/change-log.js';
 import type { CouchClient } from './couch-client.js';
 import { Exchange } from './exchange.js';
 import type { LocalReplica } from './local-replica.js';
+import type { ReplicationConflict, ReplicationStatus } from './replication-status.js';
 import { SyncError } from './sync-error.js';
 import type { RejectedDocument } from './sync-store.js';
-
-/** What a replication is doing; see {@link Replication.status$}. */
-export type ReplicationState =
-  | 'connecting'
-  | 'active'
-  | 'idle'
-  | 'offline'
-  | 'unauthorized'
-  | 'error';
-
-/** One emission of {@link Replication.status$}. */
-export interface ReplicationStatus {
-  /** What the replication is doing now. */
-  readonly state: ReplicationState;
-  /** Local changes the server has not acknowledged yet. */
-  readonly pending: number;
-  /**
-   * Why the state is `'error'` or `'unauthorized'` (a {@link SyncError}), or what keeps it
-   * `'offline'`.
-   */
-  readonly error?: unknown;
-}
-
-/** A version of a record set aside because a merge broke a unique index. */
-export interface ReplicationConflict {
-  /** The table of the record. */
-  readonly table: string;
-  /** The record's primary key. */
-  readonly key: unknown;
-  /** The field (or `a+b` for a compound index) that was set to null. */
-  readonly field: string;
-  /** The record as it was before that field was set to null. */
-  readonly version: Readonly<Record<string, unknown>>;
-}
 
 /** How one replication runs (the options of `replicate` that reach the loop). */
 export interface ReplicationSettings {
