@@ -25,9 +25,17 @@ function run(command: string, args: readonly string[], cwd: string) {
 
 describe('the package as packed from a clean checkout', () => {
   beforeAll(() => {
-    // A checkout as git has it: the tracked files, no dist/ (built only by the pack itself).
+    // A checkout of this work: the files git tracks or would add (not those it ignores, dist/
+    // among them, which only the pack itself builds).
     const source = join(work, 'source');
-    const tracked = run('git', ['ls-files', '-z'], root).stdout.split('\0').filter(Boolean);
+    const listed = run(
+      'git',
+      ['ls-files', '-z', '--cached', '--others', '--exclude-standard'],
+      root,
+    );
+    const tracked = listed.stdout
+      .split('\0')
+      .filter((file) => file !== '' && existsSync(join(root, file)));
     for (const file of tracked) {
       mkdirSync(dirname(join(source, file)), { recursive: true });
       cpSync(join(root, file), join(source, file));
