@@ -18,6 +18,7 @@ import {
   timerResolution,
   timeTasks,
 } from './harness.js';
+import { livePageLatency } from './live-page-workloads.js';
 import { liveScaleWorkloads } from './live-scale-workloads.js';
 import { benchDatabase, type Profile, User } from './models.js';
 import { relationQueryWorkloads } from './relation-query-workloads.js';
@@ -68,6 +69,7 @@ export async function runWorkloads(env: BenchEnvironment): Promise<BenchReport> 
     if (wanted('4')) rows.push(...(await eagerLoading(env, fixture, notes)));
     if (wanted('6')) rows.push(await memory(env, fixture, notes));
     if (wanted('5')) rows.push(...(await live(env, fixture, notes)));
+    if (wanted('5')) rows.push(await livePageLatency(env, fixture.db, fixture.users));
     if (wanted('7')) rows.push(...(await relationWorkloads(env)));
     if (wanted('8')) rows.push(...(await relationQueryWorkloads(env)));
     if (wanted('9')) rows.push(...(await liveScaleWorkloads(env)));
