@@ -1,7 +1,8 @@
 import type { Table } from 'dexie';
 import { cmp } from 'dexie';
 import { isValidKey, type Key, type Row } from '../core/values.js';
-import { nextVersion, type OutboxEntry, type RecordVersion } from '../database/change-log.js';
+import type { OutboxEntry } from '../database/change-log.js';
+import { nextVersion, type RecordVersion } from '../database/record-version.js';
 import {
   type ConflictDocument,
   conflictOf,

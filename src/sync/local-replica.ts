@@ -3,12 +3,11 @@ import { liveQuery } from 'dexie';
 import type { Key, Row } from '../core/values.js';
 import {
   type ChangeLog,
-  nextVersion,
   type OutboxEntry,
-  type RecordVersion,
   type StoredConflict,
   SYNC_TABLES,
 } from '../database/change-log.js';
+import { nextVersion, type RecordVersion } from '../database/record-version.js';
 import { applyRemote } from './apply-remote.js';
 import { conflictDocument, recordDocument, type ServerDocument } from './documents.js';
 import { localState } from './record-state.js';

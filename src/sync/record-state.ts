@@ -1,5 +1,5 @@
 import type { Row } from '../core/values.js';
-import type { RecordVersion } from '../database/change-log.js';
+import type { RecordVersion } from '../database/record-version.js';
 
 /**
  * One record as replication merges it: its creation and deletion stamps, and each field's value

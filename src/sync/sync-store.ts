@@ -3,10 +3,10 @@ import type { Key, Row } from '../core/values.js';
 import {
   type ChangeLog,
   type OutboxEntry,
-  type RecordVersion,
   type StoredConflict,
   SYNC_TABLES,
 } from '../database/change-log.js';
+import type { RecordVersion } from '../database/record-version.js';
 
 /** The prefix of the meta rows that keep documents set aside as unreadable. */
 const REJECTED = 'rejected:';
