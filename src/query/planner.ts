@@ -267,19 +267,17 @@ function compound(
 
 /** The compound-key range of one prefix of values, narrowed by `range` on the next field. */
 function prefixed(prefix: readonly Key[], range: KeyRange | undefined, rest: number): KeyRange {
+  const lowerOpen = range?.lowerOpen === true;
+  const upperOpen = range?.upperOpen === true;
+  // Keys longer than the ranged field sort after it: each bound is padded with the extreme that
+  // keeps every key of its value inside (a closed bound) or outside (an open one).
   const low: unknown[] = [...prefix, range?.lower ?? -Infinity];
   const high: unknown[] = [...prefix, range?.upper ?? [[]]];
-  // Keys longer than the range's fields sort after their prefix: pad the bounds to include them.
   for (let i = 0; i < rest; i++) {
-    low.push(-Infinity);
-    high.push([[]]);
+    low.push(lowerOpen ? [[]] : -Infinity);
+    high.push(upperOpen ? -Infinity : [[]]);
   }
-  return {
-    lower: low as Key,
-    upper: high as Key,
-    lowerOpen: range?.lowerOpen === true && rest === 0,
-    upperOpen: range?.upperOpen === true && rest === 0,
-  };
+  return { lower: low as Key, upper: high as Key, lowerOpen, upperOpen };
 }
 
 function costOf(access: FieldAccess, index: IndexInfo): number {
