@@ -27,7 +27,6 @@ export { RelationFactories } from './model/relation-factories.js';
 export type {
   AnyOfClause,
   Clause,
-  FieldClause,
   KeySource,
   KeySourceClause,
   OrderDirection,

@@ -10,9 +10,6 @@ export type OrderDirection = 'asc' | 'desc';
 /** One condition of a query. */
 export type Clause = ValueClause | KeySourceClause | AnyOfClause;
 
-/** The conditions on attributes: every clause but a group of alternatives. */
-export type FieldClause = ValueClause | KeySourceClause;
-
 /** A comparison of an attribute with a value. */
 export interface ValueClause {
   /** The attribute (a dotted path reads a nested value). */

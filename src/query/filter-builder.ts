@@ -171,11 +171,6 @@ export class FilterBuilder<M extends ModelBase> {
     return this.#runtime ? this.#runtime.contextOf(this.#model) : contextOf(this.#model);
   }
 
-  /** The Database given at construction, if any. @internal */
-  protected get runtime(): DatabaseRuntime | undefined {
-    return this.#runtime;
-  }
-
   /** Changes the state and returns the query. @internal */
   protected change(change: Partial<QueryState>): this {
     this.#state = { ...this.#state, ...change };

@@ -19,10 +19,29 @@ export function denseSpan(
 }
 
 /**
- * Reads `index` of `table` for the entries equal to one of `keys`, in one read: `read` gets the
- * collection to read, and `keyOf` the index key of what it returns. Over a dense span of integer
- * keys (the keys of a page of parents) the whole range is read and filtered, where `anyOf` hops
- * from key to key (on fake-indexeddb, 1,000 keys over 10,000 rows take seconds that way).
+ * The collection of `index` of `table` for the entries equal to one of `keys` (at least one), in
+ * one read; `wanted`, the keys to keep, when the read spans more than they. Over a dense span of
+ * integer keys (the keys of a page of parents) the whole range is read and filtered, where `anyOf`
+ * hops from key to key (on fake-indexeddb, 1,000 keys over 10,000 rows take seconds that way).
+ */
+export function collectionWithKeys(
+  table: Table<Row, Key>,
+  index: string,
+  keys: readonly Key[],
+): { collection: Collection<Row, Key>; wanted?: ReadonlySet<unknown> } {
+  const where = table.where(index);
+  if (keys.length === 1) return { collection: where.equals(keys[0]!) };
+  const span = denseSpan(keys);
+  if (!span) return { collection: where.anyOf(keys as Key[]) };
+  return {
+    collection: where.between(span.lowest, span.highest, true, true),
+    wanted: new Set<unknown>(keys),
+  };
+}
+
+/**
+ * Reads {@link collectionWithKeys}: `read` reads the collection, and `keyOf` gives the index key
+ * of what it returns.
  */
 async function readWithKeys<T>(
   table: Table<Row, Key>,
@@ -32,11 +51,9 @@ async function readWithKeys<T>(
   keyOf: (item: T) => unknown,
 ): Promise<T[]> {
   if (keys.length === 0) return [];
-  const span = keys.length > 1 ? denseSpan(keys) : undefined;
-  if (!span) return read(table.where(index).anyOf(keys as Key[]));
-  const wanted = new Set<unknown>(keys);
-  const found = await read(table.where(index).between(span.lowest, span.highest, true, true));
-  return found.filter((item) => wanted.has(keyOf(item)));
+  const { collection, wanted } = collectionWithKeys(table, index, keys);
+  const found = await read(collection);
+  return wanted ? found.filter((item) => wanted.has(keyOf(item))) : found;
 }
 
 /** The rows of `table` whose `index` equals one of `keys`, in one read. */

@@ -5,7 +5,7 @@ import type { ModelContext } from '../state/context.js';
 import { type Clause, type KeySource, orderComparator, rowMatcher } from './clause.js';
 import { someUnindexed } from './index-coverage.js';
 import type { FieldAccess } from './key-range.js';
-import { denseSpan, rowsWithKeys } from './key-reads.js';
+import { collectionWithKeys, rowsWithKeys } from './key-reads.js';
 import { type Plan, planRead, type ReadRequest } from './planner.js';
 import type { QueryState } from './query-state.js';
 
@@ -138,33 +138,21 @@ function open(
   index: string,
   keys: FieldAccess,
 ): { collection: Collection<Row, Key>; wanted?: ReadonlySet<unknown> } {
-  const where = context.table.where(index);
-  if (keys.kind === 'values') {
-    const { values } = keys;
-    if (values.length === 1) return { collection: where.equals(values[0]!) };
-    const span = denseSpan(values);
-    if (span && !index.startsWith('[')) {
-      // Over a dense span of integer keys (the keys of a page of parents) one range read is far
-      // cheaper than anyOf's cursor hopping from key to key on fake-indexeddb.
-      return {
-        collection: where.between(span.lowest, span.highest, true, true),
-        wanted: new Set<unknown>(values),
-      };
-    }
-    return { collection: where.anyOf(values as Key[]) };
-  }
+  if (keys.kind === 'values') return collectionWithKeys(context.table, index, keys.values);
   const { lower, upper, lowerOpen, upperOpen } = keys.range;
   if (lower === undefined && upper === undefined) {
     const all =
       index === context.primaryKey ? context.table.toCollection() : context.table.orderBy(index);
     return { collection: all };
   }
-  const collection = where.between(
-    lower ?? -Infinity,
-    upper ?? [[]],
-    lower === undefined || !lowerOpen,
-    upper === undefined || !upperOpen,
-  );
+  const collection = context.table
+    .where(index)
+    .between(
+      lower ?? -Infinity,
+      upper ?? [[]],
+      lower === undefined || !lowerOpen,
+      upper === undefined || !upperOpen,
+    );
   return { collection };
 }
 

@@ -1,3 +1,4 @@
+import { dictionaryKey } from '../core/key-dictionary.js';
 import { isValidKey, type Key, type Row, valueAt } from '../core/values.js';
 import type { ModelContext } from '../state/context.js';
 import type { Clause } from './clause.js';
@@ -10,7 +11,8 @@ export type RowReader = (context: ModelContext, state: QueryState) => Promise<Ro
 
 /**
  * `state` with its relation filters turned into key clauses where that reads less: when the
- * parents' own read would scan their whole table, a filter that no parent without related models
+ * parents' own read would scan their whole table (without paging, which stops a read early), a
+ * filter that no parent without related models
  * passes (`has`, `whereHas`, a count of at least one) is answered from the related side first —
  * the foreign-key index alone for a plain `has`, the matching related records for a constrained
  * one — and only the parents whose keys they hold are read. Filters it cannot answer so stay.
@@ -20,30 +22,27 @@ export async function relatedFirst(
   state: QueryState,
   readRows: RowReader,
 ): Promise<QueryState> {
-  if (state.clauses.some((clause) => clause.operator === 'inKeysOf')) return state;
-  const request = {
-    clauses: state.clauses,
-    order: state.order,
-    limit: state.limit,
-    offset: state.offset,
-  };
+  const paged = state.limit !== undefined || state.offset > 0;
+  if (paged || state.clauses.some((clause) => clause.operator === 'inKeysOf')) return state;
+  const request = { clauses: state.clauses, order: state.order, limit: undefined, offset: 0 };
   const plan = planRead(context, request);
   if (plan.alternatives || !isFullScan(plan)) return state;
   const { runtime, model } = context;
   const kept: RelationFilter[] = [];
   const clauses: Clause[] = [...state.clauses];
   for (const filter of state.has) {
+    const { relation } = runtime.relation(model, filter.relation);
     const join = compareCount(0, filter.operator, filter.count)
       ? undefined
-      : runtime.relation(model, filter.relation).relation.existenceJoin();
+      : relation.existenceJoin();
     if (!join) {
       kept.push(filter);
       continue;
     }
-    const related = runtime.contextOf(runtime.relation(model, filter.relation).relation.related);
+    const related = runtime.contextOf(relation.related);
     const counts = await countsByKey(related, join.relatedField, filter.constraint, readRows);
     const keys: Key[] = [];
-    for (const [key, count] of counts) {
+    for (const { key, count } of counts.values()) {
       if (compareCount(count, filter.operator, filter.count)) keys.push(key);
     }
     clauses.push({ field: join.parentField, operator: 'in', value: keys });
@@ -51,16 +50,22 @@ export async function relatedFirst(
   return { ...state, clauses, has: kept };
 }
 
-/** How many related records (matching `constraint`) hold each value of `field`. */
+/**
+ * How many related records (matching `constraint`) hold each value of `field`, by the value's
+ * dictionary key (so that Dates and compound keys group as IndexedDB compares them).
+ */
 async function countsByKey(
   related: ModelContext,
   field: string,
   constraint: QueryState | undefined,
   readRows: RowReader,
-): Promise<Map<Key, number>> {
-  const counts = new Map<Key, number>();
+): Promise<Map<unknown, { key: Key; count: number }>> {
+  const counts = new Map<unknown, { key: Key; count: number }>();
   const add = (key: unknown) => {
-    if (isValidKey(key)) counts.set(key, (counts.get(key) ?? 0) + 1);
+    if (!isValidKey(key)) return;
+    const entry = counts.get(dictionaryKey(key));
+    if (entry) entry.count += 1;
+    else counts.set(dictionaryKey(key), { key, count: 1 });
   };
   if (!constraint || (constraint.clauses.length === 0 && constraint.has.length === 0)) {
     // The foreign key's index holds one entry per related record: no record is read.

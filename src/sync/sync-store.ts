@@ -64,7 +64,11 @@ export class SyncStore {
         rejected.map((rejection) => ({ ...rejection, id: `${REJECTED}${rejection.id}` })),
       );
     }
-    if (readable.length > 0) await rows.bulkDelete(readable.map((id) => `${REJECTED}${id}`));
+    if (readable.length === 0) return;
+    // One keys-only read of the rejections (almost always none), not a delete per document.
+    const held = new Set(await rows.where('id').startsWith(REJECTED).primaryKeys());
+    const cleared = readable.map((id) => `${REJECTED}${id}`).filter((id) => held.has(id));
+    if (cleared.length > 0) await rows.bulkDelete(cleared);
   }
 
   /** The documents set aside as unreadable, with their reasons. */
