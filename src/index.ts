@@ -1,4 +1,4 @@
-export type { ErrorDetails } from './core/errors.js';
+export type { ErrorDetails, ValidationIssue } from './core/errors.js';
 export {
   DatabaseClosedError,
   DexormError,
@@ -42,6 +42,7 @@ export {
   type KeysOfType,
   type WhereArguments,
 } from './query/filter-builder.js';
+export type { GlobalScopes, NullableDateKeys, SoftDeletingModel } from './query/global-scopes.js';
 export type { CursorPage, Page } from './query/paging.js';
 export { QueryBuilder } from './query/query-builder.js';
 export type {
@@ -51,6 +52,7 @@ export type {
   EagerLoad,
   QueryState,
   RelationFilter,
+  ScopeSelection,
 } from './query/query-state.js';
 export { RelationQueryBuilder } from './query/relation-query-builder.js';
 export type {
@@ -83,6 +85,7 @@ export type {
   DeleteRule,
   DerivedTableRequirement,
   ExistenceJoin,
+  ForeignKeyColumn,
   IndexRequirement,
   RelationDefinition,
   TableRequirement,
@@ -96,4 +99,14 @@ export type {
   WithRelations,
 } from './relations/relation-types.js';
 export { HasOneOrManyThrough } from './relations/through.js';
+export type {
+  HookName,
+  LifecycleStatics,
+  ModelHook,
+  ModelHooks,
+  ModelSchema,
+  SoftDeletesSetting,
+  TimestampColumns,
+  TimestampsSetting,
+} from './state/lifecycle.js';
 export type { KeyType, KeyTypeSetting, ModelClass } from './state/model-class.js';

@@ -84,10 +84,26 @@ export class SchemaError extends DexormError {
  * (`__proto__`, `constructor`, `prototype`), or an invalid key. Nothing was written.
  */
 export class ValidationError extends DexormError {
-  constructor(message: string, details: ErrorDetails = {}) {
+  /** Each problem a schema found, with the attribute path it concerns (empty for other causes). */
+  readonly issues: readonly ValidationIssue[];
+
+  constructor(
+    message: string,
+    details: ErrorDetails = {},
+    issues: readonly ValidationIssue[] = [],
+  ) {
     super(message, details);
     this.name = 'ValidationError';
+    this.issues = issues;
   }
+}
+
+/** One problem a model's schema found in its attributes. */
+export interface ValidationIssue {
+  /** The attribute path, dot-separated (`'title'`, `'tags.0'`); empty for the whole record. */
+  readonly path: string;
+  /** What the schema said. */
+  readonly message: string;
 }
 
 /** The database was closed or deleted (by this code, or by another connection upgrading it). */

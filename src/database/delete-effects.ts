@@ -34,8 +34,14 @@ export class DeleteEffects {
   readonly #byTable = new Map<string, DeleteEffect[]>();
   /** Per transaction, the records whose delete is being applied: their effects are planned. */
   readonly #applying = new WeakMap<DBCoreTransaction, Set<string>>();
+  /** The soft-delete column of a table's model, if it has one: `'restrict'` skips trashed records. */
+  readonly #trashedBy: (table: string) => string | undefined;
 
-  constructor(effects: Iterable<DeleteEffect>) {
+  constructor(
+    effects: Iterable<DeleteEffect>,
+    trashedBy: (table: string) => string | undefined = () => undefined,
+  ) {
+    this.#trashedBy = trashedBy;
     const seen = new Set<string | undefined>();
     for (const effect of effects) {
       const id = stableHash(effect);
@@ -45,6 +51,11 @@ export class DeleteEffects {
       list.push(effect);
       this.#byTable.set(effect.table, list);
     }
+  }
+
+  /** The effects that deletes in `table` set off. */
+  effectsFrom(table: string): readonly DeleteEffect[] {
+    return this.#byTable.get(table) ?? [];
   }
 
   /** True when no relation has a delete effect. */
@@ -127,7 +138,9 @@ export class DeleteEffects {
       const [from, deletedKeys] = next;
       for (const effect of this.#byTable.get(from) ?? []) {
         assertInScope(trans, effect);
-        const found = yield* dependents(effect, deletedKeys, trans, access);
+        const trashedBy =
+          effect.action === 'restrict' ? this.#trashedBy(effect.dependentTable) : undefined;
+        const found = yield* dependents(effect, deletedKeys, trans, access, trashedBy);
         for (const { parent, keys: dependentKeys } of found) {
           if (effect.action === 'restrict') {
             plan.restricted.push({ effect, parent, keys: dependentKeys });
@@ -168,12 +181,16 @@ export class DeleteEffects {
   }
 }
 
-/** The keys of the records that point at each deleted record through `effect`'s index. */
+/**
+ * The keys of the records that point at each deleted record through `effect`'s index; with
+ * `trashedBy`, only those of records not trashed (whose `trashedBy` column is empty).
+ */
 function* dependents(
   effect: DeleteEffect,
   deletedKeys: readonly unknown[],
   trans: DBCoreTransaction,
   access: WriteAccess,
+  trashedBy?: string,
 ): Steps<{ parent: unknown; keys: unknown[] }[]> {
   const table = access.table(effect.dependentTable);
   const keyPath = effect.morphType ? [effect.morphType.column, effect.column] : effect.column;
@@ -190,10 +207,18 @@ function* dependents(
     parents.map((parent) => {
       const value = effect.morphType ? [effect.morphType.value, parent] : parent;
       const range: DBCoreKeyRange = { type: EQUAL, lower: value, upper: value };
-      return table.query({ trans, values: false, query: { index, range } });
+      return table.query({ trans, values: trashedBy !== undefined, query: { index, range } });
     }),
   )) as { result: unknown[] }[];
-  return parents.map((parent, i) => ({ parent, keys: found[i]!.result }));
+  if (trashedBy === undefined)
+    return parents.map((parent, i) => ({ parent, keys: found[i]!.result }));
+  const primaryPath = table.schema.primaryKey.keyPath as string;
+  return parents.map((parent, i) => ({
+    parent,
+    keys: (found[i]!.result as Row[])
+      .filter((row) => row[trashedBy] == null)
+      .map((row) => row[primaryPath]),
+  }));
 }
 
 /** Clears the foreign key (and morph type) that each effect names on `records`, in one put. */

@@ -11,17 +11,22 @@ import {
 } from '../live/live-observable.js';
 import { SharedObservables } from '../live/shared-observables.js';
 import type { ModelBase } from '../model/model.js';
-import type { EagerLoad } from '../query/query-state.js';
+import { applyScopes } from '../query/global-scopes.js';
+import { QueryBuilder } from '../query/query-builder.js';
+import type { EagerLoad, QueryState } from '../query/query-state.js';
 import { eagerLoad } from '../relations/eager-loader.js';
 import type { RelationDefinition } from '../relations/relation.js';
 import { bindModels, type DatabaseRuntime, type ModelContext } from '../state/context.js';
+import { lifecycleOf } from '../state/lifecycle.js';
 import type { KeyType, ModelClass } from '../state/model-class.js';
 import type { ChangeLog } from './change-log.js';
 import { DeleteEffects } from './delete-effects.js';
+import { foreignKeyTypeRule } from './foreign-key-types.js';
 import type { RelationRegistry } from './registry.js';
 import { RequestTracker } from './request-tracker.js';
 import type { TableDefinition } from './schema.js';
 import { translateError } from './translate-error.js';
+import { TrashEffects } from './trash-effects.js';
 import { isUniqueUpgradeFailure } from './upgrade-check.js';
 import { type WriteRule, writePath } from './write-path.js';
 
@@ -36,6 +41,9 @@ export class Runtime implements DatabaseRuntime {
   readonly #liveSource: LiveSource;
   readonly #writeRules: WriteRule[] = [];
   readonly #deleteEffects: DeleteEffects;
+  readonly #trashEffects: TrashEffects;
+  /** The tables of the models whose writes may reach any table (see `write`). */
+  readonly #wideTables = new Set<string>();
   /** The transactions opened by `write(..., scope = true)`, which writes inside them join. */
   readonly #scopes = new WeakSet<Transaction>();
   /** The first failed write of each scope transaction: the scope then rolls back as a whole. */
@@ -58,6 +66,8 @@ export class Runtime implements DatabaseRuntime {
     this.#registry = registry;
     this.tableNames = tableNames;
     for (const [model, definition] of tables) {
+      const lifecycle = lifecycleOf(model);
+      const start = (state: QueryState) => new QueryBuilder(model, this, state);
       this.#contexts.set(model, {
         model,
         modelName: model.name,
@@ -68,6 +78,8 @@ export class Runtime implements DatabaseRuntime {
         indexes: definition.indexes,
         table: dexie.table<Row, Key>(model.table),
         runtime: this,
+        lifecycle,
+        constrain: (state) => applyScopes(lifecycle, state, start),
       });
     }
     this.#liveSource = {
@@ -82,9 +94,28 @@ export class Runtime implements DatabaseRuntime {
         ),
       readError: (error) => translateError(error),
     };
+    const byTable = new Map(
+      [...this.#contexts.values()].map((context) => [context.tableName, context]),
+    );
     this.#deleteEffects = new DeleteEffects(
       [...registry.all()].flatMap(({ name, relation }) => relation.deleteEffects(name)),
+      (table) => byTable.get(table)?.lifecycle.softDelete,
     );
+    this.#trashEffects = new TrashEffects(
+      (table) => this.#deleteEffects.effectsFrom(table),
+      (table) => byTable.get(table),
+    );
+    for (const context of byTable.values()) {
+      assertTouches(context, registry);
+      const { hasHooks, touches, softDelete } = context.lifecycle;
+      if (hasHooks || touches.length > 0 || softDelete !== undefined) {
+        this.#wideTables.add(context.tableName);
+      }
+    }
+    const keyTypes = foreignKeyTypeRule(
+      [...registry.all()].flatMap(({ relation }) => relation.foreignKeys()),
+    );
+    if (keyTypes) this.#writeRules.push(keyTypes);
     if (!this.#deleteEffects.isEmpty) this.#writeRules.push(this.#deleteEffects.rule());
     if (changeLog) {
       this.#writeRules.push(changeLog.rule());
@@ -118,6 +149,27 @@ export class Runtime implements DatabaseRuntime {
     return eagerLoad(this, models, loads);
   }
 
+  trash(context: ModelContext, rows: readonly Row[], now: Date): Promise<Row[]> {
+    return this.#trashEffects.trash(context, rows, now);
+  }
+
+  restore(context: ModelContext, rows: readonly Row[], now: Date): Promise<Row[]> {
+    return this.#trashEffects.restore(context, rows, now);
+  }
+
+  async touchOwners(context: ModelContext, models: readonly ModelBase[], now: Date): Promise<void> {
+    for (const name of context.lifecycle.touches) {
+      const { relation } = this.relation(context.model, name);
+      const owners = await relation.eagerRead(models, this);
+      if (owners.length === 0) continue;
+      const ownerContext = this.contextOf(relation.related);
+      const column = ownerContext.lifecycle.timestamps!.updatedAt;
+      await ownerContext.table.bulkUpdate(
+        owners.map((owner) => ({ key: owner.getKey()!, changes: { [column]: now } })),
+      );
+    }
+  }
+
   /** Adds a rule that every write to this Database meets, inside the write's transaction. */
   addWriteRule(rule: WriteRule): void {
     this.#writeRules.push(rule);
@@ -129,8 +181,11 @@ export class Runtime implements DatabaseRuntime {
     about?: ModelContext,
     scope = false,
   ): Promise<T> {
-    // The transaction also spans the tables that the delete effects of these tables reach.
-    const tables = this.#deleteEffects.scopeOf(written);
+    // The transaction also spans the tables that the delete effects of these tables reach, and
+    // every table when a model written has hooks, touches or soft deletes, which may reach any.
+    const tables = written.some((table) => this.#wideTables.has(table))
+      ? this.tableNames
+      : this.#deleteEffects.scopeOf(written);
     const current = DexieClass.currentTransaction;
     if (current && this.#scopes.has(current)) {
       if (tables.every((table) => current.storeNames.includes(table))) {
@@ -237,6 +292,22 @@ export class Runtime implements DatabaseRuntime {
       this.#failures.set(current, failure);
       throw failure;
     }
+  }
+}
+
+/**
+ * Checks that each name in the model's `static touches` is a relation whose models keep
+ * timestamps. @throws SchemaError otherwise.
+ */
+function assertTouches(context: ModelContext, registry: RelationRegistry): void {
+  for (const name of context.lifecycle.touches) {
+    const { relation } = registry.relation(context.model, name);
+    if (relation.related.timestamps) continue;
+    throw new SchemaError(
+      `${context.modelName} (table "${context.tableName}"): static touches names "${name}", ` +
+        `but ${relation.related.name} has no timestamps to touch`,
+      { model: context.modelName, table: context.tableName, field: name },
+    );
   }
 }
 

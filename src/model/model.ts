@@ -1,11 +1,19 @@
 import type { Observable } from 'rxjs';
 import { of } from 'rxjs';
 import { ValidationError } from '../core/errors.js';
-import { shareKeyOf } from '../core/key-dictionary.js';
+import { dictionaryKey, shareKeyOf } from '../core/key-dictionary.js';
 import { assertAttributeSet, assertList, RESERVED_NAMES } from '../core/storable.js';
-import { defineValue, type Key, type Row } from '../core/values.js';
+import { assertValidKey, defineValue, type Key, type Row } from '../core/values.js';
+import { QueryBuilder } from '../query/query-builder.js';
 import type { RelationPath, WithRelations } from '../relations/relation-types.js';
-import { contextFor, contextOf, runtimeFor } from '../state/context.js';
+import { contextFor, contextOf, type ModelContext, runtimeFor } from '../state/context.js';
+import type {
+  ModelHooks,
+  ModelSchema,
+  SoftDeletesSetting,
+  TimestampsSetting,
+} from '../state/lifecycle.js';
+import { softDeleteColumn } from '../state/lifecycle.js';
 import type { KeyTypeSetting, ModelClass } from '../state/model-class.js';
 import {
   applyDefaults,
@@ -27,13 +35,12 @@ import {
 } from '../state/model-state.js';
 import {
   deleteModel,
-  findByKey,
-  findByKeys,
   insertModels,
-  notFound,
-  refreshModel,
+  restoreModel,
   saveModel,
-} from '../state/persistence.js';
+  touchModel,
+} from '../state/model-writes.js';
+import { findByKey, findByKeys, notFound, refreshModel } from '../state/persistence.js';
 import { QueryShortcuts } from './query-shortcuts.js';
 
 export declare const attributesType: unique symbol;
@@ -107,6 +114,31 @@ export class ModelBase<A extends object = object> extends QueryShortcuts {
    * (otherwise messages read `ar (table "users")`); the table is named either way.
    */
   static modelName: string | undefined;
+  /**
+   * Stamps `created_at` and `updated_at` (Dates) on every write that changes something: true, or
+   * the column names `{ createdAt, updatedAt }`.
+   */
+  static timestamps: TimestampsSetting = false;
+  /**
+   * Makes `delete()` stamp `deleted_at` (true) or the column named, instead of removing the record;
+   * every read then leaves trashed models out unless it says `withTrashed()`. Declare the column
+   * as an attribute typed `Date | null`.
+   */
+  static softDeletes: SoftDeletesSetting = false;
+  /**
+   * Global scopes: named constraints on every read, each lifted by `withoutGlobalScope(name)`.
+   * Annotate with `GlobalScopes<YourModel>`.
+   */
+  static scopes: Readonly<Record<string, (query: never) => unknown>> = {};
+  /** Functions called for every model written, in the write's transaction. Annotate with `ModelHooks<YourModel>`. */
+  static hooks: ModelHooks<never> = {};
+  /**
+   * A Standard Schema v1 validator every write runs (after the `-ing` hooks and timestamps).
+   * Annotate with `ModelSchema<YourAttributes>` to have its output checked against them.
+   */
+  static schema: ModelSchema<unknown> | undefined;
+  /** BelongsTo relation names whose owners' `updated_at` each write of this model sets. */
+  static touches: readonly string[] = [];
 
   /** Makes an unsaved model, optionally filled with `attributes`. */
   constructor(attributes?: Partial<A>) {
@@ -122,9 +154,20 @@ export class ModelBase<A extends object = object> extends QueryShortcuts {
 
   // ---- statics -------------------------------------------------------------------------------
 
-  /** The model with this primary key, or null. @throws ValidationError for an invalid key. */
+  /**
+   * The model with this primary key, or null (also for one that is trashed or outside a global
+   * scope). @throws ValidationError for an invalid key.
+   */
   static find<M extends ModelBase>(this: ModelClass<M>, key: KeyOf<M>): Promise<M | null> {
-    return findByKey(this, key);
+    let context: ModelContext<M>;
+    try {
+      context = contextOf(this);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (!context.lifecycle.scoped) return findByKey(this, key);
+    assertValidKey(key, ownerOfClass(this), context.primaryKey);
+    return new QueryBuilder(this).where(context.primaryKey as never, key as never).first();
   }
 
   /** The model with this primary key. @throws ModelNotFoundError when there is none. */
@@ -140,7 +183,14 @@ export class ModelBase<A extends object = object> extends QueryShortcuts {
     keys: readonly KeyOf<M>[],
   ): Promise<M[]> {
     assertList(keys, ownerOfClass(this), 'findMany()');
-    return findByKeys(contextOf(this), keys);
+    const context = contextOf(this);
+    if (!context.lifecycle.scoped) return findByKeys(context, keys);
+    for (const key of keys) assertValidKey(key, ownerOfClass(this), context.primaryKey);
+    const found = await new QueryBuilder(this)
+      .whereIn(context.primaryKey as never, keys as never)
+      .get();
+    const byKey = new Map(found.map((model) => [dictionaryKey(model.getKey()), model]));
+    return keys.flatMap((key) => byKey.get(dictionaryKey(key)) ?? []);
   }
 
   /** Inserts a model built from `attributes` and returns it with its key. */
@@ -268,9 +318,38 @@ export class ModelBase<A extends object = object> extends QueryShortcuts {
     return this;
   }
 
-  /** Deletes the stored record. @throws UnsavedModelError when the model has no key. */
+  /**
+   * Deletes the stored record; a soft-deleting model is stamped trashed instead, and its delete
+   * rules applied as a soft delete applies them. @throws UnsavedModelError when it has no key.
+   */
   delete(): Promise<void> {
     return deleteModel(this);
+  }
+
+  /** Removes the stored record, even of a soft-deleting model (the delete rules apply). */
+  forceDelete(): Promise<void> {
+    return deleteModel(this, true);
+  }
+
+  /** True when the model (of a soft-deleting class) is trashed. */
+  trashed(): boolean {
+    const column = softDeleteColumn(this.constructor as ModelClass);
+    return column !== undefined && readAttribute(this, column) != null;
+  }
+
+  /**
+   * Restores a trashed model, and what its soft delete's cascade trashed with it.
+   * @throws SchemaError for a model without soft deletes; UnsavedModelError without a key.
+   */
+  async restore(): Promise<this> {
+    await restoreModel(this);
+    return this;
+  }
+
+  /** Sets `updated_at` alone (and touches `static touches` owners). @throws ValidationError without timestamps. */
+  async touch(): Promise<this> {
+    await touchModel(this);
+    return this;
   }
 
   /**
@@ -287,6 +366,12 @@ export class ModelBase<A extends object = object> extends QueryShortcuts {
     const key = this.getKey();
     if (key === undefined) return of(null);
     const context = contextFor(this);
+    if (context.lifecycle.scoped) {
+      const model = this.constructor as ModelClass<this>;
+      return new QueryBuilder(model, context.runtime)
+        .where(context.primaryKey as never, key as never)
+        .observeFirst();
+    }
     return context.runtime.liveChain(
       `${context.tableName}\u0000${context.primaryKey}\u0000${shareKeyOf(key)}`,
       () => context.table.get(key).then((row) => (row ? hydrate(context, row) : null)),

@@ -1,4 +1,5 @@
 import type { WhereArguments } from '../query/filter-builder.js';
+import type { SoftDeletingModel } from '../query/global-scopes.js';
 import { QueryBuilder } from '../query/query-builder.js';
 import type { CountOperator } from '../query/query-state.js';
 import type {
@@ -40,6 +41,35 @@ export abstract class QueryShortcuts extends RelationFactories {
     ...args: WhereArguments<M>
   ): QueryBuilder<M> {
     return new QueryBuilder(this).where(...args);
+  }
+
+  /** Shortcut for `query().withTrashed()`: trashed models included. */
+  static withTrashed<M extends ModelBase>(
+    this: ModelClass<M> & SoftDeletingModel<M>,
+  ): QueryBuilder<M> {
+    const query = new QueryBuilder(this as ModelClass<M>) as QueryBuilder<M> & SoftDeletingModel<M>;
+    return query.withTrashed();
+  }
+
+  /** Shortcut for `query().onlyTrashed()`: trashed models alone. */
+  static onlyTrashed<M extends ModelBase>(
+    this: ModelClass<M> & SoftDeletingModel<M>,
+  ): QueryBuilder<M> {
+    const query = new QueryBuilder(this as ModelClass<M>) as QueryBuilder<M> & SoftDeletingModel<M>;
+    return query.onlyTrashed();
+  }
+
+  /** Shortcut for `query().withoutGlobalScope(name)`. */
+  static withoutGlobalScope<M extends ModelBase>(
+    this: ModelClass<M>,
+    name: string,
+  ): QueryBuilder<M> {
+    return new QueryBuilder(this).withoutGlobalScope(name);
+  }
+
+  /** Shortcut for `query().withoutGlobalScopes()`. */
+  static withoutGlobalScopes<M extends ModelBase>(this: ModelClass<M>): QueryBuilder<M> {
+    return new QueryBuilder(this).withoutGlobalScopes();
   }
 
   /** The number of stored models of this class. */

@@ -45,6 +45,7 @@ export async function explainRead(
   context: ModelContext,
   state: QueryState,
 ): Promise<QueryExplanation> {
+  state = context.constrain(state);
   const { plan } = await planOf(context, state);
   return explained(context, plan, state);
 }

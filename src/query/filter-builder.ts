@@ -2,9 +2,11 @@ import { cmp } from 'dexie';
 import { describe, isValidKey } from '../core/values.js';
 import type { AttributeKey, AttributesOf, ModelBase } from '../model/model.js';
 import { contextOf, type DatabaseRuntime, type ModelContext } from '../state/context.js';
+import { softDeleteColumn } from '../state/lifecycle.js';
 import type { ModelClass } from '../state/model-class.js';
 import type { AnyOfClause, Clause, KeySource, OrderDirection, WhereOperator } from './clause.js';
 import { OPERATORS } from './clause.js';
+import type { SoftDeletingModel } from './global-scopes.js';
 import { assertField, schemaError, validationError, wholeNumber } from './query-input.js';
 import { EMPTY_QUERY, type QueryState } from './query-state.js';
 
@@ -156,6 +158,46 @@ export class FilterBuilder<M extends ModelBase> {
     return this.change({ offset: wholeNumber(this.#model, 'offset()', count) });
   }
 
+  /**
+   * Keeps trashed models in the results of a soft-deleting model.
+   * @throws SchemaError for a model without soft deletes.
+   */
+  withTrashed<Q extends FilterBuilder<M>>(this: Q & SoftDeletingModel<M>): Q {
+    return (this as Q).#trashed('withTrashed', 'with');
+  }
+
+  /**
+   * Keeps only trashed models of a soft-deleting model.
+   * @throws SchemaError for a model without soft deletes.
+   */
+  onlyTrashed<Q extends FilterBuilder<M>>(this: Q & SoftDeletingModel<M>): Q {
+    return (this as Q).#trashed('onlyTrashed', 'only');
+  }
+
+  /**
+   * Lifts the global scope `name` (of the model's `static scopes`) from this query.
+   * @throws SchemaError for a name the model has no scope of.
+   */
+  withoutGlobalScope(name: string): this {
+    const scopes = this.#model.scopes;
+    if (!scopes || !Object.hasOwn(scopes, name)) {
+      const known = Object.keys(scopes ?? {});
+      throw schemaError(
+        this.#model,
+        `withoutGlobalScope(${describe(name)}): the model has no global scope of that name` +
+          (known.length > 0 ? ` (it has ${known.join(', ')})` : ''),
+      );
+    }
+    const { lifted } = this.#state.scopes;
+    if (lifted === 'all' || lifted.includes(name)) return this;
+    return this.change({ scopes: { ...this.#state.scopes, lifted: [...lifted, name].sort() } });
+  }
+
+  /** Lifts every global scope of the model from this query (soft deletes still apply). */
+  withoutGlobalScopes(): this {
+    return this.change({ scopes: { ...this.#state.scopes, lifted: 'all' } });
+  }
+
   /** The query's state, as plain data. */
   get state(): QueryState {
     return this.#state;
@@ -175,6 +217,16 @@ export class FilterBuilder<M extends ModelBase> {
   protected change(change: Partial<QueryState>): this {
     this.#state = { ...this.#state, ...change };
     return this;
+  }
+
+  #trashed(call: string, trashed: 'with' | 'only'): this {
+    if (softDeleteColumn(this.#model) === undefined) {
+      throw schemaError(
+        this.#model,
+        `${call}(): the model has no soft deletes (static softDeletes)`,
+      );
+    }
+    return this.change({ scopes: { ...this.#state.scopes, trashed } });
   }
 
   #condition(args: readonly unknown[], alternative: boolean): this {

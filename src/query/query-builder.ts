@@ -6,8 +6,11 @@ import { describe, type Row, valueAt } from '../core/values.js';
 import type { LiveComparison } from '../live/live-observable.js';
 import type { AttributeKey, AttributesOf, ModelBase } from '../model/model.js';
 import { type ModelContext, ownerOf } from '../state/context.js';
+import { PLAIN_LIFECYCLE } from '../state/lifecycle.js';
 import type { ModelClass } from '../state/model-class.js';
 import { liveComparison } from '../state/model-state.js';
+import { deleteRows, updateRows } from '../state/model-writes.js';
+import { lifecycleWrite } from '../state/write-lifecycle.js';
 import { explainRead, type QueryExplanation } from './explain.js';
 import { type CursorPage, cursorPaginate, type Page, paginate } from './paging.js';
 import { type QueryState, queryHash } from './query-state.js';
@@ -83,32 +86,53 @@ export class QueryBuilder<M extends ModelBase, Out = M> extends RelationQueryBui
       );
     }
     const state = this.state;
-    return context.runtime.write(
-      this.#tablesRead(context),
+    const tables = this.#tablesRead(context);
+    if (context.lifecycle === PLAIN_LIFECYCLE) {
+      return context.runtime.write(
+        tables,
+        async () => {
+          const rows = await selectRows(context, state);
+          await context.table.bulkPut(rows.map((row) => withChanges(row, changes)));
+          return rows.length;
+        },
+        context,
+      );
+    }
+    return lifecycleWrite(
+      context,
       async () => {
         const rows = await selectRows(context, state);
-        await context.table.bulkPut(rows.map((row) => withChanges(row, changes)));
+        await updateRows(context, rows, changes);
         return rows.length;
       },
-      context,
+      tables,
     );
   }
 
   /**
-   * Deletes every matching record, in one transaction with the delete rules of its relations;
-   * resolves to the number of this query's records deleted.
+   * Deletes every matching record, in one transaction with the delete rules of its relations
+   * (a soft-deleting model's are trashed); resolves to the number of this query's records deleted.
    */
-  async delete(): Promise<number> {
+  delete(): Promise<number> {
+    return this.#delete(false);
+  }
+
+  /** Removes every matching record, even of a soft-deleting model; resolves to the count. */
+  forceDelete(): Promise<number> {
+    return this.#delete(true);
+  }
+
+  #delete(force: boolean): Promise<number> {
     const context = this.context();
     const state = this.state;
-    return context.runtime.write(
-      this.#tablesRead(context),
+    return lifecycleWrite(
+      context,
       async () => {
         const rows = await selectRows(context, state);
-        await context.table.bulkDelete(rows.map((row) => row[context.primaryKey]) as never[]);
+        await deleteRows(context, rows, force);
         return rows.length;
       },
-      context,
+      this.#tablesRead(context),
     );
   }
 

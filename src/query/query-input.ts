@@ -2,6 +2,7 @@ import { SchemaError, ValidationError } from '../core/errors.js';
 import { relationMethod } from '../core/naming.js';
 import { RESERVED_NAMES } from '../core/storable.js';
 import { describe } from '../core/values.js';
+import { schemaFields } from '../state/lifecycle.js';
 import type { ModelClass } from '../state/model-class.js';
 import type { CountOperator } from './query-state.js';
 
@@ -50,6 +51,15 @@ export function assertField(model: ModelClass, field: unknown): asserts field is
     throw schemaError(
       model,
       `"${field}" is a relation, not a field: filter on its foreign key or use with('${field}')`,
+      field,
+    );
+  }
+  const declared = schemaFields(model);
+  const attribute = field.split('.')[0]!;
+  if (declared && !declared.has(attribute)) {
+    throw schemaError(
+      model,
+      `"${attribute}" is not a field of the model's schema (it has ${[...declared].join(', ')})`,
       field,
     );
   }

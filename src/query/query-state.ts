@@ -41,6 +41,23 @@ export interface EagerLoad {
   readonly constraint: QueryState | undefined;
 }
 
+/**
+ * Which of its model's read constraints a query keeps: trashed models left out (`'without'`),
+ * kept (`'with'`) or the only ones (`'only'`), and the global scopes lifted by name, or all.
+ */
+export interface ScopeSelection {
+  /** What becomes of trashed models of a soft-deleting model. */
+  readonly trashed: 'without' | 'with' | 'only';
+  /** The global scopes that do not apply: their names, or `'all'`. */
+  readonly lifted: readonly string[] | 'all';
+}
+
+/** Every read constraint of the model applies: where each query starts. */
+export const DEFAULT_SCOPES: ScopeSelection = { trashed: 'without', lifted: [] };
+
+/** No read constraint is left to apply: that of a query whose constraints are already clauses. */
+export const NO_SCOPES: ScopeSelection = { trashed: 'with', lifted: 'all' };
+
 /** What a query asks for, as plain data: independent of how it is read, and hashable. */
 export interface QueryState {
   /** The filters on attributes, all of which must hold. */
@@ -64,6 +81,8 @@ export interface QueryState {
   readonly has: readonly RelationFilter[];
   /** Values computed over each result's related models. */
   readonly aggregates: readonly Aggregate[];
+  /** The model's read constraints (soft deletes, global scopes) the query keeps. */
+  readonly scopes: ScopeSelection;
 }
 
 /** The state of a query that has no clause, order, paging or eager loading yet. */
@@ -75,6 +94,7 @@ export const EMPTY_QUERY: QueryState = {
   with: [],
   has: [],
   aggregates: [],
+  scopes: DEFAULT_SCOPES,
 };
 
 /**
@@ -90,6 +110,7 @@ export function queryHash(table: string, state: QueryState): string | undefined 
     state.with,
     state.has,
     state.aggregates,
+    state.scopes,
   ]);
   return hash === undefined ? undefined : `query\u0000${table}\u0000${hash}`;
 }

@@ -3,7 +3,7 @@ import { isValidKey, type Key, type Row, valueAt } from '../core/values.js';
 import type { ModelContext } from '../state/context.js';
 import type { Clause } from './clause.js';
 import { isFullScan, planRead } from './planner.js';
-import type { QueryState, RelationFilter } from './query-state.js';
+import { EMPTY_QUERY, type QueryState, type RelationFilter } from './query-state.js';
 import { compareCount } from './relation-filters.js';
 
 /** Reads the rows of a query over another model (the related side), as stored. */
@@ -67,13 +67,14 @@ async function countsByKey(
     if (entry) entry.count += 1;
     else counts.set(dictionaryKey(key), { key, count: 1 });
   };
-  if (!constraint || (constraint.clauses.length === 0 && constraint.has.length === 0)) {
+  const plain = !constraint || (constraint.clauses.length === 0 && constraint.has.length === 0);
+  if (plain && !related.lifecycle.scoped) {
     // The foreign key's index holds one entry per related record: no record is read.
     for (const key of await related.table.orderBy(field).keys()) add(key);
     return counts;
   }
   const whole: QueryState = {
-    ...constraint,
+    ...(constraint ?? EMPTY_QUERY),
     order: undefined,
     limit: undefined,
     offset: 0,

@@ -16,6 +16,7 @@ export async function selectModels<M extends ModelBase>(
   context: ModelContext<M>,
   state: QueryState,
 ): Promise<M[]> {
+  state = context.constrain(state);
   try {
     if (state.has.length === 0) return hydrateAll(context, await readRows(context, state));
     state = await relatedFirst(context, state, selectRows);
@@ -65,6 +66,7 @@ export async function loadOnto<M extends ModelBase>(
 
 /** How many records `state` selects: counted from an index, without reading them, where one fits. */
 export async function countSelected(context: ModelContext, state: QueryState): Promise<number> {
+  state = context.constrain(state);
   if (state.has.length > 0) return (await selectModels(context, state)).length;
   try {
     return await countRows(context, state);
@@ -75,6 +77,7 @@ export async function countSelected(context: ModelContext, state: QueryState): P
 
 /** The rows of the models `state` selects, as stored. */
 export async function selectRows(context: ModelContext, state: QueryState): Promise<Row[]> {
+  state = context.constrain(state);
   if (state.has.length === 0) return readRows(context, state);
   const models = await selectModels(context, state);
   return models.map((model) => originalOf(model)!);

@@ -22,6 +22,7 @@ import { RelatedKeys } from './related-keys.js';
 import {
   constrainToParent,
   type DeleteEffect,
+  type ForeignKeyColumn,
   plainIndex,
   Relation,
   type TableRequirement,
@@ -162,6 +163,25 @@ export class BelongsToMany<
       { ...this.pivot.requirement(), joins: [this.parent.constructor as ModelClass, this.related] },
       plainIndex(this.parent.constructor as ModelClass, this.parentKey),
       plainIndex(this.related, this.relatedKey),
+    ];
+  }
+
+  override foreignKeys(): ForeignKeyColumn[] {
+    const { name, parentColumn, relatedColumn } = this.pivot;
+    const parentModel = this.parent.constructor as ModelClass;
+    return [
+      {
+        table: name,
+        column: parentColumn,
+        references: parentModel,
+        referencedField: this.parentKey,
+      },
+      {
+        table: name,
+        column: relatedColumn,
+        references: this.related,
+        referencedField: this.relatedKey,
+      },
     ];
   }
 

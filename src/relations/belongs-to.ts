@@ -12,7 +12,7 @@ import { hydrate, readAttribute, writeAttribute } from '../state/model-state.js'
 import { countMatches, matchOne } from './dictionary.js';
 import { indexKeys } from './index-keys.js';
 import { InverseRelation } from './inverse-relation.js';
-import { plainIndex, type TableRequirement } from './relation.js';
+import { type ForeignKeyColumn, plainIndex, type TableRequirement } from './relation.js';
 
 /**
  * The inverse of HasOne: this model (the child) holds `foreignKey`, pointing at the owner's
@@ -104,6 +104,14 @@ export class BelongsTo<
     const keys = distinctKeys(children, (child) => readAttribute(child, this.foreignKey));
     const found = await indexKeys(runtime, this.related, this.ownerKey, keys);
     return countMatches(children, this.foreignKey, found);
+  }
+
+  override foreignKeys(): ForeignKeyColumn[] {
+    const child = this.child.constructor as ModelClass;
+    const column = this.foreignKey;
+    return [
+      { table: child.table, column, references: this.related, referencedField: this.ownerKey },
+    ];
   }
 
   match(children: readonly C[], owners: readonly O[], name: string): void {

@@ -5,7 +5,7 @@ import type { AttributeKey, AttributesOf, ModelBase } from '../model/model.js';
 import { assertField, schemaError } from '../query/query-input.js';
 import type { ModelContext } from '../state/context.js';
 import { hydrate } from '../state/model-state.js';
-import { insertModels } from '../state/persistence.js';
+import { insertModels } from '../state/model-writes.js';
 import { matchMany } from './dictionary.js';
 import { HasOneOfMany, type OfManyAggregate } from './has-one-of-many.js';
 import { HasOneOrMany } from './has-one-or-many.js';

@@ -26,6 +26,7 @@ import {
   type DeleteEffect,
   type DeleteRule,
   type ExistenceJoin,
+  type ForeignKeyColumn,
   Relation,
   type TableRequirement,
 } from './relation.js';
@@ -153,6 +154,20 @@ export abstract class HasOneOrMany<
     }
     this.#deleteRule = rule;
     return this;
+  }
+
+  override foreignKeys(): ForeignKeyColumn[] {
+    const parentModel = this.parent.constructor as ModelClass;
+    const morph = this.morphType;
+    return [
+      {
+        table: this.related.table,
+        column: this.foreignKey,
+        references: parentModel,
+        referencedField: this.localKey,
+        ...(morph ? { morphType: { column: morph.column, value: morph.table } } : {}),
+      },
+    ];
   }
 
   /** The rule set by {@link onDelete}. */

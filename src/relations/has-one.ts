@@ -24,11 +24,11 @@ export class HasOne<
   async getResults(): Promise<R | null> {
     const key = this.parentKey();
     if (key === undefined) return null;
-    if (this.morphType) return this.query().first();
+    const context = this.runtime().contextOf(this.related);
+    if (this.morphType || context.lifecycle.scoped) return this.query().first();
     // The one indexed read that query().first() would plan, without building and planning a
     // query. Awaited here, where the live read chains it: the same Dexie `.then` chain made this
     // read 1.08–1.10 of hand-written Dexie in Node, against 1.06–1.07 awaited.
-    const context = this.runtime().contextOf(this.related);
     let row: Row | undefined;
     try {
       row = await context.table.where(this.foreignKey).equals(key).first();

@@ -37,6 +37,25 @@ export interface DerivedTableRequirement {
   readonly joins?: readonly [ModelClass, ModelClass];
 }
 
+/** A stored field holding another model's key: its type must be that key's type. */
+export interface ForeignKeyColumn {
+  /** The table whose records hold it. */
+  readonly table: string;
+  /** The field. */
+  readonly column: string;
+  /** The model whose key it holds. */
+  readonly references: ModelClass;
+  /** The referenced model's field it holds. */
+  readonly referencedField: string;
+  /** For a polymorphic relation: it holds `references`' keys only where `column` is `value`. */
+  readonly morphType?: {
+    /** The type column (`commentable_type`). */
+    readonly column: string;
+    /** The value naming `references`' table in it. */
+    readonly value: string;
+  };
+}
+
 /** What a relation needs from the schema. */
 export type TableRequirement = IndexRequirement | DerivedTableRequirement;
 
@@ -193,7 +212,9 @@ export abstract class Relation<P extends ModelBase, R extends ModelBase, Result>
     runtime: DatabaseRuntime,
     constraint?: QueryState,
   ): Promise<number[]> {
-    if (!constraint || (constraint.clauses.length === 0 && constraint.has.length === 0)) {
+    const plain = !constraint || (constraint.clauses.length === 0 && constraint.has.length === 0);
+    // Index keys count trashed and scoped-out models too: a constrained model is counted by reading.
+    if (plain && !runtime.contextOf(this.related).lifecycle.scoped) {
       return this.countRelated(parents, runtime);
     }
     const results = await this.eagerRead(parents, runtime, constraint);
@@ -245,6 +266,11 @@ export abstract class Relation<P extends ModelBase, R extends ModelBase, Result>
   /** A key naming this relation's read, so that observers of the same read share it. */
   protected abstract shareKey(): string;
 
+  /** The stored fields this relation keeps another model's keys in (none by default). */
+  foreignKeys(): ForeignKeyColumn[] {
+    return [];
+  }
+
   /**
    * What deleting a parent or a related record does to other records (nothing by default).
    * @param _name - the relation's name on its model, for messages
@@ -271,7 +297,9 @@ export abstract class Relation<P extends ModelBase, R extends ModelBase, Result>
     if (!this.canLookUp()) return of(this.emptyResult());
     try {
       const runtime = this.runtime();
-      const chain = this.liveChain();
+      // A chain reads the related table directly: scoped models are read through their query.
+      const scoped = runtime.contextOf(this.related).lifecycle.scoped;
+      const chain = scoped ? undefined : this.liveChain();
       return chain
         ? runtime.liveChain(this.shareKey(), chain, liveComparison)
         : runtime.live(this.shareKey(), () => this.liveRead(), liveComparison);

@@ -5,8 +5,9 @@ import { SchemaError } from '../core/errors.js';
 import type { Key, Row } from '../core/values.js';
 import type { LiveComparison } from '../live/live-observable.js';
 import type { ModelBase } from '../model/model.js';
-import type { EagerLoad } from '../query/query-state.js';
+import type { EagerLoad, QueryState } from '../query/query-state.js';
 import type { RelationDefinition } from '../relations/relation.js';
+import type { Lifecycle } from './lifecycle.js';
 import type { KeyType, ModelClass } from './model-class.js';
 import { runtimeOf } from './model-state.js';
 
@@ -21,6 +22,13 @@ export interface ModelContext<M extends ModelBase = ModelBase> {
   readonly indexes: ReadonlyMap<string, IndexInfo>;
   readonly table: Table<Row, Key>;
   readonly runtime: DatabaseRuntime;
+  /** What the model's statics declare of its lifecycle: timestamps, soft deletes, hooks... */
+  readonly lifecycle: Lifecycle;
+  /**
+   * `state` with the model's read constraints that it keeps (soft deletes, global scopes) turned
+   * into clauses and relation filters; the result keeps none, so a second call changes nothing.
+   */
+  constrain(state: QueryState): QueryState;
 }
 
 /** What the query planner needs to know of one Dexie index. */
@@ -80,6 +88,15 @@ export interface DatabaseRuntime {
    * @throws SchemaError when the model has no such relation.
    */
   relation(model: ModelClass, name: string): RelationDefinition;
+  /**
+   * Stamps `rows` of a soft-deleting model trashed at `now`, with what the delete rules of its
+   * relations reach, in the running transaction; resolves to the rows as now stored.
+   */
+  trash(context: ModelContext, rows: readonly Row[], now: Date): Promise<Row[]>;
+  /** Restores trashed `rows`, and what the cascade of their soft delete trashed with them. */
+  restore(context: ModelContext, rows: readonly Row[], now: Date): Promise<Row[]>;
+  /** Sets `updated_at` of the owners that `models` name in their model's `static touches`. */
+  touchOwners(context: ModelContext, models: readonly ModelBase[], now: Date): Promise<void>;
   /** Loads relation paths onto `models`, one read per relation level for all of them. */
   eagerLoad(models: readonly ModelBase[], loads: readonly EagerLoad[]): Promise<void>;
 }

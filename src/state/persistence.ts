@@ -1,30 +1,9 @@
-import { ModelNotFoundError, UnsavedModelError, ValidationError } from '../core/errors.js';
-import { snapshot, withChanges } from '../core/records.js';
-import { assertStorable } from '../core/storable.js';
-import { randomUuid } from '../core/uuid.js';
-import {
-  assertValidKey,
-  defineValue,
-  describe,
-  isValidKey,
-  type Key,
-  type Row,
-} from '../core/values.js';
+import { ModelNotFoundError, UnsavedModelError } from '../core/errors.js';
+import { assertValidKey, describe, isValidKey, type Key, type Row } from '../core/values.js';
 import type { ModelBase } from '../model/model.js';
 import { contextFor, contextOf, type ModelContext, ownerOf } from './context.js';
 import type { ModelClass } from './model-class.js';
-import {
-  dirtyOf,
-  hydrate,
-  loadedNames,
-  originalOf,
-  readAttribute,
-  recordOf,
-  refreshAttributes,
-  setOriginal,
-  setRuntime,
-} from './model-state.js';
-import { describeConflict } from './unique-conflict.js';
+import { hydrate, loadedNames, readAttribute, refreshAttributes } from './model-state.js';
 
 /** The model with primary key `key`, or null. @throws ValidationError for an invalid key. */
 export async function findByKey<M extends ModelBase>(
@@ -71,72 +50,6 @@ export function notFound(context: ModelContext, key: Key): ModelNotFoundError {
   );
 }
 
-/** Inserts `models` in one bulk write and one transaction, and reads their keys back. */
-export async function insertModels<M extends ModelBase>(
-  context: ModelContext<M>,
-  models: readonly M[],
-): Promise<void> {
-  const records = models.map((model) => insertRecord(context, model));
-  if (records.length === 0) return;
-  const keys = await context.runtime.write(
-    [context.tableName],
-    () => context.table.bulkAdd(records, { allKeys: true }) as Promise<Key[]>,
-    context,
-  );
-  models.forEach((model, i) => {
-    inserted(context, model, records[i]!, keys[i]!);
-  });
-}
-
-/**
- * Inserts the model, or writes its changed attributes (merged into the stored row, so that
- * fields another tab changed meanwhile are kept).
- */
-export async function saveModel(model: ModelBase): Promise<void> {
-  const context = contextFor(model);
-  const original = originalOf(model);
-  if (original === undefined) {
-    const record = insertRecord(context, model);
-    const key = await context.runtime
-      .write([context.tableName], () => context.table.add(record), context)
-      .catch((error: unknown) => describeConflict(error, context, record));
-    inserted(context, model, record, key);
-    return;
-  }
-  const dirty = dirtyOf(model);
-  if (Object.keys(dirty).length === 0) return;
-  assertStorable(dirty, ownerOf(context));
-  const key = requireKey(context, model, 'save');
-  if (Object.hasOwn(dirty, context.primaryKey)) {
-    throw new ValidationError(
-      `${context.modelName} (table "${context.tableName}"): the primary key "${context.primaryKey}" ` +
-        `of a stored model cannot change (it was ${describe(original[context.primaryKey])})`,
-      { ...ownerOf(context), field: context.primaryKey, key },
-    );
-  }
-  const record = recordOf(model);
-  await context.runtime
-    .write(
-      [context.tableName],
-      async () => {
-        const stored = await context.table.get(key);
-        await context.table.put(stored ? withChanges(stored, dirty) : record);
-      },
-      context,
-    )
-    .catch((error: unknown) => describeConflict(error, context, record));
-  setOriginal(model, snapshot(record));
-  setRuntime(model, context.runtime);
-}
-
-/** Deletes the model's stored record. @throws UnsavedModelError when it has no key. */
-export async function deleteModel(model: ModelBase): Promise<void> {
-  const context = contextFor(model);
-  const key = requireKey(context, model, 'delete');
-  await context.runtime.write([context.tableName], () => context.table.delete(key), context);
-  setOriginal(model, undefined);
-}
-
 /**
  * Re-reads the model's attributes, and reloads its loaded relations.
  * @throws ModelNotFoundError when the record is gone; UnsavedModelError without a key.
@@ -168,32 +81,4 @@ export function requireKey(context: ModelContext, model: ModelBase, action: stri
       `"${context.primaryKey}" yet; save it first`,
     { ...ownerOf(context), field: context.primaryKey },
   );
-}
-
-/** Validates and completes the record to insert: key checks, a UUID where one is due. */
-function insertRecord(context: ModelContext, model: ModelBase): Row {
-  const record = recordOf(model);
-  assertStorable(record, ownerOf(context));
-  const { primaryKey, keyType } = context;
-  const key = record[primaryKey];
-  if (key == null) {
-    if (keyType === 'uuid') record[primaryKey] = randomUuid();
-    else if (keyType === 'manual') {
-      throw new ValidationError(
-        `${context.modelName} (table "${context.tableName}"): keyType is 'manual' but ` +
-          `"${primaryKey}" is not set`,
-        { ...ownerOf(context), field: primaryKey },
-      );
-    } else delete record[primaryKey];
-  } else {
-    assertValidKey(key, ownerOf(context), primaryKey);
-  }
-  return record;
-}
-
-function inserted(context: ModelContext, model: ModelBase, record: Row, key: Key): void {
-  record[context.primaryKey] = key;
-  defineValue(model, context.primaryKey, key);
-  setOriginal(model, snapshot(record));
-  setRuntime(model, context.runtime);
 }

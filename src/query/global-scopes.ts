@@ -1,0 +1,65 @@
+import type { AttributeKey, AttributesOf, ModelBase } from '../model/model.js';
+import type { Lifecycle } from '../state/lifecycle.js';
+import type { Clause } from './clause.js';
+import type { QueryBuilder } from './query-builder.js';
+import { EMPTY_QUERY, NO_SCOPES, type QueryState, type RelationFilter } from './query-state.js';
+
+/**
+ * What `static scopes` takes: named constraints on every read of the model, each a function that
+ * narrows the query it is given (its filters and relation filters count; order and paging do not).
+ * @example static override scopes: GlobalScopes<Post> = { published: (query) => query.where('published', true) };
+ */
+export type GlobalScopes<M extends ModelBase> = Readonly<
+  Record<string, (query: QueryBuilder<M>) => unknown>
+>;
+
+/** The attribute names of `M` declared as a nullable Date: what a soft-delete column is. */
+export type NullableDateKeys<M> = {
+  [K in AttributeKey<M>]-?: null extends AttributesOf<M>[K]
+    ? NonNullable<AttributesOf<M>[K]> extends Date
+      ? K
+      : never
+    : never;
+}[AttributeKey<M>];
+
+/**
+ * Nothing for a model that declares a soft-delete column (an attribute typed `Date | null`), and
+ * for any other a property it lacks, so that `withTrashed()` on it does not compile.
+ */
+export type SoftDeletingModel<M> = [NullableDateKeys<M>] extends [never]
+  ? {
+      /** Declare the soft-delete column as an attribute of type `Date | null`. */
+      readonly 'soft deletes need an attribute typed Date | null': true;
+    }
+  : unknown;
+
+/**
+ * `state` with the read constraints of its model that `state.scopes` keeps, added as clauses and
+ * relation filters: trashed models left out (or kept alone), then each global scope not lifted,
+ * run on a fresh query from `start`. The result keeps no scope, so applying it again changes
+ * nothing.
+ */
+export function applyScopes(
+  lifecycle: Lifecycle,
+  state: QueryState,
+  start: (state: QueryState) => { readonly state: QueryState },
+): QueryState {
+  const { scopes } = state;
+  if (!lifecycle.scoped || scopes === NO_SCOPES) return state;
+  const clauses: Clause[] = [...state.clauses];
+  const has: RelationFilter[] = [...state.has];
+  const column = lifecycle.softDelete;
+  if (column !== undefined && scopes.trashed !== 'with') {
+    clauses.push({ field: column, operator: scopes.trashed === 'only' ? '!=' : '=', value: null });
+  }
+  if (scopes.lifted !== 'all') {
+    for (const [name, scope] of lifecycle.scopes) {
+      if (scopes.lifted.includes(name)) continue;
+      const query = start({ ...EMPTY_QUERY, scopes: NO_SCOPES });
+      scope(query as never);
+      clauses.push(...query.state.clauses);
+      has.push(...query.state.has);
+    }
+  }
+  return { ...state, clauses, has, scopes: NO_SCOPES };
+}

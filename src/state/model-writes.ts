@@ -1,0 +1,379 @@
+import { ValidationError } from '../core/errors.js';
+import { snapshot, withChanges } from '../core/records.js';
+import { assertStorable } from '../core/storable.js';
+import { randomUuid } from '../core/uuid.js';
+import {
+  assertValidKey,
+  defineValue,
+  describe,
+  type Key,
+  type Row,
+  sameValue,
+} from '../core/values.js';
+import type { ModelBase } from '../model/model.js';
+import { contextFor, type ModelContext, ownerOf } from './context.js';
+import { PLAIN_LIFECYCLE } from './lifecycle.js';
+import {
+  attributeNames,
+  dirtyOf,
+  hydrate,
+  originalOf,
+  readAttribute,
+  recordOf,
+  removeAttribute,
+  runtimeOf,
+  setOriginal,
+  setRuntime,
+  writeAttribute,
+} from './model-state.js';
+import { requireKey } from './persistence.js';
+import { describeConflict } from './unique-conflict.js';
+import {
+  lifecycleWrite,
+  runHooks,
+  stampInsert,
+  stampUpdate,
+  validateModel,
+} from './write-lifecycle.js';
+
+/**
+ * Inserts `models` in one bulk write and one transaction, and reads their keys back; with a
+ * lifecycle, their `saving`/`creating` hooks, timestamps and validation first and their
+ * `created`/`saved` hooks and touches after, all in that transaction.
+ */
+export async function insertModels<M extends ModelBase>(
+  context: ModelContext<M>,
+  models: readonly M[],
+): Promise<void> {
+  if (models.length === 0) return;
+  if (context.lifecycle === PLAIN_LIFECYCLE) {
+    const records = models.map((model) => insertRecord(context, model));
+    const keys = await context.runtime.write(
+      [context.tableName],
+      () => context.table.bulkAdd(records, { allKeys: true }) as Promise<Key[]>,
+      context,
+    );
+    models.forEach((model, i) => {
+      inserted(context, model, records[i]!, keys[i]!);
+    });
+    return;
+  }
+  await undoneOnFailure(models, () =>
+    lifecycleWrite(context, async () => {
+      const now = new Date();
+      for (const model of models) {
+        await runHooks(context, 'saving', [model]);
+        await runHooks(context, 'creating', [model]);
+        stampInsert(context, model, now);
+        await validateModel(context, model);
+      }
+      const records = models.map((model) => insertRecord(context, model));
+      const keys = (await context.table
+        .bulkAdd(records, { allKeys: true })
+        .catch((error: unknown) =>
+          records.length === 1
+            ? describeConflict(error, context, records[0]!)
+            : Promise.reject(error),
+        )) as Key[];
+      models.forEach((model, i) => {
+        inserted(context, model, records[i]!, keys[i]!);
+      });
+      await afterSave(context, models, 'created', now);
+    }),
+  );
+}
+
+/**
+ * Inserts the model, or writes its changed attributes (merged into the stored row, so that
+ * fields another tab changed meanwhile are kept).
+ */
+export async function saveModel(model: ModelBase): Promise<void> {
+  const context = contextFor(model);
+  if (originalOf(model) === undefined) {
+    if (context.lifecycle !== PLAIN_LIFECYCLE) return insertModels(context, [model]);
+    const record = insertRecord(context, model);
+    const key = await context.runtime
+      .write([context.tableName], () => context.table.add(record), context)
+      .catch((error: unknown) => describeConflict(error, context, record));
+    inserted(context, model, record, key);
+    return;
+  }
+  if (context.lifecycle === PLAIN_LIFECYCLE) {
+    if (Object.keys(dirtyOf(model)).length === 0) return;
+    const record = recordOf(model);
+    await context.runtime
+      .write([context.tableName], () => updateStored(context, model), context)
+      .catch((error: unknown) => describeConflict(error, context, record));
+    return;
+  }
+  await undoneOnFailure([model], () =>
+    lifecycleWrite(context, async () => {
+      const now = new Date();
+      await runHooks(context, 'saving', [model]);
+      if (Object.keys(dirtyOf(model)).length > 0) {
+        await runHooks(context, 'updating', [model]);
+        stampUpdate(context, model, now);
+        await validateModel(context, model);
+        const record = recordOf(model);
+        await updateStored(context, model).catch((error: unknown) =>
+          describeConflict(error, context, record),
+        );
+        await afterSave(context, [model], 'updated', now);
+      } else {
+        await runHooks(context, 'saved', [model]);
+      }
+    }),
+  );
+}
+
+/**
+ * Deletes the model: a soft-deleting model is stamped trashed (with what its cascades reach),
+ * any other removed. @throws UnsavedModelError when it has no key.
+ */
+export async function deleteModel(model: ModelBase, force = false): Promise<void> {
+  const context = contextFor(model);
+  const key = requireKey(context, model, force ? 'force-delete' : 'delete');
+  const { lifecycle, runtime } = context;
+  const column = force ? undefined : lifecycle.softDelete;
+  if (column === undefined && !lifecycle.hasHooks && lifecycle.touches.length === 0) {
+    await runtime.write([context.tableName], () => context.table.delete(key), context);
+    setOriginal(model, undefined);
+    return;
+  }
+  await undoneOnFailure([model], () =>
+    writeWithCascades(context, async () => {
+      const now = new Date();
+      await runHooks(context, 'deleting', [model]);
+      if (column === undefined) {
+        await context.table.delete(key);
+        setOriginal(model, undefined);
+      } else {
+        const row = await context.table.get(key);
+        if (row) {
+          const trashed = await runtime.trash(context, [row], now);
+          refreshFrom(model, trashed[0]!);
+        }
+      }
+      await runHooks(context, 'deleted', [model]);
+      await runtime.touchOwners(context, [model], now);
+    }),
+  );
+}
+
+/**
+ * Restores a trashed model, and what the cascade of its soft delete trashed with it.
+ * @throws UnsavedModelError without a key; SchemaError for a model without soft deletes.
+ */
+export async function restoreModel(model: ModelBase): Promise<void> {
+  const context = contextFor(model);
+  const key = requireKey(context, model, 'restore');
+  const { runtime } = context;
+  await undoneOnFailure([model], () =>
+    writeWithCascades(context, async () => {
+      const now = new Date();
+      await runHooks(context, 'restoring', [model]);
+      const row = await context.table.get(key);
+      if (row) {
+        const restored = await runtime.restore(context, [row], now);
+        refreshFrom(model, restored[0]!);
+      }
+      await runHooks(context, 'restored', [model]);
+      await runtime.touchOwners(context, [model], now);
+    }),
+  );
+}
+
+/** Sets `updated_at` alone (and touches the owners named by `touches`), running no hook. */
+export async function touchModel(model: ModelBase): Promise<void> {
+  const context = contextFor(model);
+  const key = requireKey(context, model, 'touch');
+  const columns = context.lifecycle.timestamps;
+  if (!columns) {
+    throw new ValidationError(
+      `${context.modelName} (table "${context.tableName}"): touch() needs static timestamps`,
+      { ...ownerOf(context), key },
+    );
+  }
+  await undoneOnFailure([model], () =>
+    lifecycleWrite(context, async () => {
+      const now = new Date();
+      const stored = await context.table.get(key);
+      if (!stored) return;
+      const row = withChanges(stored, { [columns.updatedAt]: now });
+      await context.table.put(row);
+      writeAttribute(model, columns.updatedAt, now);
+      setOriginal(model, snapshot({ ...originalOf(model), [columns.updatedAt]: now }));
+      await context.runtime.touchOwners(context, [model], now);
+    }),
+  );
+}
+
+/**
+ * Writes `changes` into `rows` (of `context`'s table, as the caller read them in the running
+ * transaction): with hooks or a schema model by model, as `save()` writes; otherwise in one bulk
+ * put of the rows that change, `updated_at` stamped on those.
+ */
+export async function updateRows(
+  context: ModelContext,
+  rows: readonly Row[],
+  changes: Row,
+): Promise<void> {
+  const { lifecycle } = context;
+  const now = new Date();
+  if (!lifecycle.hasHooks && !lifecycle.schema) {
+    const columns = lifecycle.timestamps;
+    const stamp =
+      columns && !Object.hasOwn(changes, columns.updatedAt) ? { [columns.updatedAt]: now } : {};
+    const changed = rows
+      .map((row) => withChanges(row, changes))
+      .filter((next, i) => !sameValue(next, rows[i]))
+      .map((next) => withChanges(next, stamp));
+    await context.table.bulkPut(changed);
+    if (lifecycle.touches.length > 0) {
+      const models = changed.map((row) => hydrate(context, row));
+      await context.runtime.touchOwners(context, models, now);
+    }
+    return;
+  }
+  const models = rows.map((row) => hydrate(context, row));
+  const written: ModelBase[] = [];
+  for (const model of models) {
+    for (const name of Object.keys(changes)) writeAttribute(model, name, changes[name]);
+    await runHooks(context, 'saving', [model]);
+    if (Object.keys(dirtyOf(model)).length === 0) continue;
+    await runHooks(context, 'updating', [model]);
+    stampUpdate(context, model, now);
+    await validateModel(context, model);
+    written.push(model);
+  }
+  const records = written.map((model) => withChanges(originalOf(model)!, dirtyOf(model)));
+  await context.table.bulkPut(records);
+  written.forEach((model, i) => {
+    setOriginal(model, snapshot(records[i]!));
+  });
+  for (const model of models) {
+    if (written.includes(model)) await runHooks(context, 'updated', [model]);
+    await runHooks(context, 'saved', [model]);
+  }
+  await context.runtime.touchOwners(context, written, now);
+}
+
+/**
+ * Deletes `rows` (of `context`'s table, read in the running transaction), with their hooks: a
+ * soft-deleting model's are trashed unless `force`, any other's removed.
+ */
+export async function deleteRows(
+  context: ModelContext,
+  rows: readonly Row[],
+  force: boolean,
+): Promise<void> {
+  const { lifecycle, runtime } = context;
+  const now = new Date();
+  const models =
+    lifecycle.hasHooks || lifecycle.touches.length > 0
+      ? rows.map((row) => hydrate(context, row))
+      : [];
+  await runHooks(context, 'deleting', models);
+  if (lifecycle.softDelete !== undefined && !force) await runtime.trash(context, rows, now);
+  else await context.table.bulkDelete(rows.map((row) => row[context.primaryKey]) as Key[]);
+  await runHooks(context, 'deleted', models);
+  await runtime.touchOwners(context, models, now);
+}
+
+/** The `-ed` and `saved` hooks of `models` just written, then the owners they touch. */
+async function afterSave(
+  context: ModelContext,
+  models: readonly ModelBase[],
+  done: 'created' | 'updated',
+  now: Date,
+): Promise<void> {
+  for (const model of models) {
+    await runHooks(context, done, [model]);
+    await runHooks(context, 'saved', [model]);
+  }
+  await context.runtime.touchOwners(context, models, now);
+}
+
+/** A delete or restore: one transaction over every table, as its hooks and cascades may reach. */
+function writeWithCascades<T>(context: ModelContext, fn: () => Promise<T>): Promise<T> {
+  const { runtime } = context;
+  return runtime.write(runtime.tableNames, fn, context, true);
+}
+
+/** Writes the model's changed attributes into its stored row; records what is stored. */
+async function updateStored(context: ModelContext, model: ModelBase): Promise<void> {
+  const dirty = dirtyOf(model);
+  assertStorable(dirty, ownerOf(context));
+  const key = requireKey(context, model, 'save');
+  const original = originalOf(model)!;
+  if (Object.hasOwn(dirty, context.primaryKey)) {
+    throw new ValidationError(
+      `${context.modelName} (table "${context.tableName}"): the primary key "${context.primaryKey}" ` +
+        `of a stored model cannot change (it was ${describe(original[context.primaryKey])})`,
+      { ...ownerOf(context), field: context.primaryKey, key },
+    );
+  }
+  const record = recordOf(model);
+  const stored = await context.table.get(key);
+  await context.table.put(stored ? withChanges(stored, dirty) : record);
+  setOriginal(model, snapshot(record));
+  setRuntime(model, context.runtime);
+}
+
+/** Makes the model's attributes and stored state those of `row`, just written. */
+function refreshFrom(model: ModelBase, row: Row): void {
+  for (const name of Object.keys(row)) writeAttribute(model, name, row[name]);
+  setOriginal(model, snapshot(row));
+}
+
+/**
+ * Runs `write`; if it fails, puts `models` back as they were before it (attributes, key and what
+ * they record as stored), since nothing of the write was kept.
+ */
+async function undoneOnFailure(models: readonly ModelBase[], write: () => Promise<unknown>) {
+  const before = models.map((model) => ({
+    model,
+    attributes: attributeNames(model).map((name) => [name, readAttribute(model, name)] as const),
+    original: originalOf(model),
+    runtime: runtimeOf(model),
+  }));
+  try {
+    await write();
+  } catch (error) {
+    for (const { model, attributes, original, runtime } of before) {
+      for (const name of attributeNames(model)) removeAttribute(model, name);
+      for (const [name, value] of attributes) writeAttribute(model, name, value);
+      setOriginal(model, original);
+      if (runtime) setRuntime(model, runtime);
+    }
+    throw error;
+  }
+}
+
+/** Validates and completes the record to insert: key checks, a UUID where one is due. */
+function insertRecord(context: ModelContext, model: ModelBase): Row {
+  const record = recordOf(model);
+  assertStorable(record, ownerOf(context));
+  const { primaryKey, keyType } = context;
+  const key = record[primaryKey];
+  if (key == null) {
+    if (keyType === 'uuid') record[primaryKey] = randomUuid();
+    else if (keyType === 'manual') {
+      throw new ValidationError(
+        `${context.modelName} (table "${context.tableName}"): keyType is 'manual' but ` +
+          `"${primaryKey}" is not set`,
+        { ...ownerOf(context), field: primaryKey },
+      );
+    } else delete record[primaryKey];
+  } else {
+    assertValidKey(key, ownerOf(context), primaryKey);
+  }
+  return record;
+}
+
+function inserted(context: ModelContext, model: ModelBase, record: Row, key: Key): void {
+  record[context.primaryKey] = key;
+  defineValue(model, context.primaryKey, key);
+  setOriginal(model, snapshot(record));
+  setRuntime(model, context.runtime);
+}
