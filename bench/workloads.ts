@@ -18,6 +18,7 @@ import {
   timerResolution,
   timeTasks,
 } from './harness.js';
+import { lifecycleWorkloads } from './lifecycle-workloads.js';
 import { livePageLatency } from './live-page-workloads.js';
 import { liveScaleWorkloads } from './live-scale-workloads.js';
 import { benchDatabase, type Profile, User } from './models.js';
@@ -77,6 +78,7 @@ export async function runWorkloads(env: BenchEnvironment): Promise<BenchReport> 
     if (wanted('3')) rows.push(...(await writes(env, fixture, notes)));
     // Growth after the rest: its own database binds the blog models while it runs.
     if (wanted('11')) rows.push(...(await growthWorkloads(env, notes)));
+    if (wanted('12')) rows.push(...(await lifecycleWorkloads(env, notes)));
   } finally {
     await fixture.db.delete().catch(() => undefined);
   }

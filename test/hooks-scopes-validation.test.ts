@@ -7,6 +7,7 @@ import {
   hookLog,
   lifecycleDatabase,
   Note,
+  Pin,
 } from './support/lifecycle-models.js';
 import { databaseSession } from './support/session.js';
 import { snapshotTables } from './support/snapshot.js';
@@ -108,6 +109,19 @@ describe('hooks', () => {
     },
   );
 
+  it('a soft delete and a restore run their hooks; a throwing restoring hook restores nothing', async () => {
+    const pin = await Pin.create({ label: 'p' });
+    await pin.delete();
+    expect(hookLog.splice(0)).toEqual(['deleting:p:kept', 'deleted:p:trashed']);
+    await pin.restore();
+    expect(hookLog.splice(0)).toEqual(['restoring:p:trashed', 'restored:p:kept']);
+    await pin.delete();
+    hookBehaviour.fail = 'restoring';
+    await expect(pin.restore()).rejects.toThrow('restoring refused');
+    expect(pin.trashed()).toBe(true);
+    expect((await stored('pins'))[0]!.removed_at).toBeInstanceOf(Date);
+  });
+
   it('a createMany whose hook throws for the second model writes none', async () => {
     hookBehaviour.change = async (article) => {
       if (article.title === 'bad') throw new Error('no bad titles');
@@ -118,6 +132,18 @@ describe('hooks', () => {
         { title: 'bad', published: true },
       ]),
     ).rejects.toThrow('no bad titles');
+    expect(await stored('articles')).toEqual([]);
+  });
+
+  it('async hooks of 500 models keep the bulk write in one transaction', async () => {
+    const list = Array.from({ length: 500 }, (_, i) => ({ title: `t${i}`, published: true }));
+    await Article.createMany(list);
+    expect(await session.db.dexie.table('articles').count()).toBe(500);
+    expect(await Article.query().update({ rating: 2 })).toBe(500);
+    const rows = await stored('articles');
+    expect(rows.every((row) => row.rating === 2)).toBe(true);
+    expect(hookLog.filter((entry) => entry.startsWith('updated:'))).toHaveLength(500);
+    expect(await Article.query().delete()).toBe(500);
     expect(await stored('articles')).toEqual([]);
   });
 

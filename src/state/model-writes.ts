@@ -1,3 +1,4 @@
+import { Dexie } from 'dexie';
 import { ValidationError } from '../core/errors.js';
 import { snapshot, withChanges } from '../core/records.js';
 import { assertStorable } from '../core/storable.js';
@@ -29,6 +30,7 @@ import {
 import { requireKey } from './persistence.js';
 import { describeConflict } from './unique-conflict.js';
 import {
+  eachInTurn,
   lifecycleWrite,
   runHooks,
   stampInsert,
@@ -58,15 +60,15 @@ export async function insertModels<M extends ModelBase>(
     });
     return;
   }
-  await undoneOnFailure(models, () =>
-    lifecycleWrite(context, async () => {
-      const now = new Date();
-      for (const model of models) {
-        await runHooks(context, 'saving', [model]);
-        await runHooks(context, 'creating', [model]);
-        stampInsert(context, model, now);
-        await validateModel(context, model);
-      }
+  const { lifecycle } = context;
+  await undoneOnFailure(models, async () => {
+    const now = new Date();
+    // Without hooks, timestamps and validation touch no table: done before the transaction.
+    // An await here with nothing pending would lose the transaction of a caller's hook.
+    const prepared = lifecycle.hasHooks ? undefined : prepareInserts(context, models, now);
+    if (prepared) await prepared;
+    await lifecycleWrite(context, async () => {
+      if (lifecycle.hasHooks) await prepareInserts(context, models, now);
       const records = models.map((model) => insertRecord(context, model));
       const keys = (await context.table
         .bulkAdd(records, { allKeys: true })
@@ -79,7 +81,32 @@ export async function insertModels<M extends ModelBase>(
         inserted(context, model, records[i]!, keys[i]!);
       });
       await afterSave(context, models, 'created', now);
-    }),
+    });
+  });
+}
+
+/** The `saving` and `creating` hooks of each model, its timestamps, then its validation. */
+function prepareInserts(
+  context: ModelContext,
+  models: readonly ModelBase[],
+  now: Date,
+): PromiseLike<void> | undefined {
+  if (!context.lifecycle.hasHooks) {
+    const pending: Promise<void>[] = [];
+    for (const model of models) {
+      stampInsert(context, model, now);
+      const validated = validateModel(context, model);
+      if (validated) pending.push(validated);
+    }
+    return pending.length > 0 ? Promise.all(pending).then(() => undefined) : undefined;
+  }
+  return eachInTurn(models, (model) =>
+    Dexie.Promise.resolve(runHooks(context, 'saving', [model]))
+      .then(() => runHooks(context, 'creating', [model]))
+      .then(() => {
+        stampInsert(context, model, now);
+        return validateModel(context, model);
+      }),
   );
 }
 
@@ -237,25 +264,31 @@ export async function updateRows(
   }
   const models = rows.map((row) => hydrate(context, row));
   const written: ModelBase[] = [];
-  for (const model of models) {
+  await eachInTurn(models, (model) => {
     for (const name of Object.keys(changes)) writeAttribute(model, name, changes[name]);
-    await runHooks(context, 'saving', [model]);
-    if (Object.keys(dirtyOf(model)).length === 0) continue;
-    await runHooks(context, 'updating', [model]);
-    stampUpdate(context, model, now);
-    await validateModel(context, model);
-    written.push(model);
-  }
+    return Dexie.Promise.resolve(runHooks(context, 'saving', [model])).then(() => {
+      if (Object.keys(dirtyOf(model)).length === 0) return undefined;
+      return Dexie.Promise.resolve(runHooks(context, 'updating', [model])).then(() => {
+        stampUpdate(context, model, now);
+        written.push(model);
+        return validateModel(context, model);
+      });
+    });
+  });
   const records = written.map((model) => withChanges(originalOf(model)!, dirtyOf(model)));
   await context.table.bulkPut(records);
   written.forEach((model, i) => {
     setOriginal(model, snapshot(records[i]!));
   });
-  for (const model of models) {
-    if (written.includes(model)) await runHooks(context, 'updated', [model]);
-    await runHooks(context, 'saved', [model]);
+  if (lifecycle.hasHooks) {
+    const updated = new Set(written);
+    await eachInTurn(models, (model) =>
+      Dexie.Promise.resolve(
+        updated.has(model) ? runHooks(context, 'updated', [model]) : undefined,
+      ).then(() => runHooks(context, 'saved', [model])),
+    );
   }
-  await context.runtime.touchOwners(context, written, now);
+  if (lifecycle.touches.length > 0) await context.runtime.touchOwners(context, written, now);
 }
 
 /**
@@ -287,11 +320,14 @@ async function afterSave(
   done: 'created' | 'updated',
   now: Date,
 ): Promise<void> {
-  for (const model of models) {
-    await runHooks(context, done, [model]);
-    await runHooks(context, 'saved', [model]);
+  if (context.lifecycle.hasHooks) {
+    await eachInTurn(models, (model) =>
+      Dexie.Promise.resolve(runHooks(context, done, [model])).then(() =>
+        runHooks(context, 'saved', [model]),
+      ),
+    );
   }
-  await context.runtime.touchOwners(context, models, now);
+  if (context.lifecycle.touches.length > 0) await context.runtime.touchOwners(context, models, now);
 }
 
 /** A delete or restore: one transaction over every table, as its hooks and cascades may reach. */

@@ -1,4 +1,5 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
+import { Dexie } from 'dexie';
 import { ValidationError, type ValidationIssue } from '../core/errors.js';
 import { sameValue } from '../core/values.js';
 import type { ModelBase } from '../model/model.js';
@@ -6,15 +7,34 @@ import { type ModelContext, ownerOf } from './context.js';
 import type { HookName } from './lifecycle.js';
 import { dirtyOf, readAttribute, recordOf, writeAttribute } from './model-state.js';
 
-/** Calls hook `name` of the model's class with each of `models`, one after another. */
-export async function runHooks(
+/**
+ * Calls hook `name` of the model's class with each of `models`, one after another; synchronous
+ * (no promise, no microtask) when the model has no such hook, so that a bulk write without hooks
+ * keeps its transaction busy with requests, not with thousands of awaits.
+ */
+export function runHooks(
   context: ModelContext,
   name: HookName,
   models: readonly ModelBase[],
-): Promise<void> {
+): PromiseLike<void> | undefined {
   const hook = context.lifecycle.hooks[name];
-  if (!hook) return;
-  for (const model of models) await hook(model);
+  if (!hook || models.length === 0) return undefined;
+  return eachInTurn(models, hook);
+}
+
+/**
+ * Runs `step` for each model, one after another, as a chain of Dexie promises: inside a
+ * transaction Dexie follows a native await for a bounded number of microtasks only, and a long
+ * run of awaits that make no request (hooks, validators, over thousands of models) would leave
+ * the transaction behind.
+ */
+export function eachInTurn<T>(
+  items: readonly T[],
+  step: (item: T) => PromiseLike<unknown> | unknown,
+): PromiseLike<void> {
+  let chain: PromiseLike<unknown> = Dexie.Promise.resolve();
+  for (const item of items) chain = chain.then(() => step(item));
+  return chain.then(() => undefined);
 }
 
 /**
@@ -59,10 +79,22 @@ export function stampUpdate(context: ModelContext, model: ModelBase, now: Date):
  * Validates the model's attributes with its schema, and takes the values the schema outputs.
  * @throws ValidationError listing every issue; the model is left as it was.
  */
-export async function validateModel(context: ModelContext, model: ModelBase): Promise<void> {
+export function validateModel(context: ModelContext, model: ModelBase): Promise<void> | undefined {
   const schema = context.lifecycle.schema;
-  if (!schema) return;
-  const result = await schema['~standard'].validate(recordOf(model));
+  if (!schema) return undefined;
+  const result = schema['~standard'].validate(recordOf(model));
+  if (result instanceof Promise)
+    return result.then((settled) => takeResult(context, model, settled));
+  takeResult(context, model, result);
+  return undefined;
+}
+
+/** Throws for a result with issues; otherwise writes the schema's output into the model. */
+function takeResult(
+  context: ModelContext,
+  model: ModelBase,
+  result: StandardSchemaV1.Result<unknown>,
+): void {
   if (result.issues) {
     const issues = result.issues.map(describeIssue);
     const listed = issues.map((issue) => `${issue.path || '(record)'}: ${issue.message}`);

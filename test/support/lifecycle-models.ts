@@ -87,10 +87,21 @@ export class Attachment extends Model<AttachmentAttributes> {
   static override table = 'attachments';
 }
 
-/** A pin: soft deletes in a column of its own name. */
+/** A pin: soft deletes in a column of its own name; its delete and restore hooks logged. */
 export class Pin extends Model<PinAttributes> {
   static override table = 'pins';
   static override softDeletes = 'removed_at';
+  static override hooks: ModelHooks<Pin> = {
+    deleting: (pin) => pinLog('deleting', pin),
+    deleted: (pin) => pinLog('deleted', pin),
+    restoring: (pin) => pinLog('restoring', pin),
+    restored: (pin) => pinLog('restored', pin),
+  };
+}
+
+function pinLog(name: string, pin: Pin): void {
+  hookLog.push(`${name}:${pin.label}:${pin.trashed() ? 'trashed' : 'kept'}`);
+  if (name === hookBehaviour.fail) throw new Error(`${name} refused`);
 }
 
 /** What the hooks of {@link Article} saw, in order. */
