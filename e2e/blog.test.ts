@@ -82,6 +82,22 @@ describe('the demo: posts, tags, comments, counts and a cascade, in two tabs', (
     await shoot(first, 'posts-and-counts');
   });
 
+  it('moves a deleted post to the trash (soft delete) and restores it from the other tab', async () => {
+    await first.getByTestId('post-delete').click();
+    await expect.poll(() => texts(second, 'trash-row-title')).toEqual(['Notes']);
+    await expect.poll(() => texts(first, 'post-list')).toEqual(['']);
+    await expect.poll(() => texts(second, 'post-count-row')).toEqual(['Grace: 1 post']);
+    expect(await stored(first, 'posts')).toBe(2);
+    await shoot(second, 'post-in-trash');
+    await second.getByTestId('trash-restore').click();
+    await expect.poll(() => texts(first, 'post-row-title')).toEqual(['Notes']);
+    await expect.poll(() => texts(first, 'trash-row')).toEqual([]);
+    await expect
+      .poll(() => texts(second, 'post-count-row'))
+      .toEqual(['Ada: 1 post', 'Grace: 1 post']);
+    expect(await texts(first, 'post-row-comments')).toEqual(['1 comment']);
+  });
+
   it('deletes a user with their posts and comments in one transaction (cascade)', async () => {
     const counts = await emissions(second, 'post-counts-emissions');
     await userRow(first, 'ada@example.com').getByTestId('user-delete').click();
@@ -91,5 +107,15 @@ describe('the demo: posts, tags, comments, counts and a cascade, in two tabs', (
     expect(await stored(first, 'comments')).toBe(0);
     expect(await stored(first, 'post_tag')).toBe(1);
     await shoot(second, 'after-cascade');
+  });
+
+  it('deletes a trashed post for good, with its tag pairs', async () => {
+    await second.getByTestId('post-delete').click();
+    await expect.poll(() => texts(first, 'trash-row-title')).toEqual(['Compilers']);
+    expect(await stored(first, 'posts')).toBe(1);
+    await first.getByTestId('trash-force-delete').click();
+    await expect.poll(() => stored(first, 'posts')).toBe(0);
+    expect(await stored(first, 'post_tag')).toBe(0);
+    await expect.poll(() => texts(second, 'trash-row')).toEqual([]);
   });
 });

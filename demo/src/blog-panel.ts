@@ -89,6 +89,7 @@ function postRow(post: ListedPost): HTMLLIElement {
   comment.addEventListener('click', () => {
     void attempt(() => post.commentsRelation().create({ body: `On “${post.title}”` }));
   });
+  // Posts soft-delete: this moves the post to the trash panel, where it can be restored.
   const remove = button('Delete', 'post-delete', 'danger');
   remove.addEventListener('click', () => void attempt(() => post.delete()));
   const count = post.comments_count === 1 ? '1 comment' : `${post.comments_count} comments`;

@@ -6,6 +6,7 @@ import { db, Profile, Tag, User } from './models';
 import { attempt, noticeElement, showError } from './notice';
 import { profileEditor } from './profile-editor';
 import { syncPanel } from './sync-panel';
+import { trashPanel } from './trash-panel';
 import { unattachedPanel } from './unattached-panel';
 import { usersPanel } from './users-panel';
 
@@ -46,7 +47,7 @@ app.replaceChildren(
     h('div', { class: 'column' }, [profileEditor(), livePanel()]),
   ]),
   h('main', { class: 'columns' }, [
-    h('div', { class: 'column' }, [blogPanel()]),
+    h('div', { class: 'column' }, [blogPanel(), trashPanel()]),
     h('div', { class: 'column' }, [postCountsPanel(), syncPanel()]),
   ]),
 );

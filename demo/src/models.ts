@@ -81,8 +81,20 @@ export interface PostTag {
   added_by?: string;
 }
 
-export class Post extends Model<{ id?: number; user_id?: number | null; title: string }> {
+export interface PostAttributes {
+  id?: number;
+  user_id?: number | null;
+  title: string;
+  created_at?: Date;
+  updated_at?: Date;
+  deleted_at?: Date | null;
+}
+
+/** Posts keep timestamps, and a delete moves them to the trash (`deleted_at`) until restored. */
+export class Post extends Model<PostAttributes> {
   static override table = 'posts';
+  static override timestamps = true;
+  static override softDeletes = true;
 
   tagsRelation(): BelongsToMany<Post, Tag, PostTag> {
     return this.belongsToMany(Tag);

@@ -23,9 +23,21 @@ export class Profile extends Model<{ id?: number; user_id?: number | null; bio: 
   static override modelName = 'Profile';
 }
 
-export class Post extends Model<{ id?: number; user_id?: number | null; title: string }> {
+export interface PostAttributes {
+  id?: number;
+  user_id?: number | null;
+  title: string;
+  created_at?: Date;
+  updated_at?: Date;
+  deleted_at?: Date | null;
+}
+
+/** Posts keep timestamps, and deleting one moves it to the trash until it is restored. */
+export class Post extends Model<PostAttributes> {
   static override table = 'posts';
   static override modelName = 'Post';
+  static override timestamps = true;
+  static override softDeletes = true;
   authorRelation(): BelongsTo<Post, User> {
     return this.belongsTo(User, 'user_id');
   }

@@ -102,6 +102,23 @@ describe('README', () => {
     expect(await table('bios')).toEqual([{ id: 1, text: 'Russian novelist', author_id: null }]);
   });
 
+  it('runs the lifecycle examples as written', async () => {
+    const { z } = await import('zod');
+    const notes = await runExamples<dexorm.Database>(readmeScript('notes'), 'notes', { z });
+    try {
+      const rows = await notes.dexie.table('notes').toArray();
+      expect(rows.map((row) => [row.title, row.pinned, row.deleted_at])).toEqual([
+        ['Milk', false, null],
+        ['Bread', false, null],
+      ]);
+      const [folder] = await notes.dexie.table('folders').toArray();
+      expect(folder.deleted_at).toBeNull();
+      expect(folder.updated_at.getTime()).toBeGreaterThanOrEqual(rows[1].created_at.getTime());
+    } finally {
+      await notes.delete();
+    }
+  });
+
   it('runs the sync examples as written, against a real server', async () => {
     const server = await startSyncServer({ databases: ['dexorm-demo'] });
     try {

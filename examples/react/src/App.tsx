@@ -46,6 +46,11 @@ export function App({ db }: { db: Database }) {
 
 function UserPosts({ db, user }: { db: Database; user: User }) {
   const posts = useLive(() => Post.where('user_id', user.id!).with('tags').observe(), [user], []);
+  const trashed = useLive(
+    () => Post.onlyTrashed().where('user_id', user.id!).observe(),
+    [user],
+    [],
+  );
   const [title, setTitle] = useState('');
   const [tags, setTags] = useState('');
 
@@ -80,7 +85,23 @@ function UserPosts({ db, user }: { db: Database; user: User }) {
       <ul data-testid="posts">
         {posts.map((post) => (
           <li key={post.id}>
-            {post.title} [{post.tags.map((tag) => tag.name).join(', ')}]
+            <span data-testid="post-text">
+              {post.title} [{post.tags.map((tag) => tag.name).join(', ')}]
+            </span>{' '}
+            <button type="button" data-testid="trash-post" onClick={() => void post.delete()}>
+              Trash
+            </button>
+          </li>
+        ))}
+      </ul>
+      <h3>Trash</h3>
+      <ul data-testid="trash">
+        {trashed.map((post) => (
+          <li key={post.id}>
+            <span data-testid="trashed-text">{post.title}</span>{' '}
+            <button type="button" data-testid="restore-post" onClick={() => void post.restore()}>
+              Restore
+            </button>
           </li>
         ))}
       </ul>

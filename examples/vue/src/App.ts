@@ -23,6 +23,10 @@ const UserPosts = defineComponent({
   setup(props) {
     // Reads props.user: the list follows the selected user.
     const posts = useLive(() => Post.where('user_id', props.user.id!).with('tags').observe(), []);
+    const trashed = useLive(
+      () => Post.onlyTrashed().where('user_id', props.user.id!).observe(),
+      [],
+    );
     const title = ref('');
     const tags = ref('');
     const submit = async (event: Event) => {
@@ -44,7 +48,39 @@ const UserPosts = defineComponent({
           'ul',
           { 'data-testid': 'posts' },
           posts.value.map((post) =>
-            h('li', { key: post.id }, `${post.title} [${post.tags.map((t) => t.name).join(', ')}]`),
+            h('li', { key: post.id }, [
+              h(
+                'span',
+                { 'data-testid': 'post-text' },
+                `${post.title} [${post.tags.map((t) => t.name).join(', ')}]`,
+              ),
+              ' ',
+              h(
+                'button',
+                { type: 'button', 'data-testid': 'trash-post', onClick: () => void post.delete() },
+                'Trash',
+              ),
+            ]),
+          ),
+        ),
+        h('h3', 'Trash'),
+        h(
+          'ul',
+          { 'data-testid': 'trash' },
+          trashed.value.map((post) =>
+            h('li', { key: post.id }, [
+              h('span', { 'data-testid': 'trashed-text' }, post.title),
+              ' ',
+              h(
+                'button',
+                {
+                  type: 'button',
+                  'data-testid': 'restore-post',
+                  onClick: () => void post.restore(),
+                },
+                'Restore',
+              ),
+            ]),
           ),
         ),
         h(
