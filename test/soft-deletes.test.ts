@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { Database, IntegrityError, SchemaError, UnsavedModelError } from '../src/index.js';
 import { expectAtomicAtEveryStep } from './support/atomic.js';
-import { Attachment, Folder, lifecycleDatabase, Note, Pin } from './support/lifecycle-models.js';
+import {
+  Attachment,
+  Folder,
+  lifecycleDatabase,
+  Note,
+  Pin,
+  Workspace,
+} from './support/lifecycle-models.js';
 import { databaseSession } from './support/session.js';
 
 const session = databaseSession(lifecycleDatabase);
@@ -69,6 +76,21 @@ describe('soft deletes', () => {
     await session.db.dexie.table('folders').update(folder.id!, { deleted_at: new Date() });
     expect(await first.folderRelation().getResults()).toBeNull();
     expect((await Note.query().with('folder').first())!.folder).toBeNull();
+  });
+
+  it('a trashed through model leads nowhere: its related models drop out of the through relation', async () => {
+    const workspace = await Workspace.create({ name: 'w' });
+    const kept = await workspace.foldersRelation().create({ name: 'kept' });
+    const gone = await workspace.foldersRelation().create({ name: 'gone' });
+    await kept.notesRelation().create({ title: 'in kept' });
+    await gone.notesRelation().create({ title: 'in gone' });
+    // Trashed without its cascade: its note stays live, reachable only through a trashed folder.
+    await session.db.dexie.table('folders').update(gone.id!, { deleted_at: new Date() });
+    expect((await workspace.notesRelation().getResults()).map((n) => n.title)).toEqual(['in kept']);
+    const [loaded] = await Workspace.query().with('notes').withCount('notes').get();
+    expect(loaded!.notes.map((n) => n.title)).toEqual(['in kept']);
+    expect(loaded!.notes_count).toBe(1);
+    expect(await Note.count()).toBe(2);
   });
 
   it('restore() clears the stamp and brings back what its cascade trashed, no more', async () => {

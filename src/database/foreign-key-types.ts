@@ -1,6 +1,7 @@
 import { ValidationError } from '../core/errors.js';
 import { describe, type Row } from '../core/values.js';
 import type { ForeignKeyColumn } from '../relations/relation.js';
+import { generatedKeyType } from '../state/model-class.js';
 import type { WriteRule } from './write-path.js';
 
 /** One foreign key of a table whose type is known: that of the primary key it references. */

@@ -58,6 +58,8 @@ export interface KeySource {
   readonly equals: readonly unknown[];
   /** The attribute of the rows read that gives the keys. */
   readonly select: string;
+  /** The soft-delete column of the rows read: rows trashed (it is set) give no key. */
+  readonly trashedBy?: string;
   /**
    * Of the rows read for each value of `where`, only the first in this order (by `field`, ties by
    * `tieBy`), as a one-of-many relation picks its one model; every row without it.

@@ -177,12 +177,13 @@ async function resolveRequest(context: ModelContext, state: QueryState): Promise
       clauses.push(clause);
       continue;
     }
-    const { table, where, equals, select, pick } = clause.value;
+    const { table, where, equals, select, pick, trashedBy } = clause.value;
     const valid = equals.filter(isValidKey);
-    const rows =
+    let rows =
       valid.length === 0
         ? []
         : await rowsWithKeys(context.runtime.dexie.table<Row, Key>(table), where, valid as Key[]);
+    if (trashedBy !== undefined) rows = rows.filter((row) => row[trashedBy] == null);
     const keys = distinctKeys(pick ? firstOfEach(rows, where, pick) : rows, (row) => row[select]);
     clauses.push({ field: clause.field, operator: 'in', value: keys });
   }

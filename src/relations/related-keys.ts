@@ -1,8 +1,8 @@
-import { ModelNotFoundError, UnsavedModelError } from '../core/errors.js';
+import { ModelNotFoundError, UnsavedModelError, ValidationError } from '../core/errors.js';
 import { dictionaryKey } from '../core/key-dictionary.js';
 import { assertValidKey, describe, type Key } from '../core/values.js';
 import type { DatabaseRuntime } from '../state/context.js';
-import type { ModelClass } from '../state/model-class.js';
+import { generatedKeyType, type ModelClass } from '../state/model-class.js';
 import { isModel, readAttribute } from '../state/model-state.js';
 import { indexKeys } from './index-keys.js';
 
@@ -36,7 +36,16 @@ export class RelatedKeys {
   #each(list: readonly unknown[]): Key[] {
     return list.map((item) => {
       if (!isModel(item)) {
-        assertValidKey(item, { model: this.model.name, table: this.model.table }, this.field);
+        const owner = { model: this.model.name, table: this.model.table };
+        assertValidKey(item, owner, this.field);
+        const type = generatedKeyType(this.model, this.field);
+        if (type !== undefined && typeof item !== type) {
+          throw new ValidationError(
+            `${this.about}: ${describe(item)} is no ${this.model.name} key: ` +
+              `${this.model.table}.${this.field} holds ${type}s; nothing was written`,
+            { ...owner, field: this.field, key: item },
+          );
+        }
         return item;
       }
       const key = readAttribute(item, this.field);

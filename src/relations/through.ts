@@ -6,6 +6,7 @@ import { rowsWithKeys } from '../query/key-reads.js';
 import type { QueryBuilder } from '../query/query-builder.js';
 import type { QueryState } from '../query/query-state.js';
 import type { DatabaseRuntime } from '../state/context.js';
+import { softDeleteColumn } from '../state/lifecycle.js';
 import type { ModelClass } from '../state/model-class.js';
 import { keyAttribute, readAttribute, setLoaded } from '../state/model-state.js';
 import { indexKeys } from './index-keys.js';
@@ -56,7 +57,13 @@ export abstract class HasOneOrManyThrough<
   }
 
   addConstraints(query: QueryBuilder<R>): QueryBuilder<R> {
-    const via = { table: this.through.table, where: this.firstKey, select: this.secondLocalKey };
+    const trashedBy = softDeleteColumn(this.through);
+    const via = {
+      table: this.through.table,
+      where: this.firstKey,
+      select: this.secondLocalKey,
+      ...(trashedBy === undefined ? {} : { trashedBy }),
+    };
     return constrainToParent(query, this.secondKey, this.parentKey(), via);
   }
 
@@ -127,9 +134,13 @@ export abstract class HasOneOrManyThrough<
     );
   }
 
-  #throughRows(parents: readonly P[], runtime: DatabaseRuntime): Promise<Row[]> {
+  /** The through rows of `parents`; a trashed through model leads nowhere. */
+  async #throughRows(parents: readonly P[], runtime: DatabaseRuntime): Promise<Row[]> {
     const keys = distinctKeys(parents, (parent) => readAttribute(parent, this.localKey));
-    return rowsWithKeys(runtime.contextOf(this.through).table, this.firstKey, keys as Key[]);
+    const context = runtime.contextOf(this.through);
+    const rows = await rowsWithKeys(context.table, this.firstKey, keys as Key[]);
+    const trashedBy = context.lifecycle.softDelete;
+    return trashedBy === undefined ? rows : rows.filter((row) => row[trashedBy] == null);
   }
 }
 

@@ -31,3 +31,16 @@ export interface ModelClass<M extends ModelBase = ModelBase> extends LifecycleSt
   /** Attribute values a new model starts with, unless given others. */
   readonly defaults?: Readonly<Record<string, unknown>>;
 }
+
+/**
+ * The `typeof` every value of `model`'s `field` has when it is the primary key that the model's
+ * key type generates: numbers for `'auto'`, strings for `'uuid'`; undefined for any other field,
+ * or for `'manual'` keys, which may be of any key type.
+ */
+export function generatedKeyType(
+  model: Pick<ModelClass, 'primaryKey' | 'keyType'>,
+  field: string,
+): 'number' | 'string' | undefined {
+  if (field !== model.primaryKey) return undefined;
+  return model.keyType === 'auto' ? 'number' : model.keyType === 'uuid' ? 'string' : undefined;
+}

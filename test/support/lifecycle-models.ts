@@ -5,6 +5,7 @@ import {
   Database,
   type GlobalScopes,
   type HasMany,
+  type HasManyThrough,
   Model,
   type ModelHooks,
   type ModelSchema,
@@ -12,6 +13,7 @@ import {
 
 export interface FolderAttributes {
   id?: number;
+  workspace_id?: number | null;
   name: string;
   created_at?: Date;
   updated_at?: Date;
@@ -45,6 +47,17 @@ export interface ArticleAttributes {
   title: string;
   published: boolean;
   rating?: number;
+}
+
+/** A workspace of folders, and of the notes in them (through the folders). */
+export class Workspace extends Model<{ id?: number; name: string }> {
+  static override table = 'workspaces';
+  foldersRelation(): HasMany<Workspace, Folder> {
+    return this.hasMany(Folder, 'workspace_id');
+  }
+  notesRelation(): HasManyThrough<Workspace, Note, Folder> {
+    return this.hasManyThrough(Note, Folder, 'workspace_id', 'folder_id');
+  }
 }
 
 /** A folder: timestamps and soft deletes; its notes cascade, its pins restrict. */
@@ -151,6 +164,6 @@ let count = 0;
 export function lifecycleDatabase(): Database {
   count += 1;
   return new Database(`dexorm-lifecycle-${count}-${Math.random().toString(36).slice(2)}`, {
-    models: [Folder, Note, Attachment, Pin, Article],
+    models: [Workspace, Folder, Note, Attachment, Pin, Article],
   });
 }
