@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { Database, IntegrityError, SchemaError, UnsavedModelError } from '../src/index.js';
+import {
+  Database,
+  IntegrityError,
+  ModelNotFoundError,
+  SchemaError,
+  UnsavedModelError,
+} from '../src/index.js';
 import { expectAtomicAtEveryStep } from './support/atomic.js';
 import {
   Attachment,
@@ -44,6 +50,7 @@ describe('soft deletes', () => {
     const { folder, first, second } = await seedFolder();
     await second.delete();
     expect(await Note.find(second.id!)).toBeNull();
+    await expect(Note.findOrFail(second.id!)).rejects.toBeInstanceOf(ModelNotFoundError);
     expect(await Note.find(first.id!)).not.toBeNull();
     expect((await Note.findMany([first.id!, second.id!])).map((n) => n.title)).toEqual(['first']);
     expect((await Note.all()).map((n) => n.title)).toEqual(['first']);

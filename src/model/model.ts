@@ -159,20 +159,12 @@ export class ModelBase<A extends object = object> extends QueryShortcuts {
    * scope). @throws ValidationError for an invalid key.
    */
   static find<M extends ModelBase>(this: ModelClass<M>, key: KeyOf<M>): Promise<M | null> {
-    let context: ModelContext<M>;
-    try {
-      context = contextOf(this);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    if (!context.lifecycle.scoped) return findByKey(this, key);
-    assertValidKey(key, ownerOfClass(this), context.primaryKey);
-    return new QueryBuilder(this).where(context.primaryKey as never, key as never).first();
+    return findByKey(this, key, findConstrained);
   }
 
   /** The model with this primary key. @throws ModelNotFoundError when there is none. */
   static async findOrFail<M extends ModelBase>(this: ModelClass<M>, key: KeyOf<M>): Promise<M> {
-    const found = await findByKey(this, key);
+    const found = await findByKey(this, key, findConstrained);
     if (found) return found;
     throw notFound(contextOf(this), key);
   }
@@ -402,6 +394,16 @@ export const Model: ModelConstructor = ModelBase as unknown as ModelConstructor;
 function plain(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(plain);
   return isModel(value) ? value.toJSON() : null;
+}
+
+/** The model with primary key `key` of a model whose reads are constrained, through its query. */
+function findConstrained<M extends ModelBase>(
+  context: ModelContext<M>,
+  key: Key,
+): Promise<M | null> {
+  return new QueryBuilder(context.model, context.runtime)
+    .where(context.primaryKey as never, key as never)
+    .first();
 }
 
 /** The model and table a class names in error messages. */

@@ -5,15 +5,21 @@ import { contextFor, contextOf, type ModelContext, ownerOf } from './context.js'
 import type { ModelClass } from './model-class.js';
 import { hydrate, loadedNames, readAttribute, refreshAttributes } from './model-state.js';
 
-/** The model with primary key `key`, or null. @throws ValidationError for an invalid key. */
+/**
+ * The model with primary key `key`, or null; a model whose reads are constrained (soft deletes,
+ * global scopes) is read by `constrained`, through its query. @throws ValidationError for an
+ * invalid key.
+ */
 export async function findByKey<M extends ModelBase>(
   model: ModelClass<M>,
   key: Key,
+  constrained: (context: ModelContext<M>, key: Key) => Promise<M | null>,
 ): Promise<M | null> {
   // One async function around one read: each promise hop shows on a read that costs 20 µs.
   const context = contextOf(model);
   // The error's details are built only for an invalid key.
   if (!isValidKey(key)) assertValidKey(key, ownerOf(context), context.primaryKey);
+  if (context.lifecycle.scoped) return constrained(context, key);
   let row: Row | undefined;
   try {
     row = await context.table.get(key);
