@@ -78,6 +78,15 @@ describe('soft deletes', () => {
     ).toBe(2);
   });
 
+  it('one of many picks among the models not trashed', async () => {
+    const { folder, first, second } = await seedFolder();
+    await second.delete();
+    expect((await folder.latestNoteRelation().getResults())?.id).toBe(first.id);
+    expect((await folder.latestNoteRelation().query().first())?.id).toBe(first.id);
+    const [loaded] = await Folder.query().with('latestNote').get();
+    expect(loaded!.latestNote?.id).toBe(first.id);
+  });
+
   it('a trashed owner is no BelongsTo result', async () => {
     const { folder, first } = await seedFolder();
     await session.db.dexie.table('folders').update(folder.id!, { deleted_at: new Date() });

@@ -4,6 +4,7 @@ import type { QueryBuilder } from '../query/query-builder.js';
 import type { QueryState } from '../query/query-state.js';
 import { filterByRelations } from '../query/relation-filters.js';
 import type { DatabaseRuntime } from '../state/context.js';
+import { softDeleteColumn } from '../state/lifecycle.js';
 import { originalOf, setLoaded } from '../state/model-state.js';
 import type { HasMany } from './has-many.js';
 import { Relation, type TableRequirement } from './relation.js';
@@ -50,12 +51,15 @@ export class HasOneOfMany<P extends ModelBase, R extends ModelBase> extends Rela
     const key = this.many.parentKey();
     if (key === undefined) return query.whereIn(primaryKey, []);
     const morph = this.many.morphType;
+    // A trashed model is never the one picked: the next one is.
+    const trashedBy = softDeleteColumn(this.related);
     return query.whereKeysOf(primaryKey, {
       table: this.related.table,
       where: morph ? `[${morph.column}+${this.many.foreignKey}]` : this.many.foreignKey,
       equals: morph ? [[morph.table, key]] : [key],
       select: primaryKey,
       pick: { field: this.field, direction: this.#direction(), tieBy: primaryKey, ties: 'desc' },
+      ...(trashedBy === undefined ? {} : { trashedBy }),
     });
   }
 

@@ -6,6 +6,7 @@ import {
   type GlobalScopes,
   type HasMany,
   type HasManyThrough,
+  type HasOneOfMany,
   Model,
   type ModelHooks,
   type ModelSchema,
@@ -67,6 +68,9 @@ export class Folder extends Model<FolderAttributes> {
   static override softDeletes = true;
   notesRelation(): HasMany<Folder, Note> {
     return this.hasMany(Note, 'folder_id').onDelete('cascade');
+  }
+  latestNoteRelation(): HasOneOfMany<Folder, Note> {
+    return this.hasMany(Note, 'folder_id').latestOfMany('id');
   }
   pinsRelation(): HasMany<Folder, Pin> {
     return this.hasMany(Pin, 'folder_id').onDelete('restrict');
