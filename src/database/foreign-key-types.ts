@@ -22,14 +22,7 @@ export function foreignKeyTypeRule(columns: readonly ForeignKeyColumn[]): WriteR
   const byTable = new Map<string, TypedColumn[]>();
   const seen = new Set<string>();
   for (const column of columns) {
-    const { references } = column;
-    if (column.referencedField !== references.primaryKey) continue;
-    const type =
-      references.keyType === 'auto'
-        ? 'number'
-        : references.keyType === 'uuid'
-          ? 'string'
-          : undefined;
+    const type = generatedKeyType(column.references, column.referencedField);
     if (!type) continue;
     const id = `${column.table}\u0000${column.column}\u0000${column.morphType?.value ?? ''}`;
     if (seen.has(id)) continue;

@@ -4,9 +4,12 @@ import { ValidationError } from '../core/errors.js';
 import { dictionaryKey, shareKeyOf } from '../core/key-dictionary.js';
 import { assertAttributeSet, assertList, RESERVED_NAMES } from '../core/storable.js';
 import { assertValidKey, defineValue, type Key, type Row } from '../core/values.js';
+import { addAggregates } from '../query/aggregates.js';
 import { QueryBuilder } from '../query/query-builder.js';
-import type { RelationPath, WithRelations } from '../relations/relation-types.js';
+import type { WithCounts, WithExists } from '../query/relation-query-types.js';
+import type { RelationName, RelationPath, WithRelations } from '../relations/relation-types.js';
 import { contextFor, contextOf, type ModelContext, runtimeFor } from '../state/context.js';
+import { incrementModel } from '../state/increments.js';
 import type {
   ModelHooks,
   ModelSchema,
@@ -41,7 +44,8 @@ import {
   touchModel,
 } from '../state/model-writes.js';
 import { findByKey, findByKeys, notFound, refreshModel } from '../state/persistence.js';
-import { QueryShortcuts } from './query-shortcuts.js';
+import { loadMissing } from './load-missing.js';
+import { WriteShortcuts } from './write-shortcuts.js';
 
 export declare const attributesType: unique symbol;
 
@@ -65,6 +69,12 @@ export type WithAttributes<T, A> = T & {
   /** The attribute interface, carried in the type only. */
   readonly [attributesType]?: A;
 };
+
+/** The attribute names of `A` whose values are numbers. */
+export type NumericKey<A> = Extract<
+  { [K in keyof A]-?: NonNullable<A[K]> extends number ? K : never }[keyof A],
+  string
+>;
 
 /**
  * The type of a model's primary key: its `id` attribute's type where it declares one, else any
@@ -90,7 +100,7 @@ export type CreationAttributes<M> = AttributesOf<M>;
  * from or saved to; for a new model, the one serving its class).
  * Extend it through {@link Model}: `class User extends Model<UserAttributes> {}`.
  */
-export class ModelBase<A extends object = object> extends QueryShortcuts {
+export class ModelBase<A extends object = object> extends WriteShortcuts {
   /** The attribute interface, for the type system only: never set. */
   declare readonly [attributesType]?: A;
 
@@ -297,6 +307,56 @@ export class ModelBase<A extends object = object> extends QueryShortcuts {
     const loads = relations.map((path) => ({ path: String(path), constraint: undefined }));
     await runtimeFor(this).eagerLoad([this], loads);
     return this as this & WithRelations<this, P>;
+  }
+
+  /**
+   * Loads the relation paths this model does not hold yet (`load()` reloads them all): one read
+   * per missing relation level.
+   */
+  async loadMissing<P extends RelationPath<this>>(
+    ...relations: P[]
+  ): Promise<this & WithRelations<this, P>> {
+    await loadMissing(runtimeFor(this), [this], relations.map(String));
+    return this as this & WithRelations<this, P>;
+  }
+
+  /** Sets `<name>_count` on this model for each relation, as `withCount()` does on a query. */
+  async loadCount<N extends RelationName<this>>(...relations: N[]): Promise<this & WithCounts<N>> {
+    const model = this.constructor as ModelClass;
+    const runtime = runtimeFor(this);
+    const { aggregates } = new QueryBuilder(model, runtime).withCount(
+      ...(relations as never[]),
+    ).state;
+    await addAggregates(runtime, model, [this], aggregates);
+    return this as this & WithCounts<N>;
+  }
+
+  /** Sets `<name>_exists` on this model for each relation, as `withExists()` does on a query. */
+  async loadExists<N extends RelationName<this>>(...relations: N[]): Promise<this & WithExists<N>> {
+    const model = this.constructor as ModelClass;
+    const runtime = runtimeFor(this);
+    const { aggregates } = new QueryBuilder(model, runtime).withExists(
+      ...(relations as never[]),
+    ).state;
+    await addAggregates(runtime, model, [this], aggregates);
+    return this as this & WithExists<N>;
+  }
+
+  /**
+   * Adds `by` (default 1) to the numeric attribute `field` of the stored record, read and written
+   * in one transaction, so that two tabs incrementing at once both count; the model takes the
+   * stored result. Runs no hook; stamps `updated_at` with timestamps.
+   * @throws ModelNotFoundError when the record is gone; ValidationError for a non-number.
+   */
+  async increment(field: NumericKey<A>, by = 1): Promise<this> {
+    await incrementModel(this, field, by);
+    return this;
+  }
+
+  /** {@link increment} by `-by`. */
+  async decrement(field: NumericKey<A>, by = 1): Promise<this> {
+    await incrementModel(this, field, -by);
+    return this;
   }
 
   // ---- instance: persistence -----------------------------------------------------------------

@@ -6,12 +6,14 @@ import { describe, type Row, valueAt } from '../core/values.js';
 import type { LiveComparison } from '../live/live-observable.js';
 import type { AttributeKey, AttributesOf, ModelBase } from '../model/model.js';
 import { type ModelContext, ownerOf } from '../state/context.js';
+import { incrementRows } from '../state/increments.js';
 import { PLAIN_LIFECYCLE } from '../state/lifecycle.js';
 import type { ModelClass } from '../state/model-class.js';
 import { liveComparison } from '../state/model-state.js';
 import { deleteRows, updateRows } from '../state/model-writes.js';
 import { lifecycleWrite } from '../state/write-lifecycle.js';
 import { explainRead, type QueryExplanation } from './explain.js';
+import type { KeysOfType } from './filter-builder.js';
 import { type CursorPage, cursorPaginate, type Page, paginate } from './paging.js';
 import { type QueryState, queryHash } from './query-state.js';
 import { RelationQueryBuilder } from './relation-query-builder.js';
@@ -107,6 +109,29 @@ export class QueryBuilder<M extends ModelBase, Out = M> extends RelationQueryBui
       },
       tables,
     );
+  }
+
+  /**
+   * Adds `by` (default 1) to the numeric attribute `field` of every matching record, read and
+   * written in one transaction; resolves to the count. Runs no hook; stamps `updated_at`.
+   */
+  increment(field: KeysOfType<M, number>, by = 1): Promise<number> {
+    const context = this.context();
+    const state = this.state;
+    return context.runtime.write(
+      this.#tablesRead(context),
+      async () => {
+        const rows = await selectRows(context, state);
+        await incrementRows(context, rows, field, by);
+        return rows.length;
+      },
+      context,
+    );
+  }
+
+  /** {@link increment} by `-by`. */
+  decrement(field: KeysOfType<M, number>, by = 1): Promise<number> {
+    return this.increment(field, -by);
   }
 
   /**

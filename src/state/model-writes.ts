@@ -263,26 +263,54 @@ export async function updateRows(
     return;
   }
   const models = rows.map((row) => hydrate(context, row));
+  await updateRowsEach(
+    context,
+    models.map((model) => ({ model, changes })),
+  );
+}
+
+/**
+ * Writes into each stored model its own `changes`, as `save()` would (hooks, timestamps,
+ * validation), in one bulk put of those that change; in the running transaction.
+ */
+export async function updateRowsEach(
+  context: ModelContext,
+  updates: readonly { readonly model: ModelBase; readonly changes: Row }[],
+): Promise<void> {
+  if (updates.length === 0) return;
+  const { lifecycle } = context;
+  const now = new Date();
   const written: ModelBase[] = [];
-  await eachInTurn(models, (model) => {
+  const prepare = (model: ModelBase): PromiseLike<unknown> | undefined => {
+    if (Object.keys(dirtyOf(model)).length === 0) return undefined;
+    const updating = runHooks(context, 'updating', [model]);
+    const rest = () => {
+      stampUpdate(context, model, now);
+      written.push(model);
+      return validateModel(context, model);
+    };
+    return updating ? updating.then(rest) : rest();
+  };
+  for (const { model, changes } of updates) {
     for (const name of Object.keys(changes)) writeAttribute(model, name, changes[name]);
-    return Dexie.Promise.resolve(runHooks(context, 'saving', [model])).then(() => {
-      if (Object.keys(dirtyOf(model)).length === 0) return undefined;
-      return Dexie.Promise.resolve(runHooks(context, 'updating', [model])).then(() => {
-        stampUpdate(context, model, now);
-        written.push(model);
-        return validateModel(context, model);
-      });
-    });
-  });
+  }
+  if (lifecycle.hasHooks) {
+    await eachInTurn(updates, ({ model }) =>
+      Dexie.Promise.resolve(runHooks(context, 'saving', [model])).then(() => prepare(model)),
+    );
+  } else {
+    const pending = updates.map(({ model }) => prepare(model)).filter((step) => step !== undefined);
+    if (pending.length > 0) await Promise.all(pending);
+  }
   const records = written.map((model) => withChanges(originalOf(model)!, dirtyOf(model)));
   await context.table.bulkPut(records);
   written.forEach((model, i) => {
     setOriginal(model, snapshot(records[i]!));
+    setRuntime(model, context.runtime);
   });
   if (lifecycle.hasHooks) {
     const updated = new Set(written);
-    await eachInTurn(models, (model) =>
+    await eachInTurn(updates, ({ model }) =>
       Dexie.Promise.resolve(
         updated.has(model) ? runHooks(context, 'updated', [model]) : undefined,
       ).then(() => runHooks(context, 'saved', [model])),

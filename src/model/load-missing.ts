@@ -1,0 +1,55 @@
+import type { DatabaseRuntime } from '../state/context.js';
+import type { ModelClass } from '../state/model-class.js';
+import { isModel, loadedOf, readAttribute } from '../state/model-state.js';
+import type { ModelBase } from './model.js';
+
+/**
+ * Loads each relation path onto the `models` (of one class) that do not hold it yet: a model
+ * without the path's first relation loads the whole path; one that has it passes the rest of
+ * the path on to the models it holds. One read per relation level, as `load()` makes.
+ */
+export async function loadMissing(
+  runtime: DatabaseRuntime,
+  models: readonly ModelBase[],
+  paths: readonly string[],
+): Promise<void> {
+  await Promise.all(
+    paths.map(async (path) => {
+      const [first, ...rest] = path.split('.') as [string, ...string[]];
+      const lacking = models.filter((model) => !holds(model, first));
+      const holding = models.filter((model) => holds(model, first));
+      const loads: Promise<void>[] = [];
+      if (lacking.length > 0)
+        loads.push(runtime.eagerLoad(lacking, [{ path, constraint: undefined }]));
+      if (rest.length > 0 && holding.length > 0) {
+        for (const group of byClass(holding.flatMap((model) => heldModels(model, first)))) {
+          loads.push(loadMissing(runtime, group, [rest.join('.')]));
+        }
+      }
+      await Promise.all(loads);
+    }),
+  );
+}
+
+function holds(model: ModelBase, name: string): boolean {
+  const loaded = loadedOf(model);
+  return loaded !== undefined && Object.hasOwn(loaded, name) && loaded[name] === 'relation';
+}
+
+function heldModels(model: ModelBase, name: string): ModelBase[] {
+  const value = readAttribute(model, name);
+  const list = Array.isArray(value) ? value : [value];
+  return list.filter(isModel);
+}
+
+/** `models` in groups of one class each (a MorphTo holds several). */
+function byClass(models: readonly ModelBase[]): ModelBase[][] {
+  const groups = new Map<ModelClass, ModelBase[]>();
+  for (const model of models) {
+    const of = model.constructor as ModelClass;
+    const group = groups.get(of) ?? [];
+    group.push(model);
+    groups.set(of, group);
+  }
+  return [...groups.values()];
+}
