@@ -50,12 +50,14 @@ export type {
   AggregateKind,
   CountOperator,
   EagerLoad,
+  FilterAlternative,
   QueryState,
   RelationFilter,
   ScopeSelection,
 } from './query/query-state.js';
 export { RelationQueryBuilder } from './query/relation-query-builder.js';
 export type {
+  RelationCondition,
   RelationConstraint,
   RelationConstraints,
   WithAggregate,
@@ -92,6 +94,7 @@ export type {
 } from './relations/relation.js';
 export { Relation } from './relations/relation.js';
 export type {
+  RelatedAt,
   RelatedModel,
   RelationName,
   RelationPath,

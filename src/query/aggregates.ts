@@ -34,12 +34,13 @@ async function valuesOf(
 ): Promise<(number | boolean | null)[]> {
   const { relation } = runtime.relation(model, aggregate.relation);
   const { kind, field, constraint } = aggregate;
-  if (kind === 'count' || kind === 'exists') {
+  if ((kind === 'count' && field === undefined) || kind === 'exists') {
     const counts = await relation.countWhere(models, runtime, constraint);
     return kind === 'count' ? counts : counts.map((count) => count > 0);
   }
   const results = await relation.eagerRead(models, runtime, constraint);
   return relation.resultsPerParent(models, results).map((related) => {
+    if (kind === 'count') return related.filter((one) => readAttribute(one, field!) != null).length;
     const numbers = related
       .map((one) => readAttribute(one, field!))
       .filter((value): value is number => typeof value === 'number' && !Number.isNaN(value));

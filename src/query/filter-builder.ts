@@ -213,6 +213,17 @@ export class FilterBuilder<M extends ModelBase> {
     return this.#runtime ? this.#runtime.contextOf(this.#model) : contextOf(this.#model);
   }
 
+  /**
+   * Removes the clauses this query added (not those it started with) and returns them, for an
+   * alternative that `orHas` builds of them. @internal
+   */
+  protected takeOwnClauses(): Clause[] {
+    const own = this.#state.clauses.slice(this.#fixed);
+    this.#state = { ...this.#state, clauses: this.#state.clauses.slice(0, this.#fixed) };
+    this.#open = false;
+    return own;
+  }
+
   /** Changes the state and returns the query. @internal */
   protected change(change: Partial<QueryState>): this {
     this.#state = { ...this.#state, ...change };

@@ -4,10 +4,23 @@ import type { Clause, OrderDirection } from './clause.js';
 /** How a relation filter compares the number of related models: `has('posts', '>=', 3)`. */
 export type CountOperator = '=' | '!=' | '<' | '<=' | '>' | '>=';
 
-/** A filter on the related models of each result: `has`, `whereHas` and their negations. */
+/** One alternative of `orHas`/`orWhereHas`: filters and relation filters that must all hold. */
+export interface FilterAlternative {
+  /** The filters on attributes. */
+  readonly clauses: readonly Clause[];
+  /** The relation filters. */
+  readonly has: readonly RelationFilter[];
+}
+
+/**
+ * A filter on the related models of each result: `has`, `whereHas` and their negations; or, with
+ * `anyOf` (and an empty `relation`), alternatives any of which must hold (`orHas`, `orWhereHas`).
+ */
 export interface RelationFilter {
-  /** One relation name; dotted paths are nested filters in `constraint`. */
+  /** One relation name; dotted paths are nested filters in `constraint`. Empty with `anyOf`. */
   readonly relation: string;
+  /** Alternatives, any of which must hold, in place of one relation's count. */
+  readonly anyOf?: readonly FilterAlternative[];
   /** What a related model must match to be counted; undefined counts them all. */
   readonly constraint: QueryState | undefined;
   /** How the number of related models is compared with `count`. */

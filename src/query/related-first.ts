@@ -31,6 +31,10 @@ export async function relatedFirst(
   const kept: RelationFilter[] = [];
   const clauses: Clause[] = [...state.clauses];
   for (const filter of state.has) {
+    if (filter.anyOf) {
+      kept.push(filter);
+      continue;
+    }
     const { relation } = runtime.relation(model, filter.relation);
     const join = compareCount(0, filter.operator, filter.count)
       ? undefined

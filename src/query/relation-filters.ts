@@ -1,7 +1,9 @@
 import type { ModelBase } from '../model/model.js';
 import type { DatabaseRuntime } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
-import type { CountOperator, RelationFilter } from './query-state.js';
+import { originalOf } from '../state/model-state.js';
+import { rowMatcher } from './clause.js';
+import type { CountOperator, FilterAlternative, RelationFilter } from './query-state.js';
 
 /**
  * The `models` (of `model`) whose related models satisfy every filter: per filter, one count for
@@ -17,11 +19,34 @@ export async function filterByRelations<M extends ModelBase>(
   for (const filter of filters) {
     // With no model left, no related record can change the result: nothing more to read.
     if (kept.length === 0) break;
+    if (filter.anyOf) {
+      kept = await anyOf(runtime, model, kept, filter.anyOf);
+      continue;
+    }
     const { relation } = runtime.relation(model, filter.relation);
     const counts = await relation.countWhere(kept, runtime, filter.constraint);
     kept = kept.filter((_, i) => compareCount(counts[i]!, filter.operator, filter.count));
   }
   return kept;
+}
+
+/** The `models` that pass at least one of `alternatives`, in their order. */
+async function anyOf<M extends ModelBase>(
+  runtime: DatabaseRuntime,
+  model: ModelClass,
+  models: readonly M[],
+  alternatives: readonly FilterAlternative[],
+): Promise<M[]> {
+  const passing = new Set<M>();
+  for (const alternative of alternatives) {
+    const matches = rowMatcher(alternative.clauses);
+    const candidates = models.filter(
+      (one) => !passing.has(one) && (!matches || matches(originalOf(one)!)),
+    );
+    const kept = await filterByRelations(runtime, model, candidates, alternative.has);
+    for (const one of kept) passing.add(one);
+  }
+  return models.filter((one) => passing.has(one));
 }
 
 /** `count operator expected`, as `has(relation, operator, expected)` reads. */

@@ -2,6 +2,7 @@ import { describe } from '../core/values.js';
 import type { AttributeKey, ModelBase } from '../model/model.js';
 import type { AnyRelation } from '../relations/relation.js';
 import type {
+  RelatedAt,
   RelatedModel,
   RelationName,
   RelationPath,
@@ -21,6 +22,7 @@ import {
   type RelationFilter,
 } from './query-state.js';
 import type {
+  RelationCondition,
   RelationConstraint,
   RelationConstraints,
   WithAggregate,
@@ -72,6 +74,72 @@ export abstract class RelationQueryBuilder<M extends ModelBase, Out = M> extends
     constraint?: RelationConstraint<M, P>,
   ): this {
     return this.#filter(relation, constraint, '<', 1);
+  }
+
+  /**
+   * Keeps the results that pass what the query asked so far, or that have related models along
+   * `relation` (compared as {@link has} compares). What follows applies to both alternatives.
+   * @example User.query().has('posts', '>=', 3).orHas('comments')
+   */
+  orHas<P extends RelationPath<M>>(relation: P, operator: CountOperator = '>=', count = 1): this {
+    return this.#or(this.#filterOf(relation, undefined, operator, count));
+  }
+
+  /** As {@link orHas}, counting only the related models that match `constraint`. */
+  orWhereHas<P extends RelationPath<M>>(
+    relation: P,
+    constraint?: RelationConstraint<M, P>,
+    operator: CountOperator = '>=',
+    count = 1,
+  ): this {
+    return this.#or(this.#filterOf(relation, constraint, operator, count));
+  }
+
+  /** Keeps the results that pass what the query asked so far, or that have no related model. */
+  orDoesntHave<P extends RelationPath<M>>(relation: P): this {
+    return this.#or(this.#filterOf(relation, undefined, '<', 1));
+  }
+
+  /**
+   * Keeps the results with a related model along `relation` whose `field` compares to `value`:
+   * `whereHas(relation, (query) => query.where(field, operator, value))`.
+   * @example Post.query().whereRelation('author', 'name', 'Ada')
+   */
+  whereRelation<P extends RelationPath<M>, F extends AttributeKey<RelatedAt<M, P>>>(
+    relation: P,
+    field: F,
+    ...condition: RelationCondition<RelatedAt<M, P>, F>
+  ): this {
+    return this.#filter(relation, conditionOn(field, condition), '>=', 1);
+  }
+
+  /** As {@link whereRelation}, as an alternative ({@link orWhereHas}). */
+  orWhereRelation<P extends RelationPath<M>, F extends AttributeKey<RelatedAt<M, P>>>(
+    relation: P,
+    field: F,
+    ...condition: RelationCondition<RelatedAt<M, P>, F>
+  ): this {
+    return this.#or(this.#filterOf(relation, conditionOn(field, condition), '>=', 1));
+  }
+
+  /**
+   * Keeps the results with related models matching `constraint` along `relation`, and eager-loads
+   * those same models (and only those) onto them.
+   * @example User.query().withWhereHas('posts', (query) => query.where('published', true))
+   */
+  withWhereHas<P extends RelationPath<M>>(
+    relation: P,
+    constraint?: RelationConstraint<M, P>,
+  ): QueryBuilder<M, Out & WithRelations<M, P>> {
+    this.#filter(relation, constraint, '>=', 1);
+    const load: EagerLoad = {
+      path: relation,
+      constraint: constraint && this.#constraintOf(relation, constraint),
+    };
+    return this.change({ with: [...this.state.with, load] }) as unknown as QueryBuilder<
+      M,
+      Out & WithRelations<M, P>
+    >;
   }
 
   /**
@@ -159,6 +227,26 @@ export abstract class RelationQueryBuilder<M extends ModelBase, Out = M> extends
   }
 
   /**
+   * Adds `<name>_<kind>_<field>`: the sum, least, greatest or mean of `field` over the related
+   * models (null for none), or with `'count'` the number of them whose `field` is set.
+   * @throws SchemaError for another kind.
+   * @example User.query().withAggregate('posts', 'likes', 'max')
+   */
+  withAggregate<
+    N extends RelationName<M>,
+    F extends AttributeKey<RelatedModel<M, N>>,
+    K extends 'sum' | 'min' | 'max' | 'avg' | 'count',
+  >(relation: N, field: F, kind: K): QueryBuilder<M, Out & WithAggregate<N, K, F>> {
+    if (!(['sum', 'min', 'max', 'avg', 'count'] as unknown[]).includes(kind)) {
+      throw schemaError(
+        this.model,
+        `withAggregate() computes 'sum', 'min', 'max', 'avg' or 'count', not ${describe(kind)}`,
+      );
+    }
+    return this.#withAggregates([this.#aggregate(relation, kind, field, undefined)]);
+  }
+
+  /**
    * A relation filter along `path`: the outer levels need one related model each (`whereHas`
    * nested), the last compares its count; a negation (`doesntHave`) applies to the whole path,
    * so `doesntHave('posts.comments')` keeps those without any post that has comments.
@@ -169,6 +257,38 @@ export abstract class RelationQueryBuilder<M extends ModelBase, Out = M> extends
     operator: CountOperator,
     count: number,
   ): this {
+    const filter = this.#filterOf(path, constraint, operator, count);
+    return this.change({ has: [...this.state.has, filter] });
+  }
+
+  /**
+   * Makes the query `(what it asked so far) or filter`: one `anyOf` relation filter, whose
+   * alternatives an `or...` call that follows at once extends.
+   */
+  #or(filter: RelationFilter): this {
+    const own = this.takeOwnClauses();
+    const { has } = this.state;
+    const last = has.at(-1);
+    if (own.length === 0 && has.length === 1 && last?.anyOf) {
+      const anyOf = [...last.anyOf, { clauses: [], has: [filter] }];
+      return this.change({ has: [{ ...last, anyOf }] });
+    }
+    if (own.length === 0 && has.length === 0) return this.change({ has: [filter] });
+    const anyOf = [
+      { clauses: own, has },
+      { clauses: [], has: [filter] },
+    ];
+    return this.change({
+      has: [{ relation: '', anyOf, constraint: undefined, operator: '>=', count: 1 }],
+    });
+  }
+
+  #filterOf(
+    path: string,
+    constraint: ((query: never) => unknown) | undefined,
+    operator: CountOperator,
+    count: number,
+  ): RelationFilter {
     const model = this.model;
     const comparison = countOperator(model, operator);
     const expected = wholeNumber(model, 'a relation count', count);
@@ -189,7 +309,7 @@ export abstract class RelationQueryBuilder<M extends ModelBase, Out = M> extends
       };
     }
     if (negated) filter = { ...filter, operator: '<', count: 1 };
-    return this.change({ has: [...this.state.has, filter] });
+    return filter;
   }
 
   #aggregate(
@@ -291,4 +411,12 @@ export abstract class RelationQueryBuilder<M extends ModelBase, Out = M> extends
     const returned = callback(query as never);
     return (returned instanceof FilterBuilder ? returned : query).state;
   }
+}
+
+/** The constraint `whereRelation(relation, field, ...condition)` stands for. */
+function conditionOn(
+  field: string,
+  condition: readonly unknown[],
+): (query: { where(...args: unknown[]): unknown }) => unknown {
+  return (query) => query.where(field, ...condition);
 }

@@ -1,5 +1,6 @@
-import type { ModelBase } from '../model/model.js';
+import type { AttributeKey, AttributesOf, ModelBase } from '../model/model.js';
 import type { RelatedAt, RelationPath } from '../relations/relation-types.js';
+import type { ComparisonOperator } from './filter-builder.js';
 import type { QueryBuilder } from './query-builder.js';
 
 /** The model at the end of relation path `P` of `M`, as a query callback receives it. */
@@ -26,5 +27,10 @@ export type WithExists<N extends string> = { [K in N as `${K}_exists`]: boolean 
 
 /** The property `withSum('posts', 'likes')` (or min, max, avg) adds: `posts_sum_likes`. */
 export type WithAggregate<N extends string, Kind extends string, F extends string> = {
-  [K in `${N}_${Kind}_${F}`]: number | null;
+  [K in `${N}_${Kind}_${F}`]: Kind extends 'count' ? number : number | null;
 };
+
+/** What follows a field in `whereRelation`: a value (`=`), or an operator and a value. */
+export type RelationCondition<R, F extends AttributeKey<R>> =
+  | [value: AttributesOf<R>[F] | null]
+  | [operator: ComparisonOperator, value: AttributesOf<R>[F] | null];
