@@ -16,7 +16,9 @@ declare const video: Video;
 
 describe('relation kinds, typed', () => {
   it('names every kind’s relations and rejects others', () => {
-    expectTypeOf<RelationName<Post>>().toEqualTypeOf<'author' | 'tags' | 'comments'>();
+    expectTypeOf<RelationName<Post>>().toEqualTypeOf<
+      'author' | 'tags' | 'gracesTags' | 'stampedTags' | 'comments'
+    >();
     expectTypeOf<RelationName<Video>>().toEqualTypeOf<'comments' | 'thumbnail'>();
     // @ts-expect-error: Post has no relation "nope"
     Post.query().with('nope');

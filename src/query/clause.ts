@@ -60,6 +60,8 @@ export interface KeySource {
   readonly select: string;
   /** The soft-delete column of the rows read: rows trashed (it is set) give no key. */
   readonly trashedBy?: string;
+  /** Conditions the rows read must meet to give a key (a relation's `wherePivot`). */
+  readonly rowsMatching?: readonly Clause[];
   /**
    * Of the rows read for each value of `where`, only the first in this order (by `field`, ties by
    * `tieBy`), as a one-of-many relation picks its one model; every row without it.

@@ -177,13 +177,15 @@ async function resolveRequest(context: ModelContext, state: QueryState): Promise
       clauses.push(clause);
       continue;
     }
-    const { table, where, equals, select, pick, trashedBy } = clause.value;
+    const { table, where, equals, select, pick, trashedBy, rowsMatching } = clause.value;
     const valid = equals.filter(isValidKey);
     let rows =
       valid.length === 0
         ? []
         : await rowsWithKeys(context.runtime.dexie.table<Row, Key>(table), where, valid as Key[]);
     if (trashedBy !== undefined) rows = rows.filter((row) => row[trashedBy] == null);
+    const matches = rowsMatching && rowMatcher(rowsMatching);
+    if (matches) rows = rows.filter(matches);
     const keys = distinctKeys(pick ? firstOfEach(rows, where, pick) : rows, (row) => row[select]);
     clauses.push({ field: clause.field, operator: 'in', value: keys });
   }

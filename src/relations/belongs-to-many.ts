@@ -1,22 +1,26 @@
-import { UnsavedModelError } from '../core/errors.js';
+import { UnsavedModelError, ValidationError } from '../core/errors.js';
 import { buildGroups, dictionaryKey, distinctKeys, shareKeyOf } from '../core/key-dictionary.js';
 import { defaultForeignKey, singular } from '../core/naming.js';
-import { assertAttributeSet } from '../core/storable.js';
-import { type Key, type Row, sameValue } from '../core/values.js';
+import { assertAttributeSet, assertList } from '../core/storable.js';
+import { describe, type Key, type Row, sameValue } from '../core/values.js';
 import type { AttributeKey, AttributesOf, ModelBase } from '../model/model.js';
-import type { QueryBuilder } from '../query/query-builder.js';
+import type { WhereOperator } from '../query/clause.js';
+import { QueryBuilder } from '../query/query-builder.js';
 import type { QueryState } from '../query/query-state.js';
 import type { DatabaseRuntime } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
 import {
   hydrate,
+  isModel,
   keyAttribute,
   newModel,
   originalOf,
   readAttribute,
   setLoaded,
 } from '../state/model-state.js';
+import { insertModels } from '../state/model-writes.js';
 import { countMatches, matchMany } from './dictionary.js';
+import { PivotFilters } from './pivot-filters.js';
 import { PivotTable } from './pivot-table.js';
 import { RelatedKeys } from './related-keys.js';
 import {
@@ -58,6 +62,15 @@ export interface SyncResult {
   readonly updated: Key[];
 }
 
+/** Keys with their pivot attributes as given; `record` when keys came as a record's strings. */
+interface GivenPairs<Pivot> {
+  readonly keys: readonly (readonly [Key, Partial<Pivot> | undefined])[];
+  readonly record: boolean;
+}
+
+/** The record form of `attach`/`toggle`/`sync`: related key → pivot attributes. */
+export type PivotRecord<Pivot> = Readonly<Record<string, Partial<Pivot>>>;
+
 /** Related keys or models, one or several. */
 export type RelatedKeysOrModels<R> = Key | R | readonly (Key | R)[];
 
@@ -80,6 +93,8 @@ export class BelongsToMany<
   /** The related model's attribute the pivot holds. */
   readonly relatedKey: string;
   readonly #keys: RelatedKeys;
+  readonly #pivotFilters: PivotFilters;
+  #timestamps = false;
 
   constructor(parent: P, related: ModelClass<R>, options: BelongsToManyOptions = {}) {
     super(parent, related);
@@ -94,6 +109,41 @@ export class BelongsToMany<
       options.relatedPivotKey ?? defaultForeignKey(related.table, this.relatedKey),
     );
     this.#keys = new RelatedKeys(related, this.relatedKey, this.#describe());
+    this.#pivotFilters = new PivotFilters(this.#describe());
+  }
+
+  /**
+   * Keeps only the pairs whose pivot row has `field` equal to `value` (or compared by
+   * `operator`), in every read of the relation; declare it in the relation method to keep it.
+   * @example approvedTagsRelation() { return this.belongsToMany(Tag).wherePivot('approved', true); }
+   */
+  wherePivot<F extends Extract<keyof Pivot, string>>(
+    field: F,
+    ...condition: [value: Pivot[F] | null] | [operator: WhereOperator, value: unknown]
+  ): this {
+    this.#pivotFilters.add(field, condition);
+    return this;
+  }
+
+  /** Keeps only the pairs whose pivot `field` is one of `values`. */
+  wherePivotIn<F extends Extract<keyof Pivot, string>>(
+    field: F,
+    values: readonly Pivot[F][],
+  ): this {
+    this.#pivotFilters.add(field, ['in', values]);
+    return this;
+  }
+
+  /** Keeps only the pairs whose pivot `field` is missing or null. */
+  wherePivotNull<F extends Extract<keyof Pivot, string>>(field: F): this {
+    this.#pivotFilters.add(field, ['=', null]);
+    return this;
+  }
+
+  /** Stamps pivot rows with `created_at` (when paired) and `updated_at` (on each write). */
+  withTimestamps(): this {
+    this.#timestamps = true;
+    return this;
   }
 
   /** The parent's key value, or undefined while the parent has none. */
@@ -103,7 +153,13 @@ export class BelongsToMany<
 
   addConstraints(query: QueryBuilder<R>): QueryBuilder<R> {
     const { name, parentColumn, relatedColumn } = this.pivot;
-    const via = { table: name, where: parentColumn, select: relatedColumn };
+    const filters = this.#pivotFilters;
+    const via = {
+      table: name,
+      where: parentColumn,
+      select: relatedColumn,
+      ...(filters.isEmpty ? {} : { rowsMatching: filters.clauses }),
+    };
     return constrainToParent(query, this.relatedKey, this.parentKeyValue(), via);
   }
 
@@ -120,7 +176,9 @@ export class BelongsToMany<
     constraint?: QueryState,
   ): Promise<R[]> {
     const keys = distinctKeys(parents, (parent) => readAttribute(parent, this.parentKey));
-    const rows = await this.pivot.rowsOf(runtime, keys as Key[]);
+    const rows = (await this.pivot.rowsOf(runtime, keys as Key[])).filter((row) =>
+      this.#pivotFilters.keeps(row),
+    );
     if (rows.length === 0) return [];
     const { relatedColumn } = this.pivot;
     const related = await this.relatedQuery(runtime, constraint)
@@ -151,11 +209,13 @@ export class BelongsToMany<
 
   async countRelated(parents: readonly P[], runtime: DatabaseRuntime): Promise<number[]> {
     const keys = distinctKeys(parents, (parent) => readAttribute(parent, this.parentKey));
-    return countMatches(
-      parents,
-      this.parentKey,
-      await this.pivot.parentKeysOf(runtime, keys as Key[]),
-    );
+    const { parentColumn } = this.pivot;
+    const found = this.#pivotFilters.isEmpty
+      ? await this.pivot.parentKeysOf(runtime, keys as Key[])
+      : (await this.pivot.rowsOf(runtime, keys as Key[]))
+          .filter((row) => this.#pivotFilters.keeps(row))
+          .map((row) => row[parentColumn] as Key);
+    return countMatches(parents, this.parentKey, found);
   }
 
   requirements(): TableRequirement[] {
@@ -215,16 +275,19 @@ export class BelongsToMany<
    * @throws ModelNotFoundError for a key with no related record (nothing is written);
    * UnsavedModelError for an unsaved parent or model.
    */
-  async attach(keys: RelatedKeysOrModels<R>, pivotAttributes?: Partial<Pivot>): Promise<void> {
+  async attach(
+    keys: RelatedKeysOrModels<R> | PivotRecord<Pivot>,
+    pivotAttributes?: Partial<Pivot>,
+  ): Promise<void> {
     const parentKey = this.#requireParentKey('attach');
-    const related = this.#keys.of(keys);
+    const given = this.#given(keys, pivotAttributes);
     await this.#write(async (runtime) => {
-      await this.#keys.assertStored(runtime, related);
-      await this.pivot.pair(
+      const pairs = await this.#typed(runtime, given);
+      await this.#keys.assertStored(
         runtime,
-        parentKey,
-        related.map((key) => [key, pivotAttributes] as const),
+        pairs.map(([key]) => key),
       );
+      await this.pivot.pair(runtime, parentKey, pairs, this.#timestamps);
     });
   }
 
@@ -262,22 +325,176 @@ export class BelongsToMany<
   }
 
   /** Attaches the keys that are absent and detaches those that are present; one transaction. */
-  async toggle(keys: RelatedKeysOrModels<R>): Promise<Omit<SyncResult, 'updated'>> {
+  async toggle(
+    keys: RelatedKeysOrModels<R> | PivotRecord<Pivot>,
+  ): Promise<Omit<SyncResult, 'updated'>> {
     const parentKey = this.#requireParentKey('toggle');
-    const related = this.#keys.of(keys);
+    const given = this.#given(keys, undefined);
     return this.#write(async (runtime) => {
+      const pairs = await this.#typed(runtime, given);
       const current = await this.pivot.relatedKeysOf(runtime, parentKey);
-      const detached = related.filter((key) => current.some((k) => sameValue(k, key)));
-      const attached = related.filter((key) => !detached.includes(key));
-      await this.#keys.assertStored(runtime, attached);
-      await this.pivot.unpair(runtime, parentKey, detached);
-      await this.pivot.pair(
+      const present = (key: Key) => current.some((k) => sameValue(k, key));
+      const detached = pairs.filter(([key]) => present(key)).map(([key]) => key);
+      const attaching = pairs.filter(([key]) => !present(key));
+      await this.#keys.assertStored(
         runtime,
-        parentKey,
-        attached.map((key) => [key, undefined] as const),
+        attaching.map(([key]) => key),
       );
-      return { attached, detached };
+      await this.pivot.unpair(runtime, parentKey, detached);
+      await this.pivot.pair(runtime, parentKey, attaching, this.#timestamps);
+      return { attached: attaching.map(([key]) => key), detached };
     });
+  }
+
+  /**
+   * Saves `model` (inserting it when new) and pairs it with the parent, with `pivotAttributes`;
+   * one transaction. @throws UnsavedModelError for an unsaved parent.
+   */
+  async save(model: R, pivotAttributes?: Partial<Pivot>): Promise<WithPivot<R, Pivot>> {
+    const [saved] = await this.saveMany([model], pivotAttributes);
+    return saved!;
+  }
+
+  /** {@link save} for each of `models`, all in one transaction. */
+  async saveMany(
+    models: readonly R[],
+    pivotAttributes?: Partial<Pivot>,
+  ): Promise<WithPivot<R, Pivot>[]> {
+    const parentKey = this.#requireParentKey('saveMany');
+    for (const model of models) this.#assertRelated(model, 'saveMany()');
+    return this.#write(async (runtime) => {
+      for (const model of models) await model.save();
+      return this.#pairWith(runtime, parentKey, models, pivotAttributes);
+    });
+  }
+
+  /** Inserts a related model from each of `list` and pairs them all; one transaction. */
+  async createMany(
+    list: readonly Partial<AttributesOf<R>>[],
+    pivotAttributes?: Partial<Pivot>,
+  ): Promise<WithPivot<R, Pivot>[]> {
+    const parentKey = this.#requireParentKey('createMany');
+    const owner = { model: this.related.name, table: this.related.table };
+    assertList(list, owner, `${this.describe()}: createMany()`);
+    for (const attributes of list) {
+      assertAttributeSet(attributes, owner, `${this.describe()}: createMany()`);
+    }
+    return this.#write(async (runtime) => {
+      const context = runtime.contextOf(this.related);
+      const models = list.map((attributes) => newModel(this.related, attributes, runtime));
+      await insertModels(context, models);
+      return this.#pairWith(runtime, parentKey, models, pivotAttributes);
+    });
+  }
+
+  /**
+   * The related model matching `attributes` among the parent's; else one in the related table,
+   * which is paired; else one created and paired. One transaction.
+   */
+  async firstOrCreate(
+    attributes: Partial<AttributesOf<R>>,
+    pivotAttributes?: Partial<Pivot>,
+  ): Promise<WithPivot<R, Pivot>> {
+    const parentKey = this.#requireParentKey('firstOrCreate');
+    return this.#write(async (runtime) => {
+      const own = await this.#firstOwn(attributes);
+      if (own) return own;
+      const stored = await this.#firstStored(runtime, attributes);
+      if (stored) return (await this.#pairWith(runtime, parentKey, [stored], pivotAttributes))[0]!;
+      return this.create(attributes, pivotAttributes);
+    });
+  }
+
+  /**
+   * As {@link firstOrCreate} with `attributes`, then fills the model with `values` and saves it;
+   * a new one is created from both. One transaction.
+   */
+  async updateOrCreate(
+    attributes: Partial<AttributesOf<R>>,
+    values: Partial<AttributesOf<R>>,
+    pivotAttributes?: Partial<Pivot>,
+  ): Promise<WithPivot<R, Pivot>> {
+    const parentKey = this.#requireParentKey('updateOrCreate');
+    return this.#write(async (runtime) => {
+      let model = await this.#firstOwn(attributes);
+      if (!model) {
+        const stored = await this.#firstStored(runtime, attributes);
+        if (!stored) return this.create({ ...attributes, ...values }, pivotAttributes);
+        model = (await this.#pairWith(runtime, parentKey, [stored], pivotAttributes))[0]!;
+      }
+      model.fill(values as never);
+      await model.save();
+      return model;
+    });
+  }
+
+  /** The parent's related model matching `attributes`, with its pivot row, or null. */
+  async #firstOwn(attributes: Partial<AttributesOf<R>>): Promise<WithPivot<R, Pivot> | null> {
+    const found = await this.query().where(attributes).first();
+    if (!found) return null;
+    const [withPivot] = await this.eagerRead([this.parent], this.runtime(), {
+      ...this.query().state,
+      clauses: [{ field: this.relatedKey, operator: '=', value: found.getKey() }],
+    });
+    return (withPivot as WithPivot<R, Pivot> | undefined) ?? null;
+  }
+
+  /** A model of the related table matching `attributes`, or null. */
+  #firstStored(runtime: DatabaseRuntime, attributes: Partial<AttributesOf<R>>): Promise<R | null> {
+    return new QueryBuilder(this.related, runtime).where(attributes).first();
+  }
+
+  /** Pairs stored `models` with the parent; each then carries its pivot row. */
+  async #pairWith(
+    runtime: DatabaseRuntime,
+    parentKey: Key,
+    models: readonly R[],
+    pivotAttributes: Partial<Pivot> | undefined,
+  ): Promise<WithPivot<R, Pivot>[]> {
+    const keys = models.map((model) => this.#keys.of(model)[0]!);
+    const rows = await this.pivot.pair(
+      runtime,
+      parentKey,
+      keys.map((key) => [key, pivotAttributes] as const),
+      this.#timestamps,
+    );
+    models.forEach((model, i) => {
+      setLoaded(model, 'pivot', { ...rows[i] }, 'extra');
+    });
+    return models as WithPivot<R, Pivot>[];
+  }
+
+  /** Keys with their pivot attributes, from keys, models or the record form; each key once. */
+  #given(
+    keys: RelatedKeysOrModels<R> | PivotRecord<Pivot>,
+    pivotAttributes: Partial<Pivot> | undefined,
+  ): GivenPairs<Pivot> {
+    if (typeof keys === 'object' && keys !== null && !Array.isArray(keys) && !isModel(keys)) {
+      const entries = Object.entries(keys as PivotRecord<Pivot>);
+      return { keys: entries.map(([key, value]) => [key, value] as const), record: true };
+    }
+    const list = this.#keys.of(keys as RelatedKeysOrModels<R>);
+    return { keys: list.map((key) => [key, pivotAttributes] as const), record: false };
+  }
+
+  /** {@link #given}'s pairs with the record form's string keys as the stored keys' type. */
+  async #typed(
+    runtime: DatabaseRuntime,
+    given: GivenPairs<Pivot>,
+  ): Promise<(readonly [Key, Partial<Pivot> | undefined])[]> {
+    if (!given.record) return [...given.keys];
+    return this.#keys.withStoredTypes(
+      runtime,
+      given.keys as [string, Partial<Pivot> | undefined][],
+    );
+  }
+
+  #assertRelated(model: unknown, call: string): asserts model is R {
+    if (model instanceof this.related) return;
+    throw new ValidationError(
+      `${this.#describe()}: ${call} takes ${this.related.name} models, not ${describe(model)}`,
+      { model: this.related.name, table: this.related.table },
+    );
   }
 
   /** Updates one pair's pivot attributes; resolves to 1, or 0 when the pair does not exist. */
@@ -287,7 +504,7 @@ export class BelongsToMany<
     return this.#write(async (runtime) => {
       const row = await this.pivot.table(runtime).get(this.pivot.keyOf(parentKey, related!));
       if (!row) return 0;
-      await this.pivot.pair(runtime, parentKey, [[related!, attributes]]);
+      await this.pivot.pair(runtime, parentKey, [[related!, attributes]], this.#timestamps);
       return 1;
     });
   }
@@ -306,7 +523,12 @@ export class BelongsToMany<
     return this.#write(async (runtime) => {
       const model = await newModel(this.related, attributes, runtime).save();
       const key = this.#keys.of(model)[0]!;
-      const [row] = await this.pivot.pair(runtime, parentKey, [[key, pivotAttributes]]);
+      const [row] = await this.pivot.pair(
+        runtime,
+        parentKey,
+        [[key, pivotAttributes]],
+        this.#timestamps,
+      );
       setLoaded(model, 'pivot', { ...row }, 'extra');
       return model as WithPivot<R, Pivot>;
     });
@@ -365,7 +587,7 @@ export class BelongsToMany<
           changes.push([key, attributes]);
         }
       }
-      await this.pivot.pair(runtime, parentKey, changes);
+      await this.pivot.pair(runtime, parentKey, changes, this.#timestamps);
       if (detaching) {
         const removed = [...byKey.values()].map((row) => row[this.pivot.relatedColumn] as Key);
         await this.pivot.unpair(runtime, parentKey, removed);

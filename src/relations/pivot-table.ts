@@ -66,16 +66,22 @@ export class PivotTable {
     runtime: DatabaseRuntime,
     parentKey: Key,
     pairs: readonly (readonly [Key, object | undefined])[],
+    timestamps = false,
   ): Promise<Row[]> {
     if (pairs.length === 0) return [];
     const table = this.table(runtime);
     const existing = await table.bulkGet(pairs.map(([key]) => this.keyOf(parentKey, key)));
+    const now = new Date();
     const rows = pairs.map(([key, attributes], i) => {
       if (attributes)
         assertStorable(attributes, { model: `pivot "${this.name}"`, table: this.name });
+      const stamps = timestamps
+        ? { created_at: existing[i]?.created_at ?? now, updated_at: now }
+        : undefined;
       return {
         ...existing[i],
         ...attributes,
+        ...stamps,
         [this.parentColumn]: parentKey,
         [this.relatedColumn]: key,
       };

@@ -37,6 +37,8 @@ export interface PostTagAttributes {
   post_id: number;
   tag_id: number;
   added_by?: string;
+  created_at?: Date;
+  updated_at?: Date;
 }
 
 export interface CommentAttributes {
@@ -89,6 +91,14 @@ export class Post extends Model<PostAttributes> {
   }
   tagsRelation(): BelongsToMany<Post, Tag, PostTagAttributes> {
     return this.belongsToMany(Tag);
+  }
+  /** The tags Grace added: a pivot filter. */
+  gracesTagsRelation(): BelongsToMany<Post, Tag, PostTagAttributes> {
+    return this.belongsToMany<this, Tag, PostTagAttributes>(Tag).wherePivot('added_by', 'grace');
+  }
+  /** The same pairs, their pivot rows stamped. */
+  stampedTagsRelation(): BelongsToMany<Post, Tag, PostTagAttributes> {
+    return this.belongsToMany<this, Tag, PostTagAttributes>(Tag).withTimestamps();
   }
   get tags$(): Observable<WithPivot<Tag, PostTagAttributes>[]> {
     return this.tagsRelation().observe();
