@@ -65,12 +65,6 @@ export type {
   WithExists,
 } from './query/relation-query-types.js';
 export { BelongsTo } from './relations/belongs-to.js';
-export type {
-  BelongsToManyOptions,
-  RelatedKeysOrModels,
-  SyncResult,
-  WithPivot,
-} from './relations/belongs-to-many.js';
 export { BelongsToMany } from './relations/belongs-to-many.js';
 export { HasMany } from './relations/has-many.js';
 export { HasManyThrough } from './relations/has-many-through.js';
@@ -81,6 +75,14 @@ export { HasOneThrough } from './relations/has-one-through.js';
 export { MorphMany } from './relations/morph-many.js';
 export { MorphOne } from './relations/morph-one.js';
 export { MorphTo } from './relations/morph-to.js';
+export type {
+  BelongsToManyOptions,
+  PivotRecord,
+  RelatedKeysOrModels,
+  SyncResult,
+  WithPivot,
+} from './relations/pivot-relation.js';
+export { PivotRelation } from './relations/pivot-relation.js';
 export type {
   AnyRelation,
   DeleteEffect,

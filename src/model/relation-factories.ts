@@ -1,6 +1,6 @@
 import type { Key } from '../core/values.js';
 import { BelongsTo } from '../relations/belongs-to.js';
-import { BelongsToMany, type BelongsToManyOptions } from '../relations/belongs-to-many.js';
+import { BelongsToMany } from '../relations/belongs-to-many.js';
 import { HasMany } from '../relations/has-many.js';
 import { HasManyThrough } from '../relations/has-many-through.js';
 import { HasOne } from '../relations/has-one.js';
@@ -8,6 +8,7 @@ import { HasOneThrough } from '../relations/has-one-through.js';
 import { MorphMany } from '../relations/morph-many.js';
 import { MorphOne } from '../relations/morph-one.js';
 import { MorphTo } from '../relations/morph-to.js';
+import type { BelongsToManyOptions } from '../relations/pivot-relation.js';
 import type { ModelClass } from '../state/model-class.js';
 import type { AttributeKey, attributesType, ModelBase } from './model.js';
 

@@ -1,66 +1,20 @@
-import { UnsavedModelError, ValidationError } from '../core/errors.js';
-import { buildGroups, dictionaryKey, distinctKeys, shareKeyOf } from '../core/key-dictionary.js';
-import { defaultForeignKey, singular } from '../core/naming.js';
+import { ValidationError } from '../core/errors.js';
+import { dictionaryKey } from '../core/key-dictionary.js';
 import { assertAttributeSet, assertList } from '../core/storable.js';
-import { describe, type Key, type Row, sameValue } from '../core/values.js';
-import type { AttributeKey, AttributesOf, ModelBase } from '../model/model.js';
-import type { WhereOperator } from '../query/clause.js';
+import { describe, type Key, sameValue } from '../core/values.js';
+import type { AttributesOf, ModelBase } from '../model/model.js';
 import { QueryBuilder } from '../query/query-builder.js';
-import type { QueryState } from '../query/query-state.js';
 import type { DatabaseRuntime } from '../state/context.js';
-import type { ModelClass } from '../state/model-class.js';
-import {
-  hydrate,
-  isModel,
-  keyAttribute,
-  newModel,
-  originalOf,
-  readAttribute,
-  setLoaded,
-} from '../state/model-state.js';
+import { isModel, newModel, setLoaded } from '../state/model-state.js';
 import { insertModels } from '../state/model-writes.js';
-import { countMatches, matchMany } from './dictionary.js';
-import { PivotFilters } from './pivot-filters.js';
-import { PivotTable } from './pivot-table.js';
-import { RelatedKeys } from './related-keys.js';
+
 import {
-  constrainToParent,
-  type DeleteEffect,
-  type ForeignKeyColumn,
-  plainIndex,
-  Relation,
-  type TableRequirement,
-} from './relation.js';
-
-/** Options of {@link BelongsToMany}; each defaults as API.md §11 says. */
-export interface BelongsToManyOptions {
-  /** Default: the two tables' singulars in alphabetical order, joined by `_` (`post_tag`). */
-  readonly pivotTable?: string;
-  /** The pivot column holding the parent's key. Default `<singular parent table>_<parentKey>`. */
-  readonly foreignPivotKey?: string;
-  /** The pivot column holding the related key. Default `<singular related table>_<relatedKey>`. */
-  readonly relatedPivotKey?: string;
-  /** The parent's attribute the pivot holds. Default its primary key. */
-  readonly parentKey?: string;
-  /** The related model's attribute the pivot holds. Default its primary key. */
-  readonly relatedKey?: string;
-}
-
-/** A related model as a many-to-many relation returns it: with its pivot row. */
-export type WithPivot<R, Pivot> = R & {
-  /** The pivot row that pairs the related model with the parent (never saved with the model). */
-  pivot: Pivot;
-};
-
-/** What `sync` changed, by related key. */
-export interface SyncResult {
-  /** The related keys newly paired. */
-  readonly attached: Key[];
-  /** The related keys unpaired. */
-  readonly detached: Key[];
-  /** The related keys whose pivot attributes changed. */
-  readonly updated: Key[];
-}
+  type PivotRecord,
+  PivotRelation,
+  type RelatedKeysOrModels,
+  type SyncResult,
+  type WithPivot,
+} from './pivot-relation.js';
 
 /** Keys with their pivot attributes as given; `record` when keys came as a record's strings. */
 interface GivenPairs<Pivot> {
@@ -68,207 +22,17 @@ interface GivenPairs<Pivot> {
   readonly record: boolean;
 }
 
-/** The record form of `attach`/`toggle`/`sync`: related key → pivot attributes. */
-export type PivotRecord<Pivot> = Readonly<Record<string, Partial<Pivot>>>;
-
-/** Related keys or models, one or several. */
-export type RelatedKeysOrModels<R> = Key | R | readonly (Key | R)[];
-
 /**
  * Many related models per parent and many parents per related model, paired through rows of a
  * pivot table that the Database derives (`post_tag`: `{ post_id, tag_id, ...pivot attributes }`,
  * one row per pair). Each related model it returns carries its pivot row as `pivot`.
  * @example
  * tagsRelation(): BelongsToMany<Post, Tag, PostTagAttributes> { return this.belongsToMany(Tag); }
- */
-export class BelongsToMany<
+ */ export class BelongsToMany<
   P extends ModelBase,
   R extends ModelBase,
   Pivot extends object = Record<string, Key>,
-> extends Relation<P, R, WithPivot<R, Pivot>[]> {
-  /** The pivot table and its two key columns. */
-  readonly pivot: PivotTable;
-  /** The parent's attribute the pivot holds. */
-  readonly parentKey: string;
-  /** The related model's attribute the pivot holds. */
-  readonly relatedKey: string;
-  readonly #keys: RelatedKeys;
-  readonly #pivotFilters: PivotFilters;
-  #timestamps = false;
-
-  constructor(parent: P, related: ModelClass<R>, options: BelongsToManyOptions = {}) {
-    super(parent, related);
-    const parentModel = parent.constructor as ModelClass;
-    this.parentKey = options.parentKey ?? parentModel.primaryKey;
-    this.relatedKey = options.relatedKey ?? related.primaryKey;
-    const name =
-      options.pivotTable ?? [singular(parentModel.table), singular(related.table)].sort().join('_');
-    this.pivot = new PivotTable(
-      name,
-      options.foreignPivotKey ?? defaultForeignKey(parentModel.table, this.parentKey),
-      options.relatedPivotKey ?? defaultForeignKey(related.table, this.relatedKey),
-    );
-    this.#keys = new RelatedKeys(related, this.relatedKey, this.#describe());
-    this.#pivotFilters = new PivotFilters(this.#describe());
-  }
-
-  /**
-   * Keeps only the pairs whose pivot row has `field` equal to `value` (or compared by
-   * `operator`), in every read of the relation; declare it in the relation method to keep it.
-   * @example approvedTagsRelation() { return this.belongsToMany(Tag).wherePivot('approved', true); }
-   */
-  wherePivot<F extends Extract<keyof Pivot, string>>(
-    field: F,
-    ...condition: [value: Pivot[F] | null] | [operator: WhereOperator, value: unknown]
-  ): this {
-    this.#pivotFilters.add(field, condition);
-    return this;
-  }
-
-  /** Keeps only the pairs whose pivot `field` is one of `values`. */
-  wherePivotIn<F extends Extract<keyof Pivot, string>>(
-    field: F,
-    values: readonly Pivot[F][],
-  ): this {
-    this.#pivotFilters.add(field, ['in', values]);
-    return this;
-  }
-
-  /** Keeps only the pairs whose pivot `field` is missing or null. */
-  wherePivotNull<F extends Extract<keyof Pivot, string>>(field: F): this {
-    this.#pivotFilters.add(field, ['=', null]);
-    return this;
-  }
-
-  /** Stamps pivot rows with `created_at` (when paired) and `updated_at` (on each write). */
-  withTimestamps(): this {
-    this.#timestamps = true;
-    return this;
-  }
-
-  /** The parent's key value, or undefined while the parent has none. */
-  parentKeyValue(): Key | undefined {
-    return keyAttribute(this.parent, this.parentKey);
-  }
-
-  addConstraints(query: QueryBuilder<R>): QueryBuilder<R> {
-    const { name, parentColumn, relatedColumn } = this.pivot;
-    const filters = this.#pivotFilters;
-    const via = {
-      table: name,
-      where: parentColumn,
-      select: relatedColumn,
-      ...(filters.isEmpty ? {} : { rowsMatching: filters.clauses }),
-    };
-    return constrainToParent(query, this.relatedKey, this.parentKeyValue(), via);
-  }
-
-  /** The related models with their pivot rows, in related primary-key order. */
-  async getResults(): Promise<WithPivot<R, Pivot>[]> {
-    if (this.parentKeyValue() === undefined) return [];
-    return (await this.eagerRead([this.parent], this.runtime())) as WithPivot<R, Pivot>[];
-  }
-
-  /** Two reads for any number of parents: their pivot rows, then the related models. */
-  async eagerRead(
-    parents: readonly P[],
-    runtime: DatabaseRuntime,
-    constraint?: QueryState,
-  ): Promise<R[]> {
-    const keys = distinctKeys(parents, (parent) => readAttribute(parent, this.parentKey));
-    const rows = (await this.pivot.rowsOf(runtime, keys as Key[])).filter((row) =>
-      this.#pivotFilters.keeps(row),
-    );
-    if (rows.length === 0) return [];
-    const { relatedColumn } = this.pivot;
-    const related = await this.relatedQuery(runtime, constraint)
-      .whereIn(
-        this.relatedKey as AttributeKey<R>,
-        distinctKeys(rows, (row) => row[relatedColumn]) as never[],
-      )
-      .get();
-    const rowsByRelated = buildGroups(rows, (row) => row[relatedColumn]);
-    const context = runtime.contextOf(this.related);
-    const results: R[] = [];
-    for (const model of related) {
-      const pairs = rowsByRelated.get(dictionaryKey(readAttribute(model, this.relatedKey))) ?? [];
-      pairs.forEach((row, i) => {
-        // One instance per pair: a model attached to two parents carries two pivot rows.
-        const instance = i === 0 ? model : hydrate(context, originalOf(model)!);
-        setLoaded(instance, 'pivot', { ...row }, 'extra');
-        results.push(instance);
-      });
-    }
-    return results;
-  }
-
-  match(parents: readonly P[], results: readonly R[], name: string): void {
-    const { parentColumn } = this.pivot;
-    matchMany(parents, this.parentKey, results, (result) => pivotOf(result)[parentColumn], name);
-  }
-
-  async countRelated(parents: readonly P[], runtime: DatabaseRuntime): Promise<number[]> {
-    const keys = distinctKeys(parents, (parent) => readAttribute(parent, this.parentKey));
-    const { parentColumn } = this.pivot;
-    const found = this.#pivotFilters.isEmpty
-      ? await this.pivot.parentKeysOf(runtime, keys as Key[])
-      : (await this.pivot.rowsOf(runtime, keys as Key[]))
-          .filter((row) => this.#pivotFilters.keeps(row))
-          .map((row) => row[parentColumn] as Key);
-    return countMatches(parents, this.parentKey, found);
-  }
-
-  requirements(): TableRequirement[] {
-    return [
-      { ...this.pivot.requirement(), joins: [this.parent.constructor as ModelClass, this.related] },
-      plainIndex(this.parent.constructor as ModelClass, this.parentKey),
-      plainIndex(this.related, this.relatedKey),
-    ];
-  }
-
-  override foreignKeys(): ForeignKeyColumn[] {
-    const { name, parentColumn, relatedColumn } = this.pivot;
-    const parentModel = this.parent.constructor as ModelClass;
-    return [
-      {
-        table: name,
-        column: parentColumn,
-        references: parentModel,
-        referencedField: this.parentKey,
-      },
-      {
-        table: name,
-        column: relatedColumn,
-        references: this.related,
-        referencedField: this.relatedKey,
-      },
-    ];
-  }
-
-  /** Deleting a record of either side removes its pivot rows. */
-  override deleteEffects(): DeleteEffect[] {
-    const parentModel = this.parent.constructor as ModelClass;
-    const effects: DeleteEffect[] = [];
-    const { name, parentColumn, relatedColumn } = this.pivot;
-    if (this.parentKey === parentModel.primaryKey) {
-      effects.push({
-        table: parentModel.table,
-        dependentTable: name,
-        column: parentColumn,
-        action: 'delete',
-      });
-    }
-    if (this.relatedKey === this.related.primaryKey) {
-      effects.push({
-        table: this.related.table,
-        dependentTable: name,
-        column: relatedColumn,
-        action: 'delete',
-      });
-    }
-    return effects;
-  }
-
+> extends PivotRelation<P, R, Pivot> {
   /**
    * Pairs the parent with these related keys or models; a pair that exists keeps its one row,
    * its pivot attributes updated when given. One transaction.
@@ -279,15 +43,15 @@ export class BelongsToMany<
     keys: RelatedKeysOrModels<R> | PivotRecord<Pivot>,
     pivotAttributes?: Partial<Pivot>,
   ): Promise<void> {
-    const parentKey = this.#requireParentKey('attach');
+    const parentKey = this.requireParentKey('attach');
     const given = this.#given(keys, pivotAttributes);
-    await this.#write(async (runtime) => {
+    await this.writePivot(async (runtime) => {
       const pairs = await this.#typed(runtime, given);
-      await this.#keys.assertStored(
+      await this.relatedKeys.assertStored(
         runtime,
         pairs.map(([key]) => key),
       );
-      await this.pivot.pair(runtime, parentKey, pairs, this.#timestamps);
+      await this.pivot.pair(runtime, parentKey, pairs, this.stampsPivot);
     });
   }
 
@@ -296,9 +60,9 @@ export class BelongsToMany<
    * @throws UnsavedModelError for a parent without its key, as every write of the relation.
    */
   async detach(keys?: RelatedKeysOrModels<R>): Promise<number> {
-    const parentKey = this.#requireParentKey('detach');
-    const related = keys === undefined ? undefined : this.#keys.of(keys);
-    return this.#write(async (runtime) => {
+    const parentKey = this.requireParentKey('detach');
+    const related = keys === undefined ? undefined : this.relatedKeys.of(keys);
+    return this.writePivot(async (runtime) => {
       const current = await this.pivot.relatedKeysOf(runtime, parentKey);
       const removing =
         related === undefined
@@ -328,20 +92,20 @@ export class BelongsToMany<
   async toggle(
     keys: RelatedKeysOrModels<R> | PivotRecord<Pivot>,
   ): Promise<Omit<SyncResult, 'updated'>> {
-    const parentKey = this.#requireParentKey('toggle');
+    const parentKey = this.requireParentKey('toggle');
     const given = this.#given(keys, undefined);
-    return this.#write(async (runtime) => {
+    return this.writePivot(async (runtime) => {
       const pairs = await this.#typed(runtime, given);
       const current = await this.pivot.relatedKeysOf(runtime, parentKey);
       const present = (key: Key) => current.some((k) => sameValue(k, key));
       const detached = pairs.filter(([key]) => present(key)).map(([key]) => key);
       const attaching = pairs.filter(([key]) => !present(key));
-      await this.#keys.assertStored(
+      await this.relatedKeys.assertStored(
         runtime,
         attaching.map(([key]) => key),
       );
       await this.pivot.unpair(runtime, parentKey, detached);
-      await this.pivot.pair(runtime, parentKey, attaching, this.#timestamps);
+      await this.pivot.pair(runtime, parentKey, attaching, this.stampsPivot);
       return { attached: attaching.map(([key]) => key), detached };
     });
   }
@@ -360,9 +124,9 @@ export class BelongsToMany<
     models: readonly R[],
     pivotAttributes?: Partial<Pivot>,
   ): Promise<WithPivot<R, Pivot>[]> {
-    const parentKey = this.#requireParentKey('saveMany');
+    const parentKey = this.requireParentKey('saveMany');
     for (const model of models) this.#assertRelated(model, 'saveMany()');
-    return this.#write(async (runtime) => {
+    return this.writePivot(async (runtime) => {
       for (const model of models) await model.save();
       return this.#pairWith(runtime, parentKey, models, pivotAttributes);
     });
@@ -373,13 +137,13 @@ export class BelongsToMany<
     list: readonly Partial<AttributesOf<R>>[],
     pivotAttributes?: Partial<Pivot>,
   ): Promise<WithPivot<R, Pivot>[]> {
-    const parentKey = this.#requireParentKey('createMany');
+    const parentKey = this.requireParentKey('createMany');
     const owner = { model: this.related.name, table: this.related.table };
     assertList(list, owner, `${this.describe()}: createMany()`);
     for (const attributes of list) {
       assertAttributeSet(attributes, owner, `${this.describe()}: createMany()`);
     }
-    return this.#write(async (runtime) => {
+    return this.writePivot(async (runtime) => {
       const context = runtime.contextOf(this.related);
       const models = list.map((attributes) => newModel(this.related, attributes, runtime));
       await insertModels(context, models);
@@ -395,8 +159,8 @@ export class BelongsToMany<
     attributes: Partial<AttributesOf<R>>,
     pivotAttributes?: Partial<Pivot>,
   ): Promise<WithPivot<R, Pivot>> {
-    const parentKey = this.#requireParentKey('firstOrCreate');
-    return this.#write(async (runtime) => {
+    const parentKey = this.requireParentKey('firstOrCreate');
+    return this.writePivot(async (runtime) => {
       const own = await this.#firstOwn(attributes);
       if (own) return own;
       const stored = await this.#firstStored(runtime, attributes);
@@ -414,8 +178,8 @@ export class BelongsToMany<
     values: Partial<AttributesOf<R>>,
     pivotAttributes?: Partial<Pivot>,
   ): Promise<WithPivot<R, Pivot>> {
-    const parentKey = this.#requireParentKey('updateOrCreate');
-    return this.#write(async (runtime) => {
+    const parentKey = this.requireParentKey('updateOrCreate');
+    return this.writePivot(async (runtime) => {
       let model = await this.#firstOwn(attributes);
       if (!model) {
         const stored = await this.#firstStored(runtime, attributes);
@@ -451,12 +215,12 @@ export class BelongsToMany<
     models: readonly R[],
     pivotAttributes: Partial<Pivot> | undefined,
   ): Promise<WithPivot<R, Pivot>[]> {
-    const keys = models.map((model) => this.#keys.of(model)[0]!);
+    const keys = models.map((model) => this.relatedKeys.of(model)[0]!);
     const rows = await this.pivot.pair(
       runtime,
       parentKey,
       keys.map((key) => [key, pivotAttributes] as const),
-      this.#timestamps,
+      this.stampsPivot,
     );
     models.forEach((model, i) => {
       setLoaded(model, 'pivot', { ...rows[i] }, 'extra');
@@ -473,7 +237,7 @@ export class BelongsToMany<
       const entries = Object.entries(keys as PivotRecord<Pivot>);
       return { keys: entries.map(([key, value]) => [key, value] as const), record: true };
     }
-    const list = this.#keys.of(keys as RelatedKeysOrModels<R>);
+    const list = this.relatedKeys.of(keys as RelatedKeysOrModels<R>);
     return { keys: list.map((key) => [key, pivotAttributes] as const), record: false };
   }
 
@@ -483,7 +247,7 @@ export class BelongsToMany<
     given: GivenPairs<Pivot>,
   ): Promise<(readonly [Key, Partial<Pivot> | undefined])[]> {
     if (!given.record) return [...given.keys];
-    return this.#keys.withStoredTypes(
+    return this.relatedKeys.withStoredTypes(
       runtime,
       given.keys as [string, Partial<Pivot> | undefined][],
     );
@@ -492,19 +256,19 @@ export class BelongsToMany<
   #assertRelated(model: unknown, call: string): asserts model is R {
     if (model instanceof this.related) return;
     throw new ValidationError(
-      `${this.#describe()}: ${call} takes ${this.related.name} models, not ${describe(model)}`,
+      `${this.describePivot()}: ${call} takes ${this.related.name} models, not ${describe(model)}`,
       { model: this.related.name, table: this.related.table },
     );
   }
 
   /** Updates one pair's pivot attributes; resolves to 1, or 0 when the pair does not exist. */
   async updateExistingPivot(key: Key | R, attributes: Partial<Pivot>): Promise<number> {
-    const parentKey = this.#requireParentKey('updateExistingPivot');
-    const [related] = this.#keys.of(key);
-    return this.#write(async (runtime) => {
+    const parentKey = this.requireParentKey('updateExistingPivot');
+    const [related] = this.relatedKeys.of(key);
+    return this.writePivot(async (runtime) => {
       const row = await this.pivot.table(runtime).get(this.pivot.keyOf(parentKey, related!));
       if (!row) return 0;
-      await this.pivot.pair(runtime, parentKey, [[related!, attributes]], this.#timestamps);
+      await this.pivot.pair(runtime, parentKey, [[related!, attributes]], this.stampsPivot);
       return 1;
     });
   }
@@ -519,53 +283,40 @@ export class BelongsToMany<
     if (pivotAttributes !== undefined) {
       assertAttributeSet(pivotAttributes, owner, `${this.describe()}: create() pivot attributes`);
     }
-    const parentKey = this.#requireParentKey('create');
-    return this.#write(async (runtime) => {
+    const parentKey = this.requireParentKey('create');
+    return this.writePivot(async (runtime) => {
       const model = await newModel(this.related, attributes, runtime).save();
-      const key = this.#keys.of(model)[0]!;
+      const key = this.relatedKeys.of(model)[0]!;
       const [row] = await this.pivot.pair(
         runtime,
         parentKey,
         [[key, pivotAttributes]],
-        this.#timestamps,
+        this.stampsPivot,
       );
       setLoaded(model, 'pivot', { ...row }, 'extra');
       return model as WithPivot<R, Pivot>;
     });
   }
 
-  protected emptyResult(): WithPivot<R, Pivot>[] {
-    return [];
-  }
-
-  protected canLookUp(): boolean {
-    return this.parentKeyValue() !== undefined;
-  }
-
-  protected shareKey(): string {
-    const { name, parentColumn } = this.pivot;
-    return `${name}\u0000${parentColumn}\u0000${this.related.table}\u0000${this.relatedKey}\u0000${shareKeyOf(this.parentKeyValue())}`;
-  }
-
   async #sync(
     keys: readonly (Key | R)[] | Readonly<Record<string, Partial<Pivot>>>,
     detaching: boolean,
   ): Promise<SyncResult> {
-    const parentKey = this.#requireParentKey(detaching ? 'sync' : 'syncWithoutDetaching');
+    const parentKey = this.requireParentKey(detaching ? 'sync' : 'syncWithoutDetaching');
     const listed = Array.isArray(keys);
     const given: (readonly [Key, Partial<Pivot> | undefined])[] = listed
-      ? this.#keys.of(keys as readonly (Key | R)[]).map((key) => [key, undefined] as const)
+      ? this.relatedKeys.of(keys as readonly (Key | R)[]).map((key) => [key, undefined] as const)
       : Object.entries(keys as Record<string, Partial<Pivot>>).map(
           ([key, value]) => [key, value] as const,
         );
-    return this.#write(async (runtime) => {
+    return this.writePivot(async (runtime) => {
       const wanted = listed
         ? given
-        : await this.#keys.withStoredTypes(
+        : await this.relatedKeys.withStoredTypes(
             runtime,
             given as [string, Partial<Pivot> | undefined][],
           );
-      await this.#keys.assertStored(
+      await this.relatedKeys.assertStored(
         runtime,
         wanted.map(([key]) => key),
       );
@@ -587,7 +338,7 @@ export class BelongsToMany<
           changes.push([key, attributes]);
         }
       }
-      await this.pivot.pair(runtime, parentKey, changes, this.#timestamps);
+      await this.pivot.pair(runtime, parentKey, changes, this.stampsPivot);
       if (detaching) {
         const removed = [...byKey.values()].map((row) => row[this.pivot.relatedColumn] as Key);
         await this.pivot.unpair(runtime, parentKey, removed);
@@ -596,30 +347,4 @@ export class BelongsToMany<
       return result;
     });
   }
-
-  #requireParentKey(action: string): Key {
-    const key = this.parentKeyValue();
-    if (key !== undefined) return key;
-    const parentModel = this.parent.constructor as ModelClass;
-    throw new UnsavedModelError(
-      `${this.#describe()}: cannot ${action} through a ${parentModel.name} that has no ` +
-        `"${this.parentKey}" yet; save the ${parentModel.name} first`,
-      { model: parentModel.name, table: parentModel.table, field: this.parentKey },
-    );
-  }
-
-  /** Runs `fn` in one readwrite transaction over the pivot and related tables. */
-  #write<T>(fn: (runtime: DatabaseRuntime) => Promise<T>): Promise<T> {
-    const runtime = this.runtime();
-    const context = runtime.contextOf(this.related);
-    return runtime.write([this.pivot.name, context.tableName], () => fn(runtime), context, true);
-  }
-
-  #describe(): string {
-    return `${this.describe()} (pivot "${this.pivot.name}")`;
-  }
-}
-
-function pivotOf(model: ModelBase): Row {
-  return readAttribute(model, 'pivot') as Row;
 }

@@ -1,0 +1,306 @@
+import { UnsavedModelError } from '../core/errors.js';
+import { buildGroups, dictionaryKey, distinctKeys, shareKeyOf } from '../core/key-dictionary.js';
+import { defaultForeignKey, singular } from '../core/naming.js';
+import type { Key, Row } from '../core/values.js';
+import type { AttributeKey, ModelBase } from '../model/model.js';
+import type { WhereOperator } from '../query/clause.js';
+import type { QueryBuilder } from '../query/query-builder.js';
+import type { QueryState } from '../query/query-state.js';
+import type { DatabaseRuntime } from '../state/context.js';
+import type { ModelClass } from '../state/model-class.js';
+import {
+  hydrate,
+  keyAttribute,
+  originalOf,
+  readAttribute,
+  setLoaded,
+} from '../state/model-state.js';
+import { countMatches, matchMany } from './dictionary.js';
+import { PivotFilters } from './pivot-filters.js';
+import { PivotTable } from './pivot-table.js';
+import { RelatedKeys } from './related-keys.js';
+import {
+  constrainToParent,
+  type DeleteEffect,
+  type ForeignKeyColumn,
+  plainIndex,
+  Relation,
+  type TableRequirement,
+} from './relation.js';
+
+/** Options of {@link BelongsToMany}; each defaults as API.md §11 says. */
+export interface BelongsToManyOptions {
+  /** Default: the two tables' singulars in alphabetical order, joined by `_` (`post_tag`). */
+  readonly pivotTable?: string;
+  /** The pivot column holding the parent's key. Default `<singular parent table>_<parentKey>`. */
+  readonly foreignPivotKey?: string;
+  /** The pivot column holding the related key. Default `<singular related table>_<relatedKey>`. */
+  readonly relatedPivotKey?: string;
+  /** The parent's attribute the pivot holds. Default its primary key. */
+  readonly parentKey?: string;
+  /** The related model's attribute the pivot holds. Default its primary key. */
+  readonly relatedKey?: string;
+}
+
+/** A related model as a many-to-many relation returns it: with its pivot row. */
+export type WithPivot<R, Pivot> = R & {
+  /** The pivot row that pairs the related model with the parent (never saved with the model). */
+  pivot: Pivot;
+};
+
+/** What `sync` changed, by related key. */
+export interface SyncResult {
+  /** The related keys newly paired. */
+  readonly attached: Key[];
+  /** The related keys unpaired. */
+  readonly detached: Key[];
+  /** The related keys whose pivot attributes changed. */
+  readonly updated: Key[];
+}
+
+/** The record form of `attach`/`toggle`/`sync`: related key → pivot attributes. */
+export type PivotRecord<Pivot> = Readonly<Record<string, Partial<Pivot>>>;
+
+/** Related keys or models, one or several. */
+export type RelatedKeysOrModels<R> = Key | R | readonly (Key | R)[];
+
+/**
+ * What every relation through a pivot table shares: the pivot and its key columns, the pivot
+ * conditions and timestamps, and the reads (one for the pivot rows and one for the related models,
+ * for any number of parents). The writes are {@link BelongsToMany}'s.
+ */
+export abstract class PivotRelation<
+  P extends ModelBase,
+  R extends ModelBase,
+  Pivot extends object = Record<string, Key>,
+> extends Relation<P, R, WithPivot<R, Pivot>[]> {
+  /** The pivot table and its two key columns. */
+  readonly pivot: PivotTable;
+  /** The parent's attribute the pivot holds. */
+  readonly parentKey: string;
+  /** The related model's attribute the pivot holds. */
+  readonly relatedKey: string;
+  /** The related keys' checks, for the writes. @internal */
+  protected readonly relatedKeys: RelatedKeys;
+  readonly #pivotFilters: PivotFilters;
+  #timestamps = false;
+
+  /** True when pivot rows are stamped ({@link withTimestamps}). @internal */
+  protected get stampsPivot(): boolean {
+    return this.#timestamps;
+  }
+
+  constructor(parent: P, related: ModelClass<R>, options: BelongsToManyOptions = {}) {
+    super(parent, related);
+    const parentModel = parent.constructor as ModelClass;
+    this.parentKey = options.parentKey ?? parentModel.primaryKey;
+    this.relatedKey = options.relatedKey ?? related.primaryKey;
+    const name =
+      options.pivotTable ?? [singular(parentModel.table), singular(related.table)].sort().join('_');
+    this.pivot = new PivotTable(
+      name,
+      options.foreignPivotKey ?? defaultForeignKey(parentModel.table, this.parentKey),
+      options.relatedPivotKey ?? defaultForeignKey(related.table, this.relatedKey),
+    );
+    this.relatedKeys = new RelatedKeys(related, this.relatedKey, this.describePivot());
+    this.#pivotFilters = new PivotFilters(this.describePivot());
+  }
+
+  /**
+   * Keeps only the pairs whose pivot row has `field` equal to `value` (or compared by
+   * `operator`), in every read of the relation; declare it in the relation method to keep it.
+   * @example approvedTagsRelation() { return this.belongsToMany(Tag).wherePivot('approved', true); }
+   */
+  wherePivot<F extends Extract<keyof Pivot, string>>(
+    field: F,
+    ...condition: [value: Pivot[F] | null] | [operator: WhereOperator, value: unknown]
+  ): this {
+    this.#pivotFilters.add(field, condition);
+    return this;
+  }
+
+  /** Keeps only the pairs whose pivot `field` is one of `values`. */
+  wherePivotIn<F extends Extract<keyof Pivot, string>>(
+    field: F,
+    values: readonly Pivot[F][],
+  ): this {
+    this.#pivotFilters.add(field, ['in', values]);
+    return this;
+  }
+
+  /** Keeps only the pairs whose pivot `field` is missing or null. */
+  wherePivotNull<F extends Extract<keyof Pivot, string>>(field: F): this {
+    this.#pivotFilters.add(field, ['=', null]);
+    return this;
+  }
+
+  /** Stamps pivot rows with `created_at` (when paired) and `updated_at` (on each write). */
+  withTimestamps(): this {
+    this.#timestamps = true;
+    return this;
+  }
+
+  /** The parent's key value, or undefined while the parent has none. */
+  parentKeyValue(): Key | undefined {
+    return keyAttribute(this.parent, this.parentKey);
+  }
+
+  addConstraints(query: QueryBuilder<R>): QueryBuilder<R> {
+    const { name, parentColumn, relatedColumn } = this.pivot;
+    const filters = this.#pivotFilters;
+    const via = {
+      table: name,
+      where: parentColumn,
+      select: relatedColumn,
+      ...(filters.isEmpty ? {} : { rowsMatching: filters.clauses }),
+    };
+    return constrainToParent(query, this.relatedKey, this.parentKeyValue(), via);
+  }
+
+  /** The related models with their pivot rows, in related primary-key order. */
+  async getResults(): Promise<WithPivot<R, Pivot>[]> {
+    if (this.parentKeyValue() === undefined) return [];
+    return (await this.eagerRead([this.parent], this.runtime())) as WithPivot<R, Pivot>[];
+  }
+
+  /** Two reads for any number of parents: their pivot rows, then the related models. */
+  async eagerRead(
+    parents: readonly P[],
+    runtime: DatabaseRuntime,
+    constraint?: QueryState,
+  ): Promise<R[]> {
+    const keys = distinctKeys(parents, (parent) => readAttribute(parent, this.parentKey));
+    const rows = (await this.pivot.rowsOf(runtime, keys as Key[])).filter((row) =>
+      this.#pivotFilters.keeps(row),
+    );
+    if (rows.length === 0) return [];
+    const { relatedColumn } = this.pivot;
+    const related = await this.relatedQuery(runtime, constraint)
+      .whereIn(
+        this.relatedKey as AttributeKey<R>,
+        distinctKeys(rows, (row) => row[relatedColumn]) as never[],
+      )
+      .get();
+    const rowsByRelated = buildGroups(rows, (row) => row[relatedColumn]);
+    const context = runtime.contextOf(this.related);
+    const results: R[] = [];
+    for (const model of related) {
+      const pairs = rowsByRelated.get(dictionaryKey(readAttribute(model, this.relatedKey))) ?? [];
+      pairs.forEach((row, i) => {
+        // One instance per pair: a model attached to two parents carries two pivot rows.
+        const instance = i === 0 ? model : hydrate(context, originalOf(model)!);
+        setLoaded(instance, 'pivot', { ...row }, 'extra');
+        results.push(instance);
+      });
+    }
+    return results;
+  }
+
+  match(parents: readonly P[], results: readonly R[], name: string): void {
+    const { parentColumn } = this.pivot;
+    matchMany(parents, this.parentKey, results, (result) => pivotOf(result)[parentColumn], name);
+  }
+
+  async countRelated(parents: readonly P[], runtime: DatabaseRuntime): Promise<number[]> {
+    const keys = distinctKeys(parents, (parent) => readAttribute(parent, this.parentKey));
+    const { parentColumn } = this.pivot;
+    const found = this.#pivotFilters.isEmpty
+      ? await this.pivot.parentKeysOf(runtime, keys as Key[])
+      : (await this.pivot.rowsOf(runtime, keys as Key[]))
+          .filter((row) => this.#pivotFilters.keeps(row))
+          .map((row) => row[parentColumn] as Key);
+    return countMatches(parents, this.parentKey, found);
+  }
+
+  requirements(): TableRequirement[] {
+    return [
+      { ...this.pivot.requirement(), joins: [this.parent.constructor as ModelClass, this.related] },
+      plainIndex(this.parent.constructor as ModelClass, this.parentKey),
+      plainIndex(this.related, this.relatedKey),
+    ];
+  }
+
+  override foreignKeys(): ForeignKeyColumn[] {
+    const { name, parentColumn, relatedColumn } = this.pivot;
+    const parentModel = this.parent.constructor as ModelClass;
+    return [
+      {
+        table: name,
+        column: parentColumn,
+        references: parentModel,
+        referencedField: this.parentKey,
+      },
+      {
+        table: name,
+        column: relatedColumn,
+        references: this.related,
+        referencedField: this.relatedKey,
+      },
+    ];
+  }
+
+  /** Deleting a record of either side removes its pivot rows. */
+  override deleteEffects(): DeleteEffect[] {
+    const parentModel = this.parent.constructor as ModelClass;
+    const effects: DeleteEffect[] = [];
+    const { name, parentColumn, relatedColumn } = this.pivot;
+    if (this.parentKey === parentModel.primaryKey) {
+      effects.push({
+        table: parentModel.table,
+        dependentTable: name,
+        column: parentColumn,
+        action: 'delete',
+      });
+    }
+    if (this.relatedKey === this.related.primaryKey) {
+      effects.push({
+        table: this.related.table,
+        dependentTable: name,
+        column: relatedColumn,
+        action: 'delete',
+      });
+    }
+    return effects;
+  }
+
+  protected emptyResult(): WithPivot<R, Pivot>[] {
+    return [];
+  }
+
+  protected canLookUp(): boolean {
+    return this.parentKeyValue() !== undefined;
+  }
+
+  protected shareKey(): string {
+    const { name, parentColumn } = this.pivot;
+    return `${name}\u0000${parentColumn}\u0000${this.related.table}\u0000${this.relatedKey}\u0000${shareKeyOf(this.parentKeyValue())}`;
+  }
+
+  /** The parent's key, for `action`. @throws UnsavedModelError without one. @internal */
+  protected requireParentKey(action: string): Key {
+    const key = this.parentKeyValue();
+    if (key !== undefined) return key;
+    const parentModel = this.parent.constructor as ModelClass;
+    throw new UnsavedModelError(
+      `${this.describePivot()}: cannot ${action} through a ${parentModel.name} that has no ` +
+        `"${this.parentKey}" yet; save the ${parentModel.name} first`,
+      { model: parentModel.name, table: parentModel.table, field: this.parentKey },
+    );
+  }
+
+  /** Runs `fn` in one readwrite transaction over the pivot and related tables. @internal */
+  protected writePivot<T>(fn: (runtime: DatabaseRuntime) => Promise<T>): Promise<T> {
+    const runtime = this.runtime();
+    const context = runtime.contextOf(this.related);
+    return runtime.write([this.pivot.name, context.tableName], () => fn(runtime), context, true);
+  }
+
+  /** The relation and its pivot table, for messages. @internal */
+  protected describePivot(): string {
+    return `${this.describe()} (pivot "${this.pivot.name}")`;
+  }
+}
+
+function pivotOf(model: ModelBase): Row {
+  return readAttribute(model, 'pivot') as Row;
+}
