@@ -3,6 +3,7 @@ export {
   DatabaseClosedError,
   DexormError,
   IntegrityError,
+  MigrationError,
   ModelNotFoundError,
   SchemaError,
   StorageError,
@@ -10,9 +11,14 @@ export {
   UnsavedModelError,
   ValidationError,
 } from './core/errors.js';
-export type { Key } from './core/values.js';
-export type { DatabaseOptions } from './database/database.js';
+export type { Key, Row } from './core/values.js';
+export type { DatabaseOptions, OpenOptions } from './database/database.js';
 export { Database } from './database/database.js';
+export type {
+  Migration,
+  MigrationProgress,
+  MigrationTransaction,
+} from './database/migrations.js';
 export type {
   AttributeKey,
   AttributesOf,

@@ -106,6 +106,22 @@ export interface ValidationIssue {
   readonly message: string;
 }
 
+/**
+ * A data migration failed while the database was upgraded: the whole upgrade was rolled back,
+ * and the database keeps its previous version and data (the next open tries again). `version` is
+ * the version whose migration failed; `cause` what it threw.
+ */
+export class MigrationError extends DexormError {
+  /** The version whose migration failed. */
+  readonly version: number;
+
+  constructor(message: string, version: number, details: ErrorDetails = {}) {
+    super(message, details);
+    this.name = 'MigrationError';
+    this.version = version;
+  }
+}
+
 /** The database was closed or deleted (by this code, or by another connection upgrading it). */
 export class DatabaseClosedError extends DexormError {
   constructor(message: string, details: ErrorDetails = {}) {

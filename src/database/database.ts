@@ -1,7 +1,8 @@
 import { Dexie } from 'dexie';
-import { SchemaError, type UniqueConstraintError } from '../core/errors.js';
+import { type MigrationError, SchemaError, type UniqueConstraintError } from '../core/errors.js';
 import type { ModelClass } from '../state/model-class.js';
 import { ChangeLog, type KeyPath, SYNC_STORES } from './change-log.js';
+import { type Migration, type MigrationProgress, Migrations } from './migrations.js';
 import { RelationRegistry } from './registry.js';
 import { Runtime } from './runtime.js';
 import { assertModels, deriveSchema } from './schema.js';
@@ -38,6 +39,18 @@ function replicableTables(
   return new ChangeLog(dexie, keyPaths, joins);
 }
 
+/** True for the error an open (or a read or write waiting on it) fails with. */
+function isFailedOpen(error: unknown): boolean {
+  const name = (error as { name?: string })?.name;
+  return name === 'OpenFailedError' || name === 'DatabaseClosedError' || name === 'UpgradeError';
+}
+
+/** Options of {@link Database.open}. */
+export interface OpenOptions {
+  /** Hears the progress that migrations report, while they run. */
+  readonly onProgress?: (progress: MigrationProgress) => void;
+}
+
 /** Options of {@link Database}. */
 export interface DatabaseOptions {
   /** The model classes stored in this database; relations may only point at these. */
@@ -47,6 +60,11 @@ export interface DatabaseOptions {
    * place (Dexie notes it in the console); raise it when models change to number versions.
    */
   readonly version?: number;
+  /**
+   * Data migrations by the version they migrate to (`{ 2: (tx) => ..., 3: ... }`): each runs once
+   * per device, in version order, inside the upgrade transaction with the new schema.
+   */
+  readonly migrations?: Readonly<Record<number, Migration>>;
   /** The IndexedDB factory to use (default the global `indexedDB`), e.g. one per test replica. */
   readonly indexedDB?: IDBFactory;
   /** The `IDBKeyRange` that goes with `indexedDB` (default the global one). */
@@ -71,6 +89,7 @@ export class Database {
   readonly models: readonly ModelClass[];
   readonly #runtime: Runtime;
   readonly #dependencies: IndexedDbDependencies;
+  readonly #migrations: Migrations;
   #openFailure: Promise<UniqueConstraintError> | undefined;
 
   /** @throws SchemaError when the models do not form a valid schema. */
@@ -84,6 +103,7 @@ export class Database {
         `Database "${name}": version must be a positive number, not ${version}`,
       );
     }
+    this.#migrations = new Migrations(name);
     const models = assertModels(options?.models ?? []);
     const registry = new RelationRegistry(models);
     const { tables, stores } = deriveSchema(models, registry);
@@ -104,7 +124,12 @@ export class Database {
       }
     }
     const changeLog = replicableTables(models, registry, this.dexie);
-    this.dexie.version(version).stores(changeLog ? { ...stores, ...SYNC_STORES } : stores);
+    this.#migrations.declare(
+      this.dexie,
+      version,
+      changeLog ? { ...stores, ...SYNC_STORES } : stores,
+      options?.migrations ?? {},
+    );
     this.#runtime = new Runtime(
       this.dexie,
       tables,
@@ -121,22 +146,35 @@ export class Database {
    * break a unique index that the upgrade adds (a new HasOne): the upgrade is refused, and the
    * database stays as it was, at its old version.
    */
-  async open(): Promise<this> {
+  async open(options: OpenOptions = {}): Promise<this> {
     this.#openFailure = undefined;
+    this.#migrations.listen(options.onProgress);
     try {
       await this.dexie.open();
     } catch (error) {
+      const failed = this.#migrations.failure;
+      if (failed) throw failed;
       // Failing while opening, a broken unique constraint can only come from the upgrade.
       if (isUniqueUpgradeFailure(error) || hasConstraintCause(error)) {
-        throw await this.#explainOpenFailure(error);
+        throw await this.#explainUnique(error);
       }
       throw translateError(error);
     }
     return this;
   }
 
-  /** The explanation of a refused upgrade, worked out once (queries may all ask at once). */
-  #explainOpenFailure(error: unknown): Promise<UniqueConstraintError> {
+  /**
+   * The explanation of a refused upgrade, worked out once (queries may all ask at once): the
+   * failed migration's MigrationError, or the unique index the stored records break.
+   */
+  #explainOpenFailure(error: unknown): Promise<UniqueConstraintError | MigrationError> | undefined {
+    const failed = this.#migrations.failure;
+    if (failed && isFailedOpen(error)) return Promise.resolve(failed);
+    return isUniqueUpgradeFailure(error) ? this.#explainUnique(error) : undefined;
+  }
+
+  /** The unique index whose stored records refused the upgrade, worked out once. */
+  #explainUnique(error: unknown): Promise<UniqueConstraintError> {
     this.#openFailure ??= explainUniqueUpgradeFailure(
       this.name,
       this.schema,

@@ -27,7 +27,6 @@ import { RequestTracker } from './request-tracker.js';
 import type { TableDefinition } from './schema.js';
 import { translateError } from './translate-error.js';
 import { TrashEffects } from './trash-effects.js';
-import { isUniqueUpgradeFailure } from './upgrade-check.js';
 import { type WriteRule, writePath } from './write-path.js';
 
 /** The services one Database gives its models: contexts, transactions, live queries, relations. */
@@ -51,7 +50,7 @@ export class Runtime implements DatabaseRuntime {
   /** The scope transactions whose function is still running. */
   readonly #running = new Set<Transaction>();
   readonly #requests = new RequestTracker();
-  readonly #explainOpenFailure: ((error: unknown) => Promise<unknown>) | undefined;
+  readonly #explainOpenFailure: ((error: unknown) => Promise<unknown> | undefined) | undefined;
 
   constructor(
     dexie: Dexie,
@@ -59,7 +58,7 @@ export class Runtime implements DatabaseRuntime {
     tableNames: readonly string[],
     registry: RelationRegistry,
     changeLog?: ChangeLog,
-    explainOpenFailure?: (error: unknown) => Promise<unknown>,
+    explainOpenFailure?: (error: unknown) => Promise<unknown> | undefined,
   ) {
     this.#explainOpenFailure = explainOpenFailure;
     this.dexie = dexie;
@@ -227,9 +226,8 @@ export class Runtime implements DatabaseRuntime {
 
   /** The error to report for `error`: an open that failed is explained as `open()` does. */
   async #failure(error: unknown, about: ModelContext | undefined): Promise<unknown> {
-    if (this.#explainOpenFailure && isUniqueUpgradeFailure(error)) {
-      return this.#explainOpenFailure(error);
-    }
+    const explained = this.#explainOpenFailure?.(error);
+    if (explained) return explained;
     return translateError(error, about);
   }
 
