@@ -12,6 +12,7 @@ export {
   ValidationError,
 } from './core/errors.js';
 export type { Key, Row } from './core/values.js';
+export type { BackupProgress, ExportOptions, ImportOptions } from './database/backup.js';
 export type { DatabaseOptions, OpenOptions } from './database/database.js';
 export { Database } from './database/database.js';
 export type {

@@ -1,6 +1,12 @@
 import { Dexie } from 'dexie';
 import { type MigrationError, SchemaError, type UniqueConstraintError } from '../core/errors.js';
 import type { ModelClass } from '../state/model-class.js';
+import {
+  type ExportOptions,
+  exportDatabase,
+  type ImportOptions,
+  importDatabase,
+} from './backup.js';
 import { ChangeLog, type KeyPath, SYNC_STORES } from './change-log.js';
 import { type Migration, type MigrationProgress, Migrations } from './migrations.js';
 import { RelationRegistry } from './registry.js';
@@ -198,6 +204,35 @@ export class Database {
   async delete(): Promise<void> {
     try {
       await this.dexie.delete();
+    } catch (error) {
+      throw translateError(error);
+    }
+  }
+
+  /**
+   * The records of every model and pivot table as a JSON Blob (dexie-export-import's format,
+   * Dates and Blobs kept), for a backup or a move to another device.
+   * @throws SchemaError when dexie-export-import is not installed.
+   */
+  async export(options?: ExportOptions): Promise<Blob> {
+    try {
+      return await exportDatabase(this.dexie, this.#runtime.tableNames, options);
+    } catch (error) {
+      throw translateError(error);
+    }
+  }
+
+  /**
+   * Imports an export of this database (of its version or an older one) in one transaction:
+   * records are added, or replace those with the same key; with `clear`, every table is emptied
+   * first. A file of another database or a newer version, or a record that breaks a schema, a
+   * unique index or a foreign key's type, imports nothing.
+   * @throws ValidationError, UniqueConstraintError; SchemaError without dexie-export-import.
+   */
+  async import(blob: Blob, options?: ImportOptions): Promise<void> {
+    const tables = this.#runtime.tableNames;
+    try {
+      await importDatabase(this.dexie, tables, this.#runtime.contextsByTable(), blob, options);
     } catch (error) {
       throw translateError(error);
     }

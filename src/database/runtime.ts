@@ -140,6 +140,11 @@ export class Runtime implements DatabaseRuntime {
     );
   }
 
+  /** The contexts of the models, by table. */
+  contextsByTable(): ReadonlyMap<string, ModelContext> {
+    return new Map([...this.#contexts.values()].map((context) => [context.tableName, context]));
+  }
+
   relation(model: ModelClass, name: string): RelationDefinition {
     return this.#registry.relation(model, name);
   }
