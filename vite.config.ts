@@ -32,7 +32,7 @@ export default defineConfig({
     ],
   },
   // Bundled before the first page load, so the first visit is not interrupted by a reload.
-  optimizeDeps: { include: ['dexie', 'rxjs'] },
+  optimizeDeps: { include: ['dexie', 'rxjs', 'dexie-export-import'] },
   // Relative asset paths: the build can be served from any folder of a static host.
   base: './',
   build: {

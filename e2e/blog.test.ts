@@ -118,4 +118,19 @@ describe('the demo: posts, tags, comments, counts and a cascade, in two tabs', (
     expect(await stored(first, 'post_tag')).toBe(0);
     await expect.poll(() => texts(second, 'trash-row')).toEqual([]);
   });
+
+  it('exports every record to a file and imports it back after clearing', async () => {
+    const users = await storedRows(first, 'dexorm-demo', 'users');
+    expect(users.length).toBeGreaterThan(0);
+    const [download] = await Promise.all([
+      first.waitForEvent('download'),
+      first.getByTestId('export').click(),
+    ]);
+    const file = await download.path();
+    await first.getByTestId('reset').click();
+    await expect.poll(() => storedRows(first, 'dexorm-demo', 'users')).toEqual([]);
+    await first.getByTestId('import-file').setInputFiles(file);
+    await expect.poll(() => storedRows(first, 'dexorm-demo', 'users')).toEqual(users);
+    await expect.poll(() => second.getByTestId('user-row').count()).toBe(users.length);
+  });
 });

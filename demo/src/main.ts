@@ -1,4 +1,5 @@
 import './style.css';
+import { backupTools } from './backup-tools';
 import { blogPanel, postCountsPanel } from './blog-panel';
 import { button, h } from './dom';
 import { livePanel } from './live-panel';
@@ -38,6 +39,7 @@ app.replaceChildren(
     ]),
     h('div', { class: 'page-tools' }, [
       h('span', { class: 'badge', testid: 'database-name', text: `IndexedDB: ${db.name}` }),
+      ...backupTools(),
       reset,
     ]),
   ]),

@@ -119,6 +119,60 @@ describe('README', () => {
     }
   });
 
+  it('runs the migration and backup examples as written, on a version 1 database', async () => {
+    const old = new dexorm.Database('people-app', {
+      models: [
+        class extends dexorm.Model<{ id?: number }> {
+          static override table = 'people';
+        },
+      ],
+    });
+    await old.dexie.table('people').add({ name: 'Ada Lovelace', email: 'ada@example.com' });
+    old.close();
+    const people = await runExamples<dexorm.Database>(readmeScript('data'), 'people');
+    try {
+      expect(await people.dexie.table('people').toArray()).toEqual([
+        { id: 1, first: 'Ada', last: 'Lovelace' },
+      ]);
+      expect(await people.dexie.table('contacts').toArray()).toEqual([
+        { id: 1, person_id: 1, email: 'ada@example.com' },
+      ]);
+    } finally {
+      await people.delete();
+    }
+  });
+
+  it('runs the one-step write and relation query examples as written', async () => {
+    const shop = await runExamples<dexorm.Database>(
+      readmeScript('shop'),
+      '{ shop, withDear, pinned, a1 }',
+    ).then(
+      (result) =>
+        result as unknown as {
+          shop: dexorm.Database;
+          withDear: { products: { sku: string }[]; products_sum_price: number };
+          pinned: { name: string }[];
+          a1: { views: number };
+        },
+    );
+    try {
+      expect(shop.withDear.products.map((product) => product.sku)).toEqual(['b2']);
+      expect(shop.withDear.products_sum_price).toBe(9);
+      expect(shop.pinned.map((label) => label.name)).toEqual(['fresh']);
+      expect(shop.a1.views).toBe(1);
+      expect(await shop.shop.dexie.table('products').toArray()).toEqual([
+        { id: 1, sku: 'a1', price: 4, shop_id: 1, views: 1 },
+        { id: 2, sku: 'b2', price: 5, shop_id: 1 },
+      ]);
+      expect(await shop.shop.dexie.table('label_shop').toArray()).toEqual([
+        { shop_id: 1, label_id: 1, pinned: true },
+        { shop_id: 1, label_id: 2 },
+      ]);
+    } finally {
+      await shop.shop.delete();
+    }
+  });
+
   it('runs the sync examples as written, against a real server', async () => {
     const server = await startSyncServer({ databases: ['dexorm-demo'] });
     try {
