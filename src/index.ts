@@ -82,6 +82,7 @@ export { HasOneThrough } from './relations/has-one-through.js';
 export { MorphMany } from './relations/morph-many.js';
 export { MorphOne } from './relations/morph-one.js';
 export { MorphTo } from './relations/morph-to.js';
+export { MorphToMany } from './relations/morph-to-many.js';
 export type {
   BelongsToManyOptions,
   PivotRecord,
@@ -90,6 +91,7 @@ export type {
   WithPivot,
 } from './relations/pivot-relation.js';
 export { PivotRelation } from './relations/pivot-relation.js';
+export type { PivotMorph } from './relations/pivot-table.js';
 export type {
   AnyRelation,
   DeleteEffect,

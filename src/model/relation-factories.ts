@@ -8,6 +8,7 @@ import { HasOneThrough } from '../relations/has-one-through.js';
 import { MorphMany } from '../relations/morph-many.js';
 import { MorphOne } from '../relations/morph-one.js';
 import { MorphTo } from '../relations/morph-to.js';
+import { MorphToMany } from '../relations/morph-to-many.js';
 import type { BelongsToManyOptions } from '../relations/pivot-relation.js';
 import type { ModelClass } from '../state/model-class.js';
 import type { AttributeKey, attributesType, ModelBase } from './model.js';
@@ -61,6 +62,36 @@ export abstract class RelationFactories {
     Pivot extends object = Record<string, Key>,
   >(this: T, related: ModelClass<R>, options?: BelongsToManyOptions): BelongsToMany<T, R, Pivot> {
     return new BelongsToMany<T, R, Pivot>(this, related, options);
+  }
+
+  /**
+   * A MorphToMany relation: this model's rows in the polymorphic pivot `<name>s` name its table
+   * in `<name>_type` and its key in `<name>_id` (`morphToMany(Tag, 'taggable')`: `taggables`).
+   */
+  morphToMany<T extends ModelBase, R extends ModelBase, Pivot extends object = Record<string, Key>>(
+    this: T,
+    related: ModelClass<R>,
+    name: string,
+    options?: Omit<BelongsToManyOptions, 'morph'>,
+  ): MorphToMany<T, R, Pivot> {
+    return new MorphToMany<T, R, Pivot>(this, related, name, false, options);
+  }
+
+  /**
+   * The inverse of {@link morphToMany}: the models of `related`'s table paired with this one
+   * through the polymorphic pivot `<name>s` (`morphedByMany(Post, 'taggable')` on Tag).
+   */
+  morphedByMany<
+    T extends ModelBase,
+    R extends ModelBase,
+    Pivot extends object = Record<string, Key>,
+  >(
+    this: T,
+    related: ModelClass<R>,
+    name: string,
+    options?: Omit<BelongsToManyOptions, 'morph'>,
+  ): MorphToMany<T, R, Pivot> {
+    return new MorphToMany<T, R, Pivot>(this, related, name, true, options);
   }
 
   /** A BelongsTo relation: this model holds `foreignKey` pointing at the owner's `ownerKey`. */

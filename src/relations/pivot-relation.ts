@@ -20,7 +20,6 @@ import { PivotFilters } from './pivot-filters.js';
 import { PivotTable } from './pivot-table.js';
 import { RelatedKeys } from './related-keys.js';
 import {
-  constrainToParent,
   type DeleteEffect,
   type ForeignKeyColumn,
   plainIndex,
@@ -40,6 +39,16 @@ export interface BelongsToManyOptions {
   readonly parentKey?: string;
   /** The related model's attribute the pivot holds. Default its primary key. */
   readonly relatedKey?: string;
+  /**
+   * For a polymorphic pivot (MorphToMany, MorphedByMany): its name (`taggable` for
+   * `taggables.taggable_type`/`taggable_id`) and whether the parent is the morphing side.
+   */
+  readonly morph?: {
+    /** The morph name: the pivot is `<name>s`, its columns `<name>_type` and `<name>_id`. */
+    readonly name: string;
+    /** The side whose table the type column names. */
+    readonly side: 'parent' | 'related';
+  };
 }
 
 /** A related model as a many-to-many relation returns it: with its pivot row. */
@@ -95,12 +104,26 @@ export abstract class PivotRelation<
     const parentModel = parent.constructor as ModelClass;
     this.parentKey = options.parentKey ?? parentModel.primaryKey;
     this.relatedKey = options.relatedKey ?? related.primaryKey;
+    const morph = options.morph;
     const name =
-      options.pivotTable ?? [singular(parentModel.table), singular(related.table)].sort().join('_');
+      options.pivotTable ??
+      (morph
+        ? `${morph.name}s`
+        : [singular(parentModel.table), singular(related.table)].sort().join('_'));
+    const morphId = morph && `${morph.name}_id`;
     this.pivot = new PivotTable(
       name,
-      options.foreignPivotKey ?? defaultForeignKey(parentModel.table, this.parentKey),
-      options.relatedPivotKey ?? defaultForeignKey(related.table, this.relatedKey),
+      options.foreignPivotKey ??
+        (morph?.side === 'parent'
+          ? morphId!
+          : defaultForeignKey(parentModel.table, this.parentKey)),
+      options.relatedPivotKey ??
+        (morph?.side === 'related' ? morphId! : defaultForeignKey(related.table, this.relatedKey)),
+      morph && {
+        column: `${morph.name}_type`,
+        value: morph.side === 'parent' ? parentModel.table : related.table,
+        side: morph.side,
+      },
     );
     this.relatedKeys = new RelatedKeys(related, this.relatedKey, this.describePivot());
     this.#pivotFilters = new PivotFilters(this.describePivot());
@@ -146,15 +169,24 @@ export abstract class PivotRelation<
   }
 
   addConstraints(query: QueryBuilder<R>): QueryBuilder<R> {
-    const { name, parentColumn, relatedColumn } = this.pivot;
-    const filters = this.#pivotFilters;
-    const via = {
+    const { name, relatedColumn } = this.pivot;
+    const key = this.parentKeyValue();
+    const field = this.relatedKey as AttributeKey<R>;
+    if (key === undefined) return query.whereIn(field, []);
+    const lookup = this.pivot.lookupOf(key);
+    const conditions = [
+      ...this.#pivotFilters.clauses,
+      ...(lookup.type
+        ? [{ field: lookup.type.column, operator: '=' as const, value: lookup.type.value }]
+        : []),
+    ];
+    return query.whereKeysOf(field, {
       table: name,
-      where: parentColumn,
+      where: lookup.where,
+      equals: [lookup.equals],
       select: relatedColumn,
-      ...(filters.isEmpty ? {} : { rowsMatching: filters.clauses }),
-    };
-    return constrainToParent(query, this.relatedKey, this.parentKeyValue(), via);
+      ...(conditions.length === 0 ? {} : { rowsMatching: conditions }),
+    });
   }
 
   /** The related models with their pivot rows, in related primary-key order. */
@@ -213,8 +245,12 @@ export abstract class PivotRelation<
   }
 
   requirements(): TableRequirement[] {
+    // A polymorphic pivot joins more than two tables: it does not replicate as a pair table.
+    const joins = this.pivot.morph
+      ? {}
+      : { joins: [this.parent.constructor as ModelClass, this.related] as const };
     return [
-      { ...this.pivot.requirement(), joins: [this.parent.constructor as ModelClass, this.related] },
+      { ...this.pivot.requirement(), ...joins },
       plainIndex(this.parent.constructor as ModelClass, this.parentKey),
       plainIndex(this.related, this.relatedKey),
     ];
@@ -229,12 +265,14 @@ export abstract class PivotRelation<
         column: parentColumn,
         references: parentModel,
         referencedField: this.parentKey,
+        ...this.#morphTypeOf('parent'),
       },
       {
         table: name,
         column: relatedColumn,
         references: this.related,
         referencedField: this.relatedKey,
+        ...this.#morphTypeOf('related'),
       },
     ];
   }
@@ -250,6 +288,7 @@ export abstract class PivotRelation<
         dependentTable: name,
         column: parentColumn,
         action: 'delete',
+        ...this.#morphTypeOf('parent'),
       });
     }
     if (this.relatedKey === this.related.primaryKey) {
@@ -258,9 +297,16 @@ export abstract class PivotRelation<
         dependentTable: name,
         column: relatedColumn,
         action: 'delete',
+        ...this.#morphTypeOf('related'),
       });
     }
     return effects;
+  }
+
+  /** The pivot's type column and value, for the key column of `side` when it is the morphing one. */
+  #morphTypeOf(side: 'parent' | 'related'): { morphType?: { column: string; value: string } } {
+    const morph = this.pivot.morph;
+    return morph?.side === side ? { morphType: { column: morph.column, value: morph.value } } : {};
   }
 
   protected emptyResult(): WithPivot<R, Pivot>[] {
@@ -273,7 +319,8 @@ export abstract class PivotRelation<
 
   protected shareKey(): string {
     const { name, parentColumn } = this.pivot;
-    return `${name}\u0000${parentColumn}\u0000${this.related.table}\u0000${this.relatedKey}\u0000${shareKeyOf(this.parentKeyValue())}`;
+    const type = this.pivot.morph ? `${this.pivot.morph.column}=${this.pivot.morph.value}` : '';
+    return `${name}\u0000${type}\u0000${parentColumn}\u0000${this.related.table}\u0000${this.relatedKey}\u0000${shareKeyOf(this.parentKeyValue())}`;
   }
 
   /** The parent's key, for `action`. @throws UnsavedModelError without one. @internal */

@@ -6,12 +6,27 @@ import type { DatabaseRuntime } from '../state/context.js';
 import type { DerivedTableRequirement } from './relation.js';
 
 /**
+ * The type column of a polymorphic pivot (`taggables.taggable_type`), the value naming the
+ * morphing side's table in it, and which side of the relation that is: the parent's
+ * (`Post.tags`, MorphToMany) or the related model's (`Tag.posts`, MorphedByMany).
+ */
+export interface PivotMorph {
+  /** The type column (`taggable_type`). */
+  readonly column: string;
+  /** The morphing side's table, as stored in it (`'posts'`). */
+  readonly value: string;
+  /** The side whose key column the type qualifies. */
+  readonly side: 'parent' | 'related';
+}
+
+/**
  * The table between the two sides of a many-to-many relation: one row per pair, keyed by both
- * keys (so a pair cannot be stored twice), each key indexed for either direction.
+ * keys (so a pair cannot be stored twice), each key indexed for either direction. A polymorphic
+ * pivot also keys by its type column, and indexes the morphing side as `[type+id]`.
  */
 export class PivotTable {
   /** The primary key's fields, sorted, so that both sides of a relation derive one table. */
-  readonly keyFields: readonly [string, string];
+  readonly keyFields: readonly string[];
 
   constructor(
     readonly name: string,
@@ -19,18 +34,33 @@ export class PivotTable {
     readonly parentColumn: string,
     /** The column holding the related model's key. */
     readonly relatedColumn: string,
+    /** For a polymorphic pivot, its type column. */
+    readonly morph?: PivotMorph,
   ) {
-    this.keyFields =
-      parentColumn < relatedColumn ? [parentColumn, relatedColumn] : [relatedColumn, parentColumn];
+    const fields = [parentColumn, relatedColumn, ...(morph ? [morph.column] : [])];
+    this.keyFields = fields.sort();
   }
 
   /** What the schema needs for this table. */
   requirement(): DerivedTableRequirement {
+    const morph = this.morph;
+    if (!morph) {
+      return {
+        kind: 'table',
+        table: this.name,
+        primaryKey: this.keyFields,
+        indexes: this.keyFields.map((field) => [field]),
+      };
+    }
+    const [plain, morphing] =
+      morph.side === 'parent'
+        ? [this.relatedColumn, this.parentColumn]
+        : [this.parentColumn, this.relatedColumn];
     return {
       kind: 'table',
       table: this.name,
       primaryKey: this.keyFields,
-      indexes: this.keyFields.map((field) => [field]),
+      indexes: [[plain], [morph.column, morphing]],
     };
   }
 
@@ -41,14 +71,52 @@ export class PivotTable {
 
   /** The primary key of the row pairing `parentKey` with `relatedKey`. */
   keyOf(parentKey: Key, relatedKey: Key): Key {
-    const pair: unknown[] =
-      this.keyFields[0] === this.parentColumn ? [parentKey, relatedKey] : [relatedKey, parentKey];
-    return pair as Key;
+    const row = this.#pairRow(parentKey, relatedKey);
+    return this.keyFields.map((field) => row[field]) as Key;
   }
 
-  /** The rows of any of `parentKeys`, in one read. */
-  rowsOf(runtime: DatabaseRuntime, parentKeys: readonly Key[]): Promise<Row[]> {
-    return rowsWithKeys(this.table(runtime), this.parentColumn, parentKeys);
+  /** The key columns (and type) of the row pairing `parentKey` with `relatedKey`. */
+  #pairRow(parentKey: Key, relatedKey: Key): Row {
+    const row: Row = { [this.parentColumn]: parentKey, [this.relatedColumn]: relatedKey };
+    if (this.morph) row[this.morph.column] = this.morph.value;
+    return row;
+  }
+
+  /** The rows of any of `parentKeys`, in one read (of this pivot's type alone, if polymorphic). */
+  async rowsOf(runtime: DatabaseRuntime, parentKeys: readonly Key[]): Promise<Row[]> {
+    const morph = this.morph;
+    const table = this.table(runtime);
+    if (!morph) return rowsWithKeys(table, this.parentColumn, parentKeys);
+    if (morph.side === 'parent') {
+      const pairs = parentKeys.map((key) => [morph.value, key] as Key);
+      return rowsWithKeys(table, `[${morph.column}+${this.parentColumn}]`, pairs);
+    }
+    const rows = await rowsWithKeys(table, this.parentColumn, parentKeys);
+    return rows.filter((row) => row[morph.column] === morph.value);
+  }
+
+  /**
+   * Where the pairs of a parent are found, as a query clause reads them: the index, the value
+   * for `parentKey` in it, and a condition on the rows read, if any.
+   */
+  lookupOf(parentKey: Key): {
+    where: string;
+    equals: Key;
+    type?: { column: string; value: string };
+  } {
+    const morph = this.morph;
+    if (!morph) return { where: this.parentColumn, equals: parentKey };
+    if (morph.side === 'parent') {
+      return {
+        where: `[${morph.column}+${this.parentColumn}]`,
+        equals: [morph.value, parentKey] as Key,
+      };
+    }
+    return {
+      where: this.parentColumn,
+      equals: parentKey,
+      type: { column: morph.column, value: morph.value },
+    };
   }
 
   /** The related keys paired with `parentKey`. */
@@ -78,13 +146,7 @@ export class PivotTable {
       const stamps = timestamps
         ? { created_at: existing[i]?.created_at ?? now, updated_at: now }
         : undefined;
-      return {
-        ...existing[i],
-        ...attributes,
-        ...stamps,
-        [this.parentColumn]: parentKey,
-        [this.relatedColumn]: key,
-      };
+      return { ...existing[i], ...attributes, ...stamps, ...this.#pairRow(parentKey, key) };
     });
     await table.bulkPut(rows);
     return rows;
@@ -96,7 +158,9 @@ export class PivotTable {
   }
 
   /** The parent key of each row of any of `parentKeys`, from the index alone. */
-  parentKeysOf(runtime: DatabaseRuntime, parentKeys: readonly Key[]): Promise<Key[]> {
-    return indexKeysWith(this.table(runtime), this.parentColumn, parentKeys);
+  async parentKeysOf(runtime: DatabaseRuntime, parentKeys: readonly Key[]): Promise<Key[]> {
+    if (!this.morph) return indexKeysWith(this.table(runtime), this.parentColumn, parentKeys);
+    const rows = await this.rowsOf(runtime, parentKeys);
+    return rows.map((row) => row[this.parentColumn] as Key);
   }
 }
