@@ -24,6 +24,7 @@ import { liveScaleWorkloads } from './live-scale-workloads.js';
 import { benchDatabase, type Profile, User } from './models.js';
 import { relationQueryWorkloads } from './relation-query-workloads.js';
 import { relationWorkloads } from './relation-workloads.js';
+import { relationsCompleteWorkloads } from './relations-complete-workloads.js';
 
 /** The rows as Dexie stores them: what the hand-written side reads and writes. */
 interface UserRow {
@@ -79,6 +80,7 @@ export async function runWorkloads(env: BenchEnvironment): Promise<BenchReport> 
     // Growth after the rest: its own database binds the blog models while it runs.
     if (wanted('11')) rows.push(...(await growthWorkloads(env, notes)));
     if (wanted('12')) rows.push(...(await lifecycleWorkloads(env, notes)));
+    if (wanted('13')) rows.push(...(await relationsCompleteWorkloads(env)));
   } finally {
     await fixture.db.delete().catch(() => undefined);
   }

@@ -2,7 +2,7 @@ import type { Collection, Table } from 'dexie';
 import type { Key, Row } from '../core/values.js';
 
 /**
- * The lowest and highest of `values` when they are integers spread over at most twice their
+ * The lowest and highest of `values` when they are integers spread over at most four times their
  * number (as auto-increment keys of one page of records are); otherwise undefined.
  */
 export function denseSpan(
@@ -15,7 +15,7 @@ export function denseSpan(
     lowest = Math.min(lowest, value as number);
     highest = Math.max(highest, value as number);
   }
-  return highest - lowest < 2 * values.length ? { lowest, highest } : undefined;
+  return highest - lowest < 4 * values.length ? { lowest, highest } : undefined;
 }
 
 /**
