@@ -104,6 +104,19 @@ describe('withWhereHas', () => {
     ]);
   });
 
+  it('keeps the query’s other filters, loads and counts', async () => {
+    await seed();
+    const users = await User.query()
+      .where('name', '!=', 'Grace')
+      .withWhereHas('posts', (q) => q.where('published', true))
+      .withCount('posts')
+      .orderBy('name')
+      .get();
+    expect(
+      users.map((user) => [user.name, user.posts.map((p) => p.title), user.posts_count]),
+    ).toEqual([['Ada', ['p1'], 2]]);
+  });
+
   it('reads once per level, for 1 parent as for 500', async () => {
     const countsFor = async (users: number) => {
       const made = await User.createMany(
@@ -125,7 +138,8 @@ describe('withWhereHas', () => {
     };
     const one = await countsFor(1);
     expect(await countsFor(500)).toEqual(one);
-    expect(one).toEqual({ users: 1, posts: 2 });
+    // The posts are read once: for the filter and for the load.
+    expect(one).toEqual({ users: 1, posts: 1 });
   });
 
   it('live: re-emits for a related write, not for an unrelated one', async () => {

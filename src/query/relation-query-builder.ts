@@ -131,15 +131,13 @@ export abstract class RelationQueryBuilder<M extends ModelBase, Out = M> extends
     relation: P,
     constraint?: RelationConstraint<M, P>,
   ): QueryBuilder<M, Out & WithRelations<M, P>> {
-    this.#filter(relation, constraint, '>=', 1);
-    const load: EagerLoad = {
-      path: relation,
-      constraint: constraint && this.#constraintOf(relation, constraint),
-    };
-    return this.change({ with: [...this.state.with, load] }) as unknown as QueryBuilder<
-      M,
-      Out & WithRelations<M, P>
-    >;
+    const filter = this.#filterOf(relation, constraint, '>=', 1);
+    // One constraint object for both: the executor reads the related models once for the two.
+    const load: EagerLoad = { path: relation, constraint: filter.constraint };
+    return this.change({
+      has: [...this.state.has, filter],
+      with: [...this.state.with, load],
+    }) as unknown as QueryBuilder<M, Out & WithRelations<M, P>>;
   }
 
   /**

@@ -3,6 +3,7 @@ import type { ModelBase } from '../model/model.js';
 import type { ModelContext } from '../state/context.js';
 import { hydrate, originalOf } from '../state/model-state.js';
 import { addAggregates } from './aggregates.js';
+import { filteredLoadOf, readFilteredLoad } from './filtered-load.js';
 import { countRows, readRows } from './query-plan.js';
 import type { QueryState } from './query-state.js';
 import { relatedFirst } from './related-first.js';
@@ -42,6 +43,20 @@ export async function queryResults<M extends ModelBase>(
   context: ModelContext<M>,
   state: QueryState,
 ): Promise<M[]> {
+  const found = filteredLoadOf(context, state);
+  if (found) {
+    // The relation filtered by and loaded (withWhereHas) is read once, for both.
+    const parents = await readFilteredLoad(context, state, found, (rest) =>
+      selectModels(context, rest),
+    ).catch(async (error: unknown) => {
+      throw await context.runtime.readFailed(error, context);
+    });
+    return loadOnto(
+      context,
+      { ...state, with: state.with.filter((load) => load !== found.load) },
+      parents,
+    );
+  }
   return loadOnto(context, state, await selectModels(context, state));
 }
 

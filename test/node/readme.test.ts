@@ -173,6 +173,22 @@ describe('README', () => {
     }
   });
 
+  it('runs the MorphToMany examples as written', async () => {
+    const media = await runExamples<dexorm.Database>(readmeScript('taggables'), 'media');
+    try {
+      expect(media.schema.taggables).toBe(
+        '[tag_id+taggable_id+taggable_type], tag_id, [taggable_type+taggable_id]',
+      );
+      expect(await media.dexie.table('taggables').toArray()).toEqual([
+        { tag_id: 1, taggable_type: 'photos', taggable_id: 1 },
+        { tag_id: 2, taggable_type: 'films', taggable_id: 1 },
+        { tag_id: 2, taggable_type: 'photos', taggable_id: 1 },
+      ]);
+    } finally {
+      await media.delete();
+    }
+  });
+
   it('runs the sync examples as written, against a real server', async () => {
     const server = await startSyncServer({ databases: ['dexorm-demo'] });
     try {
