@@ -50,6 +50,8 @@ export {
   type WhereArguments,
 } from './query/filter-builder.js';
 export type { GlobalScopes, NullableDateKeys, SoftDeletingModel } from './query/global-scopes.js';
+export type { MorphedModel, MorphLoad, MorphLoads } from './query/morph-with.js';
+export { morphWith } from './query/morph-with.js';
 export type { CursorPage, Page } from './query/paging.js';
 export { QueryBuilder } from './query/query-builder.js';
 export type {

@@ -52,6 +52,21 @@ export interface EagerLoad {
   readonly path: string;
   /** Filters, order and per-parent paging of the last level of `path`; undefined for none. */
   readonly constraint: QueryState | undefined;
+  /**
+   * For a MorphTo level (`morphWith`): by owner table, what constrains that table's owners and
+   * the relations loaded onto them.
+   */
+  readonly perTable?: Readonly<
+    Record<
+      string,
+      {
+        /** The constraint of that table's owners; undefined for none. */
+        readonly constraint: QueryState | undefined;
+        /** The relations loaded onto them. */
+        readonly with: readonly EagerLoad[];
+      }
+    >
+  >;
 }
 
 /**

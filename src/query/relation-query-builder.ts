@@ -10,6 +10,7 @@ import type {
 } from '../relations/relation-types.js';
 import type { ModelClass } from '../state/model-class.js';
 import { FilterBuilder } from './filter-builder.js';
+import { type MorphLoad, morphLoadsOf } from './morph-with.js';
 import type { QueryBuilder } from './query-builder.js';
 import { assertField, countOperator, schemaError, wholeNumber } from './query-input.js';
 import {
@@ -155,9 +156,50 @@ export abstract class RelationQueryBuilder<M extends ModelBase, Out = M> extends
   with(...relations: unknown[]): unknown {
     const loads: EagerLoad[] = [];
     for (const [path, constraint] of this.#entries(relations)) {
-      loads.push({ path, constraint: constraint && this.#constraintOf(path, constraint) });
+      const perTable = morphLoadsOf(constraint);
+      if (perTable) loads.push(this.#morphLoad(path, perTable));
+      else loads.push({ path, constraint: constraint && this.#constraintOf(path, constraint) });
     }
     return this.change({ with: [...this.state.with, ...loads] });
+  }
+
+  /** The eager load of MorphTo `path` with `morphWith`'s per-table constraints and loads. */
+  #morphLoad(path: string, loads: Readonly<Record<string, MorphLoad>>): EagerLoad {
+    const relation = this.#relationsAlong(path).at(-1)!;
+    const models = (relation as { models?: readonly ModelClass[] }).models;
+    if (relation.constrainable || !models) {
+      throw schemaError(this.model, `morphWith() loads a MorphTo; "${path}" is not one`, path);
+    }
+    const perTable: Record<string, { constraint: QueryState | undefined; with: EagerLoad[] }> = {};
+    for (const [table, load] of Object.entries(loads)) {
+      const model = models.find((candidate) => candidate.table === table);
+      if (!model) {
+        throw schemaError(
+          this.model,
+          `morphWith(): "${table}" is not a table "${path}" may reach (${models.map((m) => m.table).join(', ')})`,
+          path,
+        );
+      }
+      const query = this.blank(model);
+      if (typeof load === 'function') {
+        const returned = load(query as never);
+        const state = (returned instanceof FilterBuilder ? returned : query).state;
+        perTable[table] = { constraint: state, with: [] };
+      } else if (Array.isArray(load)) {
+        const names = load as readonly string[];
+        perTable[table] = {
+          constraint: undefined,
+          with: [...query.with(...(names as never[])).state.with],
+        };
+      } else {
+        throw schemaError(
+          this.model,
+          `morphWith(): "${table}" takes a callback or relation names`,
+          path,
+        );
+      }
+    }
+    return { path, constraint: undefined, perTable };
   }
 
   /**
@@ -346,7 +388,12 @@ export abstract class RelationQueryBuilder<M extends ModelBase, Out = M> extends
     const entries: [string, ((query: never) => unknown) | undefined][] = [];
     for (const item of relations) {
       if (typeof item === 'string') entries.push([item, undefined]);
-      else if (typeof item === 'object' && item !== null && !Array.isArray(item)) {
+      else if (morphLoadsOf(item)) {
+        throw schemaError(
+          this.model,
+          'morphWith() goes under a relation name: with({ name: morphWith(...) })',
+        );
+      } else if (typeof item === 'object' && item !== null && !Array.isArray(item)) {
         for (const [path, callback] of Object.entries(item)) {
           entries.push([path, callback as (query: never) => unknown]);
         }

@@ -1,6 +1,7 @@
 import type { AttributeKey, AttributesOf, ModelBase } from '../model/model.js';
 import type { RelatedAt, RelationPath } from '../relations/relation-types.js';
 import type { ComparisonOperator } from './filter-builder.js';
+import type { MorphLoads } from './morph-with.js';
 import type { QueryBuilder } from './query-builder.js';
 
 /** The model at the end of relation path `P` of `M`, as a query callback receives it. */
@@ -16,7 +17,7 @@ export type RelationConstraint<M, P extends string> = (
  * callback that constrains it; a key that is not one of them is typed `never`.
  */
 export type RelationConstraints<M, K extends string, Allowed extends string = RelationPath<M>> = {
-  [X in K]: X extends Allowed ? RelationConstraint<M, X> : never;
+  [X in K]: X extends Allowed ? RelationConstraint<M, X> | MorphLoads : never;
 };
 
 /** The properties `withCount(...names)` adds: `posts_count: number`. */

@@ -1,14 +1,18 @@
 import type { ModelBase } from '../model/model.js';
 import { addAggregates } from '../query/aggregates.js';
+import { rowMatcher } from '../query/clause.js';
 import type { EagerLoad, QueryState } from '../query/query-state.js';
+import { filterByRelations } from '../query/relation-filters.js';
 import type { DatabaseRuntime } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
-import { readAttribute, setLoaded } from '../state/model-state.js';
+import { originalOf, readAttribute, setLoaded } from '../state/model-state.js';
 
 /** What is loaded under one relation name: its constraint, and the levels below it. */
 interface Level {
   constraint: QueryState | undefined;
   readonly nested: EagerLoad[];
+  /** A MorphTo level's per-table constraints and loads (`morphWith`). */
+  perTable: EagerLoad['perTable'];
 }
 
 /**
@@ -25,23 +29,26 @@ export async function eagerLoad(
   const first = models[0];
   if (!first || loads.length === 0) return;
   const levels = new Map<string, Level>();
-  for (const { path, constraint } of loads) {
+  for (const { path, constraint, perTable } of loads) {
     const [name, ...rest] = path.split('.') as [string, ...string[]];
-    const level = levels.get(name) ?? { constraint: undefined, nested: [] };
+    const level = levels.get(name) ?? { constraint: undefined, nested: [], perTable: undefined };
     if (rest.length > 0) level.nested.push({ path: rest.join('.'), constraint });
     else if (constraint) level.constraint = constraint;
+    if (rest.length === 0 && perTable) level.perTable = perTable;
     levels.set(name, level);
   }
   const model = first.constructor as ModelClass;
   await Promise.all(
-    [...levels].map(async ([name, { constraint, nested }]) => {
+    [...levels].map(async ([name, { constraint, nested, perTable }]) => {
       const { relation } = runtime.relation(model, name);
-      const related = await relation.eagerRead(models, runtime, constraint);
+      let related = await relation.eagerRead(models, runtime, constraint);
+      if (perTable) related = await constrainPerTable(runtime, related, perTable);
       relation.match(models, related, name);
       const kept = constraint ? pagePerParent(models, name, constraint) : related;
       nested.push(...(constraint?.with ?? []));
       const aggregates = constraint?.aggregates ?? [];
-      if (nested.length === 0 && aggregates.length === 0) return;
+      const perTableLoads = Object.values(perTable ?? {}).some((table) => table.with.length > 0);
+      if (nested.length === 0 && aggregates.length === 0 && !perTableLoads) return;
       // A MorphTo loads models of several classes: each class loads its own nested relations.
       const byClass = new Map<ModelClass, ModelBase[]>();
       for (const model of kept) {
@@ -52,13 +59,43 @@ export async function eagerLoad(
       await Promise.all(
         [...byClass].map(([of, group]) =>
           Promise.all([
-            eagerLoad(runtime, group, nested),
+            eagerLoad(runtime, group, [...nested, ...(perTable?.[of.table]?.with ?? [])]),
             addAggregates(runtime, of, group, aggregates),
           ]),
         ),
       );
     }),
   );
+}
+
+/**
+ * The owners of a MorphTo level that their table's `morphWith` constraint keeps (its filters and
+ * relation filters); owners of a table without one are all kept.
+ */
+async function constrainPerTable(
+  runtime: DatabaseRuntime,
+  owners: readonly ModelBase[],
+  perTable: NonNullable<EagerLoad['perTable']>,
+): Promise<ModelBase[]> {
+  const kept = new Set<ModelBase>();
+  const byTable = new Map<ModelClass, ModelBase[]>();
+  for (const owner of owners) {
+    const of = owner.constructor as ModelClass;
+    byTable.set(of, [...(byTable.get(of) ?? []), owner]);
+  }
+  for (const [of, group] of byTable) {
+    const constraint = perTable[of.table]?.constraint;
+    if (!constraint) {
+      for (const owner of group) kept.add(owner);
+      continue;
+    }
+    const matches = rowMatcher(constraint.clauses);
+    const matching = matches ? group.filter((owner) => matches(originalOf(owner)!)) : group;
+    for (const owner of await filterByRelations(runtime, of, matching, constraint.has)) {
+      kept.add(owner);
+    }
+  }
+  return owners.filter((owner) => kept.has(owner));
 }
 
 /**

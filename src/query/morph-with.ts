@@ -1,0 +1,32 @@
+import type { ModelBase } from '../model/model.js';
+import type { QueryBuilder } from './query-builder.js';
+
+/** A model of a table a MorphTo may reach, as a `morphWith` callback sees it: any attribute. */
+export type MorphedModel = ModelBase<Record<string, unknown>>;
+
+/** What `morphWith` takes per owner table: a constraint callback, or relations to load. */
+export type MorphLoad = ((query: QueryBuilder<MorphedModel>) => unknown) | readonly string[];
+
+const MORPH_LOADS: unique symbol = Symbol('dexorm.morphWith');
+
+/** The per-table loads of a MorphTo, as `morphWith` marks them for `with()`. */
+export interface MorphLoads {
+  /** The loads by owner table. */
+  readonly [MORPH_LOADS]: Readonly<Record<string, MorphLoad>>;
+}
+
+/**
+ * Per owner table, what a MorphTo eager load does with that table's owners: a callback constrains
+ * them (an owner it leaves out loads as null), a list of relation names loads those onto them.
+ * @example Comment.query().with({ commentable: morphWith({ posts: (q) => q.where('published', true), videos: ['comments'] }) })
+ */
+export function morphWith(loads: Readonly<Record<string, MorphLoad>>): MorphLoads {
+  return { [MORPH_LOADS]: loads };
+}
+
+/** The per-table loads `value` marks, if it is one of `morphWith`'s. */
+export function morphLoadsOf(value: unknown): Readonly<Record<string, MorphLoad>> | undefined {
+  return typeof value === 'object' && value !== null && MORPH_LOADS in value
+    ? (value as MorphLoads)[MORPH_LOADS]
+    : undefined;
+}
