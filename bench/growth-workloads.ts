@@ -8,6 +8,7 @@ import {
   type PairPlan,
   type ResultRow,
   ratioRow,
+  sizes,
   timePair,
 } from './harness.js';
 
@@ -51,14 +52,6 @@ interface Fixture {
 const postsOf = (i: number) => i % 5;
 /** A name that does not follow the key order, so that an order by name reads another index. */
 const nameOf = (i: number) => `user ${String((i * 7_919) % 1_000_003).padStart(7, '0')} ${i}`;
-
-/** Sizes measured: 10k and 100k users; `npm run bench -- --sizes=10000,100000,1000000` asks for more. */
-function sizes(): number[] {
-  const asked =
-    (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env
-      ?.DEXORM_BENCH_SIZES ?? globalThis.localStorage?.getItem('DEXORM_BENCH_SIZES');
-  return asked ? asked.split(',').map(Number) : [10_000, 100_000];
-}
 
 /** Hand-written: the users of keys `from` to `from + count - 1`, and their posts or post keys. */
 function usersWithPosts(

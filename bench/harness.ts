@@ -252,3 +252,14 @@ export async function heapPerItem<T>(
   }
   return samples;
 }
+
+/**
+ * The table sizes the growth sections measure: 10k and 100k records by default;
+ * `npm run bench -- --sizes=10000,100000,1000000` asks for others.
+ */
+export function sizes(): number[] {
+  const asked =
+    (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env
+      ?.DEXORM_BENCH_SIZES ?? globalThis.localStorage?.getItem('DEXORM_BENCH_SIZES');
+  return asked ? asked.split(',').map(Number) : [10_000, 100_000];
+}

@@ -8,6 +8,7 @@ import {
   type PairPlan,
   type ResultRow,
   ratioRow,
+  sizes,
   timePair,
 } from './harness.js';
 
@@ -40,14 +41,6 @@ class Note extends Model<NoteRow> {
 
 /** Notes per folder: a folder's read returns half of them, the others trashed. */
 const PER_FOLDER = 100;
-
-/** Sizes measured: 10k and 100k notes, as section 11 takes them. */
-function sizes(): number[] {
-  const asked =
-    (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env
-      ?.DEXORM_BENCH_SIZES ?? globalThis.localStorage?.getItem('DEXORM_BENCH_SIZES');
-  return asked ? asked.split(',').map(Number) : [10_000, 100_000];
-}
 
 /**
  * 12. The model lifecycle against hand-written Dexie doing the same work: `createMany(1,000)`

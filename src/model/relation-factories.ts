@@ -11,7 +11,8 @@ import { MorphTo } from '../relations/morph-to.js';
 import { MorphToMany } from '../relations/morph-to-many.js';
 import type { BelongsToManyOptions } from '../relations/pivot-relation.js';
 import type { ModelClass } from '../state/model-class.js';
-import type { AttributeKey, attributesType, ModelBase } from './model.js';
+import type { AttributeKey, attributesType } from './attribute-types.js';
+import type { ModelBase } from './model.js';
 
 /**
  * `this` of a relation factory, with the attribute interface `A` of the class that calls it:
