@@ -76,6 +76,32 @@ describe('BelongsToMany writes through the relation', () => {
     expect(await pivotRows()).toHaveLength(1);
   });
 
+  it('firstOrCreate and updateOrCreate are atomic at every step', async () => {
+    let db = session.db;
+    const make = () => {
+      db = blogDatabase();
+      return db;
+    };
+    const creates = await expectAtomicAtEveryStep(
+      make,
+      () => Post.create({ title: 'p' }),
+      (fresh) => fresh.tagsRelation().firstOrCreate({ name: 'new' }, { added_by: 'ada' }),
+    );
+    expect(creates).toBeGreaterThanOrEqual(2);
+    await removeDatabase(db);
+    const updates = await expectAtomicAtEveryStep(
+      make,
+      async () => {
+        const fresh = await Post.create({ title: 'p' });
+        await Tag.create({ name: 'loose' });
+        return fresh;
+      },
+      (fresh) => fresh.tagsRelation().updateOrCreate({ name: 'loose' }, { name: 'kept' }),
+    );
+    expect(updates).toBeGreaterThanOrEqual(2);
+    await removeDatabase(db);
+  });
+
   it('attach and toggle take the record form; keys given twice count once', async () => {
     const post = await Post.create({ title: 'p' });
     const [a, b] = await Tag.createMany([{ name: 'a' }, { name: 'b' }]);
