@@ -66,7 +66,18 @@ describe('README', () => {
   });
 
   it('runs the examples of the other relation kinds as written', async () => {
-    blog = await runExamples<dexorm.Database>(readmeScript('blog'), 'blog');
+    const { blog: db, constrained } = await runExamples<{
+      blog: dexorm.Database;
+      constrained: { body: string; commentable: { comments?: unknown[] } | null }[];
+    }>(readmeScript('blog'), '{ blog, constrained }', { morphWith: dexorm.morphWith });
+    blog = db;
+    // The morphWith example: the video's owner carries its comments, the post's does not.
+    expect(
+      constrained.map((comment) => [comment.body, comment.commentable?.comments?.length ?? null]),
+    ).toEqual([
+      ['Nice video', 1],
+      ['Nice post', null],
+    ]);
     const table = (name: string) => blog!.dexie.table(name).toArray();
     expect((await table('posts')).map((post) => post.title)).toEqual([
       'Notes',
