@@ -3,6 +3,7 @@ import { Dexie as DexieClass } from 'dexie';
 import { SchemaError, ValidationError } from '../core/errors.js';
 import type { Row } from '../core/values.js';
 import type { ModelContext } from '../state/context.js';
+import { schemaRefusal } from '../state/write-lifecycle.js';
 
 /** How far an export or an import is: records done, of all. */
 export interface BackupProgress {
@@ -149,11 +150,5 @@ function validate(context: ModelContext | undefined, value: Row): void {
       `${context.modelName} (table "${context.tableName}"): import() needs a synchronous schema`,
     );
   }
-  if (!result.issues) return;
-  const listed = result.issues.map((issue) => issue.message).join('; ');
-  throw new ValidationError(
-    `${context.modelName} (table "${context.tableName}"): an imported record breaks the schema ` +
-      `(${listed}); nothing was imported`,
-    { model: context.modelName, table: context.tableName, key: value[context.primaryKey] },
-  );
+  if (result.issues) throw schemaRefusal(context, result.issues, 'an imported record');
 }

@@ -4,6 +4,7 @@ import { withChanges } from '../core/records.js';
 import { describe, isValidKey, type Key, type Row, sameValue } from '../core/values.js';
 import type { DeleteEffect } from '../relations/relation.js';
 import { type ModelContext, ownerOf } from '../state/context.js';
+import { updateStamp } from '../state/write-lifecycle.js';
 
 /**
  * The delete rules of a Database's relations, as a soft delete applies them: `'cascade'` trashes
@@ -112,10 +113,7 @@ function softDeleteOf(context: ModelContext): string {
 
 /** The changes that set the soft-delete stamp to `stamp` (and `updated_at` to `now`). */
 function stampOf(context: ModelContext, column: string, stamp: Date | null, now: Date): Row {
-  const changes: Row = { [column]: stamp };
-  const columns = context.lifecycle.timestamps;
-  if (columns) changes[columns.updatedAt] = now;
-  return changes;
+  return { [column]: stamp, ...updateStamp(context, now) };
 }
 
 /** True when `row` was already handled in this cascade (a cycle of rules ends there). */

@@ -1,7 +1,7 @@
 import type { ModelBase } from '../model/model.js';
 import type { QueryBuilder } from './query-builder.js';
 
-/** A model of a table a MorphTo may reach, as a `morphWith` callback sees it: any attribute. */
+/** A model of a table a MorphTo may reach, as a `morphWith` callback sees it: attributes typed `unknown`. */
 export type MorphedModel = ModelBase<Record<string, unknown>>;
 
 /** What `morphWith` takes per owner table: a constraint callback, or relations to load. */

@@ -5,6 +5,7 @@ import type { ModelBase } from '../model/model.js';
 import { contextFor, type ModelContext, ownerOf } from './context.js';
 import { originalOf, setOriginal, writeAttribute } from './model-state.js';
 import { notFound, requireKey } from './persistence.js';
+import { updateStamp } from './write-lifecycle.js';
 
 /**
  * Adds `by` to `field` of the stored record of `model`, read and written in one transaction, so
@@ -56,7 +57,6 @@ function incremented(
   by: number,
   now: Date,
 ): Row[] {
-  const columns = context.lifecycle.timestamps;
   return rows.map((row) => {
     const current = row[field] ?? 0;
     if (typeof current !== 'number') {
@@ -66,9 +66,7 @@ function incremented(
         { ...ownerOf(context), field, key: row[context.primaryKey] },
       );
     }
-    const changes: Row = { [field]: current + by };
-    if (columns) changes[columns.updatedAt] = now;
-    return withChanges(row, changes);
+    return withChanges(row, { [field]: current + by, ...updateStamp(context, now) });
   });
 }
 

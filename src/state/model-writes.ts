@@ -35,6 +35,7 @@ import {
   runHooks,
   stampInsert,
   stampUpdate,
+  updateStamp,
   validateModel,
 } from './write-lifecycle.js';
 
@@ -226,7 +227,7 @@ export async function touchModel(model: ModelBase): Promise<void> {
       const now = new Date();
       const stored = await context.table.get(key);
       if (!stored) return;
-      const row = withChanges(stored, { [columns.updatedAt]: now });
+      const row = withChanges(stored, updateStamp(context, now));
       await context.table.put(row);
       writeAttribute(model, columns.updatedAt, now);
       setOriginal(model, snapshot({ ...originalOf(model), [columns.updatedAt]: now }));
@@ -250,7 +251,7 @@ export async function updateRows(
   if (!lifecycle.hasHooks && !lifecycle.schema) {
     const columns = lifecycle.timestamps;
     const stamp =
-      columns && !Object.hasOwn(changes, columns.updatedAt) ? { [columns.updatedAt]: now } : {};
+      columns && Object.hasOwn(changes, columns.updatedAt) ? {} : updateStamp(context, now);
     const changed = rows
       .map((row) => withChanges(row, changes))
       .filter((next, i) => !sameValue(next, rows[i]))

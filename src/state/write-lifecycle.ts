@@ -1,7 +1,7 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { Dexie } from 'dexie';
 import { ValidationError, type ValidationIssue } from '../core/errors.js';
-import { sameValue } from '../core/values.js';
+import { type Row, sameValue } from '../core/values.js';
 import type { ModelBase } from '../model/model.js';
 import { type ModelContext, ownerOf } from './context.js';
 import type { HookName } from './lifecycle.js';
@@ -63,6 +63,12 @@ export function stampInsert(context: ModelContext, model: ModelBase, now: Date):
     writeAttribute(model, columns.updatedAt, now);
 }
 
+/** The change that stamps `updated_at` with `now`, for a model with timestamps; none otherwise. */
+export function updateStamp(context: ModelContext, now: Date): Row {
+  const columns = context.lifecycle.timestamps;
+  return columns ? { [columns.updatedAt]: now } : {};
+}
+
 /**
  * Sets `updated_at` of a stored model whose attributes changed, unless the change sets it; a model
  * with no change is left as it is.
@@ -95,16 +101,7 @@ function takeResult(
   model: ModelBase,
   result: StandardSchemaV1.Result<unknown>,
 ): void {
-  if (result.issues) {
-    const issues = result.issues.map(describeIssue);
-    const listed = issues.map((issue) => `${issue.path || '(record)'}: ${issue.message}`);
-    throw new ValidationError(
-      `${context.modelName} (table "${context.tableName}"): the schema refused the attributes: ` +
-        `${listed.join('; ')}; nothing was written`,
-      { ...ownerOf(context), field: issues[0]?.path },
-      issues,
-    );
-  }
+  if (result.issues) throw schemaRefusal(context, result.issues, 'the attributes');
   const output = result.value;
   if (typeof output !== 'object' || output === null) return;
   for (const [name, value] of Object.entries(output)) {
@@ -112,6 +109,22 @@ function takeResult(
       writeAttribute(model, name, value);
     }
   }
+}
+
+/** The ValidationError for `what` (attributes, an imported record) that the schema refused. */
+export function schemaRefusal(
+  context: ModelContext,
+  refused: readonly StandardSchemaV1.Issue[],
+  what: string,
+): ValidationError {
+  const issues = refused.map(describeIssue);
+  const listed = issues.map((issue) => `${issue.path || '(record)'}: ${issue.message}`);
+  return new ValidationError(
+    `${context.modelName} (table "${context.tableName}"): the schema refused ${what}: ` +
+      `${listed.join('; ')}; nothing was written`,
+    { ...ownerOf(context), field: issues[0]?.path },
+    issues,
+  );
 }
 
 function describeIssue(issue: StandardSchemaV1.Issue): ValidationIssue {
