@@ -52,7 +52,7 @@ async function stored(page: Page, table: string): Promise<number> {
 }
 
 describe('the demo: posts, tags, comments, counts and a cascade, in two tabs', () => {
-  it('lists a user’s posts (HasMany) with their tags and pivot attribute (BelongsToMany)', async () => {
+  it('lists a user’s posts (HasMany) with their tags and pivot attribute (MorphToMany)', async () => {
     await addUser(first, 'Ada', 'ada@example.com');
     await expect.poll(() => texts(first, 'post-list')).toEqual(['']);
     await addPost(first, 'Notes', 'math, engines');
@@ -60,7 +60,29 @@ describe('the demo: posts, tags, comments, counts and a cascade, in two tabs', (
       .poll(() => texts(first, 'post-row-tags'))
       .toEqual(['math (by Ada), engines (by Ada)']);
     expect(await texts(first, 'post-row-comments')).toEqual(['0 comments']);
-    expect(await stored(first, 'post_tag')).toBe(2);
+    const pivot = await storedRows(first, 'dexorm-demo', 'taggables');
+    expect(pivot.map((row) => [row.taggable_type, row.added_by])).toEqual([
+      ['posts', 'Ada'],
+      ['posts', 'Ada'],
+    ]);
+  });
+
+  it('tags a video through the same taggables pivot, each tag counting posts and videos', async () => {
+    await expect
+      .poll(() => texts(second, 'tag-count-row'))
+      .toEqual(['engines: 1 post, 0 videos', 'math: 1 post, 0 videos']);
+    const before = await emissions(second, 'tags-emissions');
+    await first.getByTestId('video-title').fill('Engine at work');
+    await first.getByTestId('video-tags').fill('engines, film');
+    await first.getByTestId('video-add').click();
+    await expect
+      .poll(() => texts(second, 'tag-count-row'))
+      .toEqual(['engines: 1 post, 1 video', 'film: 0 posts, 1 video', 'math: 1 post, 0 videos']);
+    expect(await emissions(second, 'tags-emissions')).toBe(before + 1);
+    expect(await stored(first, 'tags')).toBe(3);
+    const pivot = await storedRows(first, 'dexorm-demo', 'taggables');
+    expect(pivot.filter((row) => row.taggable_type === 'videos')).toHaveLength(2);
+    await shoot(second, 'tags-on-posts-and-videos');
   });
 
   it('counts comments (a polymorphic MorphMany) live, with withCount', async () => {
@@ -104,8 +126,17 @@ describe('the demo: posts, tags, comments, counts and a cascade, in two tabs', (
     await expect.poll(() => texts(second, 'post-count-row')).toEqual(['Grace: 1 post']);
     expect(await emissions(second, 'post-counts-emissions')).toBe(counts + 1);
     expect(await stored(first, 'posts')).toBe(1);
+    expect(await stored(first, 'videos')).toBe(0);
     expect(await stored(first, 'comments')).toBe(0);
-    expect(await stored(first, 'post_tag')).toBe(1);
+    expect(await stored(first, 'taggables')).toBe(1);
+    await expect
+      .poll(() => texts(second, 'tag-count-row'))
+      .toEqual([
+        'code: 1 post, 0 videos',
+        'engines: 0 posts, 0 videos',
+        'film: 0 posts, 0 videos',
+        'math: 0 posts, 0 videos',
+      ]);
     await shoot(second, 'after-cascade');
   });
 
@@ -115,7 +146,7 @@ describe('the demo: posts, tags, comments, counts and a cascade, in two tabs', (
     expect(await stored(first, 'posts')).toBe(1);
     await first.getByTestId('trash-force-delete').click();
     await expect.poll(() => stored(first, 'posts')).toBe(0);
-    expect(await stored(first, 'post_tag')).toBe(0);
+    expect(await stored(first, 'taggables')).toBe(0);
     await expect.poll(() => texts(second, 'trash-row')).toEqual([]);
   });
 

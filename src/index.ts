@@ -107,8 +107,11 @@ export type {
 } from './relations/relation.js';
 export { Relation } from './relations/relation.js';
 export type {
+  MorphOwnerTables,
+  MorphTablesAt,
   RelatedAt,
   RelatedModel,
+  RelationAt,
   RelationName,
   RelationPath,
   RelationResult,

@@ -48,6 +48,7 @@ describe('MorphTo with morphWith', () => {
     expect(() => Comment.query().with({ commentable: morphWith({ users: ['posts'] }) })).toThrow(
       SchemaError,
     );
+    // @ts-expect-error the compile-time check: morphWith goes under a MorphTo only
     expect(() => Post.query().with({ comments: morphWith({ posts: ['tags'] }) })).toThrow(
       SchemaError,
     );

@@ -1,8 +1,24 @@
 import { describe, it } from 'vitest';
-import { morphWith } from '../src/index.js';
+import { Model, morphWith } from '../src/index.js';
 import { Comment, type Post } from './support/blog.js';
 
 declare const post: Post;
+
+class Article extends Model<{ id?: number; title: string }> {
+  static override readonly table = 'articles';
+}
+class Clip extends Model<{ id?: number; seconds: number }> {
+  static override readonly table = 'clips';
+}
+class Remark extends Model<{ id?: number; about_type: string | null; about_id: number | null }> {
+  static override table = 'remarks';
+  aboutRelation() {
+    return this.morphTo('about', [Article, Clip]);
+  }
+  authorRelation() {
+    return this.belongsTo(Article, 'about_id');
+  }
+}
 
 describe('pivot and morph load types', () => {
   it('checks wherePivot field names and values against the pivot type', () => {
@@ -24,5 +40,14 @@ describe('pivot and morph load types', () => {
     });
     // @ts-expect-error a per-table load is a callback or a list of names
     morphWith({ posts: 42 });
+  });
+
+  it('checks morphWith table names when the owner models declare their tables readonly', () => {
+    Remark.query().with({ about: morphWith({ articles: (query) => query.limit(1), clips: [] }) });
+    Remark.query().with({ about: morphWith({ clips: [] }) });
+    // @ts-expect-error 'posts' is not a table the MorphTo reaches
+    Remark.query().with({ about: morphWith({ posts: [] }) });
+    // @ts-expect-error morphWith goes under a MorphTo only
+    Remark.query().with({ author: morphWith({ articles: [] }) });
   });
 });

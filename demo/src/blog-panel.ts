@@ -1,14 +1,14 @@
 import type { Subscription } from 'rxjs';
 import { button, field, h, input } from './dom';
 import { EmissionCounter } from './emissions';
-import { db, Post, type PostTag, Tag, User } from './models';
+import { db, Post, Tag, type Tagging, User } from './models';
 import { attempt, showError } from './notice';
 import { selectedIdentity$ } from './selection';
 
-type ListedPost = Post & { tags: (Tag & { pivot: PostTag })[]; comments_count: number };
+type ListedPost = Post & { tags: (Tag & { pivot: Tagging })[]; comments_count: number };
 
 /**
- * The selected user's posts (HasMany), each with its tags (BelongsToMany, with the pivot's
+ * The selected user's posts (HasMany), each with its tags (MorphToMany, with the pivot's
  * `added_by`) and its number of comments (a polymorphic MorphMany, counted by `withCount`), live.
  */
 export function blogPanel(): HTMLElement {
@@ -38,7 +38,7 @@ export function blogPanel(): HTMLElement {
         const post = await author.postsRelation().create({ title: title.value.trim() });
         for (const name of tags.value.split(',').map((tag) => tag.trim())) {
           if (name === '') continue;
-          const tag = (await Tag.where('name', name).first()) ?? (await Tag.create({ name }));
+          const tag = await Tag.firstOrCreate({ name });
           await post.tagsRelation().attach(tag, { added_by: author.name });
         }
       });
@@ -147,7 +147,7 @@ export function postCountsPanel(): HTMLElement {
     ]),
     h('p', {
       class: 'muted',
-      text: 'Deleting a user deletes their posts and comments too (onDelete cascade), in one transaction.',
+      text: 'Deleting a user deletes their posts, videos and comments too (onDelete cascade), in one transaction.',
     }),
     empty,
     list,

@@ -7,6 +7,7 @@ import { db, Profile, Tag, User } from './models';
 import { attempt, noticeElement, showError } from './notice';
 import { profileEditor } from './profile-editor';
 import { syncPanel } from './sync-panel';
+import { tagsPanel } from './tags-panel';
 import { trashPanel } from './trash-panel';
 import { unattachedPanel } from './unattached-panel';
 import { usersPanel } from './users-panel';
@@ -32,7 +33,7 @@ app.replaceChildren(
       h('p', {
         class: 'lead',
         text:
-          'Users, profiles, posts, tags and comments, stored in this browser’s IndexedDB. ' +
+          'Users, profiles, posts, videos, tags and comments, stored in this browser’s IndexedDB. ' +
           'Every panel is live: ' +
           'open this page in a second tab and each tab follows the writes of the other.',
       }),
@@ -50,7 +51,7 @@ app.replaceChildren(
   ]),
   h('main', { class: 'columns' }, [
     h('div', { class: 'column' }, [blogPanel(), trashPanel()]),
-    h('div', { class: 'column' }, [postCountsPanel(), syncPanel()]),
+    h('div', { class: 'column' }, [postCountsPanel(), tagsPanel(), syncPanel()]),
   ]),
 );
 

@@ -1,11 +1,11 @@
 import {
   type BelongsTo,
-  type BelongsToMany,
   Database,
   type HasMany,
   type HasOne,
   Model,
   type MorphMany,
+  type MorphToMany,
   ValidationError,
 } from 'dexorm';
 import type { Observable } from 'rxjs';
@@ -43,6 +43,11 @@ export class User extends Model<UserAttributes> {
     return this.hasMany(Post, 'user_id').onDelete('cascade');
   }
 
+  /** Deleting a user deletes their videos too. */
+  videosRelation(): HasMany<User, Video> {
+    return this.hasMany(Video, 'user_id').onDelete('cascade');
+  }
+
   /** Checks the form's input before it reaches IndexedDB; `create()` goes through here too. */
   override async save(): Promise<this> {
     if (typeof this.name !== 'string' || this.name.trim() === '') {
@@ -74,9 +79,12 @@ export class Profile extends Model<ProfileAttributes> {
   }
 }
 
-export interface PostTag {
-  post_id: number;
+/** A row of the one `taggables` pivot that tags posts and videos alike. */
+export interface Tagging {
   tag_id: number;
+  /** The tagged model's table: `'posts'` or `'videos'`. */
+  taggable_type: string;
+  taggable_id: number;
   /** Who attached the tag: a pivot attribute. */
   added_by?: string;
 }
@@ -96,8 +104,9 @@ export class Post extends Model<PostAttributes> {
   static override timestamps = true;
   static override softDeletes = true;
 
-  tagsRelation(): BelongsToMany<Post, Tag, PostTag> {
-    return this.belongsToMany(Tag);
+  /** Polymorphic many-to-many: posts and videos share one `taggables` pivot. */
+  tagsRelation(): MorphToMany<Post, Tag, Tagging> {
+    return this.morphToMany(Tag, 'taggable');
   }
 
   /** Polymorphic: a comment names the table of what it is on (`commentable_type = 'posts'`). */
@@ -106,8 +115,25 @@ export class Post extends Model<PostAttributes> {
   }
 }
 
+export class Video extends Model<{ id?: number; user_id?: number | null; title: string }> {
+  static override table = 'videos';
+
+  tagsRelation(): MorphToMany<Video, Tag, Tagging> {
+    return this.morphToMany(Tag, 'taggable');
+  }
+}
+
 export class Tag extends Model<{ id?: number; name: string }> {
   static override table = 'tags';
+
+  /** The inverse side of the same pivot: the posts tagged with this tag. */
+  postsRelation(): MorphToMany<Tag, Post, Tagging> {
+    return this.morphedByMany(Post, 'taggable');
+  }
+
+  videosRelation(): MorphToMany<Tag, Video, Tagging> {
+    return this.morphedByMany(Video, 'taggable');
+  }
 }
 
 export class Comment extends Model<{
@@ -120,4 +146,6 @@ export class Comment extends Model<{
 }
 
 /** One database for the whole page; every tab of this origin opens the same one. */
-export const db = new Database('dexorm-demo', { models: [User, Profile, Post, Tag, Comment] });
+export const db = new Database('dexorm-demo', {
+  models: [User, Profile, Post, Video, Tag, Comment],
+});

@@ -130,7 +130,7 @@ export abstract class RelationFactories {
     this: T,
     name: string,
     models: Ms,
-  ): MorphTo<T, OwnerOf<Ms>> {
+  ): MorphTo<T, OwnerOf<Ms>, Ms[number]['table']> {
     return new MorphTo(this, name, models as unknown as readonly ModelClass<OwnerOf<Ms>>[]);
   }
 

@@ -8,11 +8,17 @@ export type MorphedModel = ModelBase<Record<string, unknown>>;
 export type MorphLoad = ((query: QueryBuilder<MorphedModel>) => unknown) | readonly string[];
 
 const MORPH_LOADS: unique symbol = Symbol('dexorm.morphWith');
+declare const TABLES: unique symbol;
 
-/** The per-table loads of a MorphTo, as `morphWith` marks them for `with()`. */
-export interface MorphLoads {
+/**
+ * The per-table loads of a MorphTo, as `morphWith` marks them for `with()`; `Tables` are the
+ * tables they name, which `with()` checks against the MorphTo's owner tables.
+ */
+export interface MorphLoads<Tables extends string = string> {
   /** The loads by owner table. */
   readonly [MORPH_LOADS]: Readonly<Record<string, MorphLoad>>;
+  /** The tables named, for the compile-time check only: never set. */
+  readonly [TABLES]?: Tables;
 }
 
 /**
@@ -20,7 +26,9 @@ export interface MorphLoads {
  * them (an owner it leaves out loads as null), a list of relation names loads those onto them.
  * @example Comment.query().with({ commentable: morphWith({ posts: (q) => q.where('published', true), videos: ['comments'] }) })
  */
-export function morphWith(loads: Readonly<Record<string, MorphLoad>>): MorphLoads {
+export function morphWith<const L extends Readonly<Record<string, MorphLoad>>>(
+  loads: L,
+): MorphLoads<Extract<keyof L, string>> {
   return { [MORPH_LOADS]: loads };
 }
 

@@ -1,5 +1,5 @@
 import type { AttributeKey, AttributesOf, ModelBase } from '../model/model.js';
-import type { RelatedAt, RelationPath } from '../relations/relation-types.js';
+import type { MorphTablesAt, RelatedAt, RelationPath } from '../relations/relation-types.js';
 import type { ComparisonOperator } from './filter-builder.js';
 import type { MorphLoads } from './morph-with.js';
 import type { QueryBuilder } from './query-builder.js';
@@ -17,7 +17,7 @@ export type RelationConstraint<M, P extends string> = (
  * callback that constrains it; a key that is not one of them is typed `never`.
  */
 export type RelationConstraints<M, K extends string, Allowed extends string = RelationPath<M>> = {
-  [X in K]: X extends Allowed ? RelationConstraint<M, X> | MorphLoads : never;
+  [X in K]: X extends Allowed ? RelationConstraint<M, X> | MorphLoads<MorphTablesAt<M, X>> : never;
 };
 
 /** The properties `withCount(...names)` adds: `posts_count: number`. */

@@ -18,13 +18,22 @@ import type { TableRequirement } from './relation.js';
  *   return this.morphTo('commentable', [Post, Video]);
  * }
  */
-export class MorphTo<C extends ModelBase, O extends ModelBase> extends InverseRelation<C, O> {
+export class MorphTo<
+  C extends ModelBase,
+  O extends ModelBase,
+  Tables extends string = string,
+> extends InverseRelation<C, O> {
   /** The child's attribute holding the owner's table name. */
   readonly typeColumn: string;
   /** The child's attribute holding the owner's primary key. */
   readonly idColumn: string;
   /** The models an owner may be of. */
   readonly models: readonly ModelClass<O>[];
+  /**
+   * The owners' tables. Typed by their names when the owner models declare `static override
+   * readonly table = 'posts'`, so `morphWith` checks its table names at compile time.
+   */
+  readonly tables: readonly Tables[];
   /** The columns' common prefix: `commentable`. */
   readonly morphName: string;
 
@@ -34,6 +43,7 @@ export class MorphTo<C extends ModelBase, O extends ModelBase> extends InverseRe
     this.typeColumn = `${name}_type`;
     this.idColumn = `${name}_id`;
     this.models = [...models];
+    this.tables = this.models.map((model) => model.table as Tables);
   }
 
   /** The owner, or null when the child points at none. @throws SchemaError for an unknown type. */
@@ -125,7 +135,7 @@ export class MorphTo<C extends ModelBase, O extends ModelBase> extends InverseRe
     return [this.typeColumn, this.idColumn];
   }
 
-  protected rebind(child: C): MorphTo<C, O> {
+  protected rebind(child: C): MorphTo<C, O, Tables> {
     return new MorphTo(child, this.morphName, this.models);
   }
 

@@ -64,6 +64,28 @@ export type WithRelations<M, P extends string> = [P] extends [never]
   ? unknown
   : UnionToIntersection<P extends string ? WithPath<M, P> : never>;
 
+/** The relation object at the end of relation path `P` of model `M` (what its method returns). */
+export type RelationAt<M, P extends string> = P extends `${infer Head}.${infer Rest}`
+  ? RelationAt<RelatedModel<M, Head>, Rest>
+  : M extends { [K in `${P}Relation`]: () => infer R }
+    ? R
+    : never;
+
+/**
+ * The owner tables of the MorphTo at relation path `P` of `M` (`'posts' | 'videos'` when the
+ * owner models declare their tables `readonly`, `string` otherwise); `never` for another kind.
+ */
+export type MorphTablesAt<M, P extends string> =
+  RelationAt<M, P> extends MorphOwnerTables<infer T> ? T : never;
+
+/** What {@link MorphTablesAt} knows a MorphTo by. */
+export interface MorphOwnerTables<T extends string> {
+  /** The columns' common prefix: `commentable`. */
+  readonly morphName: string;
+  /** The owners' tables. */
+  readonly tables: readonly T[];
+}
+
 /** The model at the end of relation path `P` of model `M`: `Comment` for `'posts.comments'`. */
 export type RelatedAt<M, P extends string> = P extends `${infer Head}.${infer Rest}`
   ? RelatedAt<RelatedModel<M, Head>, Rest>
