@@ -60,9 +60,41 @@ const pendingOf = async (page: Page) =>
   Number(await page.getByTestId('sync-pending').textContent());
 
 /** The titles stored in the page's IndexedDB, read without dexorm. */
-async function storedTitles(page: Page): Promise<string[]> {
-  const tasks = await storedRows<{ title: string }>(page, 'dexorm-demo-sync-a', 'tasks');
+async function storedTitles(page: Page, replica = 'a'): Promise<string[]> {
+  const tasks = await storedRows<{ title: string }>(page, `dexorm-demo-sync-${replica}`, 'tasks');
   return tasks.map(({ title }) => title).sort();
+}
+
+/** Each stored task's file, read in the page without dexorm: is it a Blob, and what it holds. */
+function storedFiles(
+  page: Page,
+): Promise<Array<{ title: string; blob: boolean; text: string; type: string }>> {
+  return page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open('dexorm-demo-sync-a');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const request = open.result.transaction('tasks').objectStore('tasks').getAll();
+          request.onerror = () => reject(request.error);
+          request.onsuccess = async () => {
+            const rows = request.result as Array<{ title: string; file?: unknown }>;
+            const withFiles = rows.filter((row) => row.file != null);
+            resolve(
+              await Promise.all(
+                withFiles.map(async ({ title, file }) => ({
+                  title,
+                  blob: file instanceof Blob,
+                  text: file instanceof Blob ? await file.text() : '',
+                  type: file instanceof Blob ? file.type : '',
+                })),
+              ),
+            );
+            open.result.close();
+          };
+        };
+      }),
+  );
 }
 
 describe('the sync panel', () => {
@@ -123,5 +155,46 @@ describe('the sync panel', () => {
     // One document per task, the deleted one kept as a tombstone.
     expect(documents.total_rows).toBe(4);
     await shoot(a, 'converged');
+  });
+
+  it('carries an attached file to the other device, where it is a Blob again', async () => {
+    await a.getByTestId('task-title').fill('Read the sketch');
+    await a.getByTestId('task-file').setInputFiles({
+      name: 'sketch.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from('a sketch of the engine'),
+    });
+    await a.getByTestId('task-add').click();
+    const link = taskRow(b, 'Read the sketch').getByTestId('task-file');
+    await link.waitFor({ timeout: 10_000 });
+    expect(await link.textContent()).toBe('File: sketch.txt · 22 bytes · text/plain');
+    expect(await storedFiles(b)).toEqual([
+      { title: 'Read the sketch', blob: true, text: 'a sketch of the engine', type: 'text/plain' },
+    ]);
+    const id = (
+      await storedRows<{ id: string; title: string }>(b, 'dexorm-demo-sync-a', 'tasks')
+    ).find((task) => task.title === 'Read the sketch')!.id;
+    const document = await (
+      await fetch(`${serverUrl()}/tasks:${encodeURIComponent(JSON.stringify(id))}`)
+    ).json();
+    expect(document._attachments.file.content_type).toBe('text/plain');
+    await shoot(b, 'file-arrived');
+  });
+
+  it('keeps a filtered replica (open tasks only) to its subset, and pushes what it writes', async () => {
+    const deviceC = await freshContext(browser);
+    try {
+      const c = await openDemo(deviceC, pageErrors, `?sync=/couch/${database}&replica=c&only=open`);
+      await idle(c);
+      const open = ['Before the reload', 'Read the sketch', 'While stopped'];
+      await expect.poll(() => storedTitles(c, 'c'), { timeout: 10_000 }).toEqual(open);
+      // 'Written offline' is done: on the server, not on this replica.
+      expect(await storedTitles(a)).toContain('Written offline');
+      await addTask(c, 'From the filtered replica');
+      await taskRow(a, 'From the filtered replica').waitFor({ timeout: 10_000 });
+      await shoot(c, 'filtered-replica');
+    } finally {
+      await deviceC.close();
+    }
   });
 });

@@ -6,7 +6,8 @@
 //
 // Options: --quick (about a third of the samples), --node-only, --chromium-only,
 //          --only=2,5 (only these workloads), --no-record (do not append to bench/RESULTS.md),
-//          --sizes=10000,100000,1000000 (the table sizes of section 11; default 10k and 100k).
+//          --sizes=10000,100000,1000000 (the table sizes of section 11; default 10k and 100k),
+//          --sync-sizes=2000,20000 (the record counts of section 10; default 2k, 20k and 100k).
 import { spawn } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,6 +24,10 @@ const only = (process.argv.find((arg) => arg.startsWith('--only=')) ?? '--only='
   .filter(Boolean);
 const sizesArgument = process.argv.find((arg) => arg.startsWith('--sizes='));
 if (sizesArgument) process.env.DEXORM_BENCH_SIZES = sizesArgument.slice('--sizes='.length);
+const syncSizesArgument = process.argv.find((arg) => arg.startsWith('--sync-sizes='));
+if (syncSizesArgument) {
+  process.env.DEXORM_BENCH_SYNC_SIZES = syncSizesArgument.slice('--sync-sizes='.length);
+}
 const wantNode = !args.has('--chromium-only');
 const wantChromium = !args.has('--node-only');
 

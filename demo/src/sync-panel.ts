@@ -2,7 +2,7 @@ import { type Replication, replicate } from 'dexorm/sync';
 import { button, field, h, input } from './dom';
 import { EmissionCounter } from './emissions';
 import { attempt, showError } from './notice';
-import { replicaName, syncDb, syncUrl, Task } from './sync-models';
+import { onlyOpen, replicaName, syncDb, syncUrl, Task } from './sync-models';
 
 /**
  * Tasks replicated through a CouchDB-compatible server: a status line (state and pending
@@ -14,8 +14,10 @@ export function syncPanel(): HTMLElement {
   const pending = h('output', { testid: 'sync-pending', text: '0' });
   const offline = h('input', { testid: 'sync-offline', attrs: { type: 'checkbox' } });
   const title = input('task-title', 'Water the plants');
+  const file = input('task-file', '', 'file');
   const form = h('form', { class: 'user-form', testid: 'task-form' }, [
     field('Task', title),
+    field('File (optional)', file),
     button('Add task', 'task-add', 'primary', 'submit'),
   ]);
   const list = h('ul', { class: 'user-list', testid: 'task-list' });
@@ -23,7 +25,10 @@ export function syncPanel(): HTMLElement {
 
   let replication: Replication | undefined;
   const connect = () => {
-    replication = replicate(syncDb, { url: syncUrl });
+    replication = replicate(syncDb, {
+      url: syncUrl,
+      ...(onlyOpen ? { filter: { tasks: { done: false } } } : {}),
+    });
     replication.status$.subscribe({
       next(status) {
         state.textContent = status.state;
@@ -46,7 +51,12 @@ export function syncPanel(): HTMLElement {
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     void attempt(async () => {
-      await Task.create({ title: title.value.trim() || 'Untitled', done: false });
+      const attached = file.files?.[0];
+      await Task.create({
+        title: title.value.trim() || 'Untitled',
+        done: false,
+        ...(attached ? { file: attached, file_name: attached.name } : {}),
+      });
       form.reset();
     });
   });
@@ -68,7 +78,12 @@ export function syncPanel(): HTMLElement {
     h('header', { class: 'card-head' }, [
       h('div', {}, [
         h('h2', { text: `Shared tasks (replica ${replicaName})` }),
-        h('code', { class: 'source', text: `replicate(db, { url: '${syncUrl}' })` }),
+        h('code', {
+          class: 'source',
+          text: onlyOpen
+            ? `replicate(db, { url: '${syncUrl}', filter: { tasks: { done: false } } })`
+            : `replicate(db, { url: '${syncUrl}' })`,
+        }),
       ]),
       counter.element,
     ]),
@@ -81,7 +96,8 @@ export function syncPanel(): HTMLElement {
       class: 'muted',
       text:
         'Open this page with ?replica=b in another tab (a second device, with its own ' +
-        'database) and watch both converge through the server.',
+        'database) and watch both converge through the server; with ?replica=c&only=open, a ' +
+        'third one pulls open tasks only. An attached file travels as a CouchDB attachment.',
     }),
     form,
     empty,
@@ -97,11 +113,31 @@ function taskRow(task: Task): HTMLLIElement {
   });
   const remove = button('Delete', 'task-delete', 'danger');
   remove.addEventListener('click', () => void attempt(() => task.delete()));
-  return h('li', { class: 'user-row', testid: 'task-row' }, [
+  const text = h('div', { class: 'user-text' }, [
     h('label', { class: 'check' }, [
       done,
       h('span', { class: 'user-name', testid: 'task-row-title', text: task.title }),
     ]),
+  ]);
+  if (task.file instanceof Blob) text.append(attachmentLink(task.file, task.file_name ?? 'file'));
+  return h('li', { class: 'user-row', testid: 'task-row' }, [
+    text,
     h('div', { class: 'actions' }, [remove]),
   ]);
+}
+
+/** A link that opens the attached Blob, with its name, size and type. */
+function attachmentLink(file: Blob, name: string): HTMLAnchorElement {
+  const link = h('a', {
+    class: 'user-email',
+    testid: 'task-file',
+    text: `File: ${name} · ${file.size} bytes · ${file.type || 'unknown type'}`,
+    attrs: { target: '_blank', rel: 'noopener' },
+  });
+  // The object URL lives as long as the row; it is made when the link is opened.
+  link.addEventListener('click', () => {
+    link.href = URL.createObjectURL(file);
+    setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
+  });
+  return link;
 }

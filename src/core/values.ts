@@ -126,6 +126,10 @@ export function sameValue(a: unknown, b: unknown): boolean {
       b instanceof Map || b instanceof Set ? [...b] : b,
     );
   }
+  if (a instanceof ArrayBuffer || b instanceof ArrayBuffer) {
+    if (!(a instanceof ArrayBuffer) || !(b instanceof ArrayBuffer)) return false;
+    return sameValue(new Uint8Array(a), new Uint8Array(b));
+  }
   if (ArrayBuffer.isView(a) || ArrayBuffer.isView(b)) {
     if (!ArrayBuffer.isView(a) || !ArrayBuffer.isView(b) || a.byteLength !== b.byteLength) {
       return false;

@@ -1,8 +1,6 @@
-import type { Table } from 'dexie';
 import { cmp } from 'dexie';
 import { isValidKey, type Key, type Row } from '../core/values.js';
-import type { OutboxEntry } from '../database/change-log.js';
-import { nextVersion, type RecordVersion } from '../database/record-version.js';
+import { nextVersion } from '../database/record-version.js';
 import {
   type ConflictDocument,
   conflictOf,
@@ -15,6 +13,7 @@ import {
   type Tombstone,
   tombstoneOf,
 } from './documents.js';
+import { PageState } from './page-state.js';
 import {
   isAlive,
   latestStamp,
@@ -66,9 +65,15 @@ export function applyRemote(store: SyncStore, documents: readonly ServerDocument
       rejected,
       records.map((document) => document._id),
     );
-    const local = await readLocal(store, [...records, ...tombstones]);
-    for (const document of records) await applyRecord(store, document, local);
-    for (const tombstone of tombstones) await applyDelete(store, tombstone, local);
+    const page = await PageState.read(store, [...records, ...tombstones]);
+    for (const document of records) {
+      // Awaited only when a unique index was read: a native await per document with nothing
+      // to wait for would lose the transaction after Dexie's echo budget.
+      const reading = applyRecord(store, document, page);
+      if (reading) await reading;
+    }
+    for (const tombstone of tombstones) applyDelete(store, tombstone, page);
+    await page.write();
   });
 }
 
@@ -76,85 +81,58 @@ export function applyRemote(store: SyncStore, documents: readonly ServerDocument
  * Applies a CouchDB delete: the record goes, its version is marked deleted now (later than any
  * edit this replica made without seeing the delete), and its pending change is dropped.
  */
-async function applyDelete(
-  store: SyncStore,
-  tombstone: Tombstone,
-  local: LocalRecords,
-): Promise<void> {
+function applyDelete(store: SyncStore, tombstone: Tombstone, page: PageState): void {
   const { table, key, rev } = tombstone;
-  const address = addressOf(table, key);
-  const version = local.versions.get(address);
-  if (local.records.get(address)) await store.table(table).delete(key);
+  const version = page.version(table, key);
+  if (page.record(table, key)) page.setRecord(table, key, undefined);
   const dead =
     version !== undefined && version.deleted !== undefined && version.born <= version.deleted;
-  const next: RecordVersion = {
+  page.setVersion({
     table,
     key,
     born: version?.born ?? store.log.clock.tick(),
     deleted: dead ? version.deleted! : store.log.clock.tick(),
     clocks: version?.clocks ?? {},
     rev,
-  };
-  await store.versions.put(next);
-  if (local.pending.get(address)) await store.outbox.delete([table, key]);
-  local.versions.set(address, next);
-  local.records.set(address, undefined);
-  local.pending.set(address, undefined);
-}
-
-/** What this replica holds of the pulled records, read in one request per table. */
-interface LocalRecords {
-  readonly versions: Map<string, RecordVersion | undefined>;
-  readonly records: Map<string, Row | undefined>;
-  readonly pending: Map<string, OutboxEntry | undefined>;
-}
-
-const addressOf = (table: string, key: Key) => `${table}\u0000${JSON.stringify(key)}`;
-
-async function readLocal(
-  store: SyncStore,
-  documents: ReadonlyArray<{ readonly table: string; readonly key: Key }>,
-): Promise<LocalRecords> {
-  const addresses = documents.map(({ table, key }): [string, Key] => [table, key]);
-  const versions = await store.versions.bulkGet(addresses);
-  const pending = await store.outbox.bulkGet(addresses);
-  const local: LocalRecords = { versions: new Map(), records: new Map(), pending: new Map() };
-  documents.forEach(({ table, key }, i) => {
-    local.versions.set(addressOf(table, key), versions[i]);
-    local.pending.set(addressOf(table, key), pending[i]);
   });
-  for (const table of new Set(documents.map((document) => document.table))) {
-    const keys = documents.filter((document) => document.table === table).map(({ key }) => key);
-    const rows = await store.table(table).bulkGet(keys);
-    keys.forEach((key, i) => {
-      local.records.set(addressOf(table, key), rows[i]);
-    });
-  }
-  return local;
+  if (page.pending(table, key)) page.setPending(table, key, undefined);
 }
 
-async function applyRecord(store: SyncStore, document: Pulled, local: LocalRecords): Promise<void> {
+/** Merges one pulled document; returns a promise only when a unique index had to be read. */
+function applyRecord(
+  store: SyncStore,
+  document: Pulled,
+  page: PageState,
+): Promise<void> | undefined {
   const { table, key } = document;
-  const address = addressOf(table, key);
-  const version = local.versions.get(address);
-  const record = local.records.get(address);
+  const version = page.version(table, key);
   const remote = stateOf(document);
   store.log.clock.receive(latestStamp(remote));
-  const before = version && localState(version, record);
-  let merged = before ? mergeStates(before, remote) : remote;
-  if (isAlive(merged)) merged = await keepUnique(store, table, key, merged, local);
-  const records = store.table(table);
-  let stored = record;
-  if (!before || !sameState(merged, before)) {
-    if (isAlive(merged)) {
-      stored = store.withKey(table, merged.values, key);
-      await records.put(stored);
-    } else if (record) {
-      stored = undefined;
-      await records.delete(key);
-    }
+  const before = version && localState(version, page.record(table, key));
+  const merged = before ? mergeStates(before, remote) : remote;
+  if (isAlive(merged) && hasUniqueValues(store, table, merged)) {
+    return keepUnique(store, table, key, merged, page).then((kept) =>
+      settle(store, document, page, before, kept),
+    );
   }
-  const next: RecordVersion = {
+  settle(store, document, page, before, merged);
+  return undefined;
+}
+
+/** Writes the merged state of a pulled document to the page: record, version, outbox entry. */
+function settle(
+  store: SyncStore,
+  document: Pulled,
+  page: PageState,
+  before: RecordState | undefined,
+  merged: RecordState,
+): void {
+  const { table, key } = document;
+  if (!before || !sameState(merged, before)) {
+    if (isAlive(merged)) page.setRecord(table, key, store.withKey(table, merged.values, key));
+    else if (page.record(table, key)) page.setRecord(table, key, undefined);
+  }
+  page.setVersion({
     table,
     key,
     born: merged.born,
@@ -162,24 +140,35 @@ async function applyRecord(store: SyncStore, document: Pulled, local: LocalRecor
     clocks: merged.clocks,
     rev: document._rev,
     ...foreignOf(document),
-  };
-  await store.versions.put(next);
-  const pending = local.pending.get(address);
-  let queued = pending;
-  if (sameState(merged, remote)) {
-    if (pending) {
-      await store.outbox.delete([table, key]);
-      queued = undefined;
-    }
+  });
+  const pending = page.pending(table, key);
+  if (sameState(merged, stateOf(document))) {
+    if (pending) page.setPending(table, key, undefined);
   } else if (!pending) {
-    queued = { table, key, seq: store.log.clock.tick() };
-    await store.outbox.put(queued);
+    page.setPending(table, key, { table, key, seq: store.log.clock.tick() });
   }
-  // A later document of the batch for the same record starts from this one.
-  local.versions.set(address, next);
-  local.records.set(address, stored);
-  local.pending.set(address, queued);
 }
+
+/** The unique indexes of `table`, by name and fields. */
+function uniqueIndexes(store: SyncStore, table: string): Array<{ name: string; fields: string[] }> {
+  return store
+    .table(table)
+    .schema.indexes.filter((index) => index.unique && index.keyPath !== undefined)
+    .map((index) => ({
+      name: index.name,
+      fields: typeof index.keyPath === 'string' ? [index.keyPath] : [...index.keyPath!],
+    }));
+}
+
+/** What `state` holds in an index over `fields`, or undefined when IndexedDB would not index it. */
+function indexedValue(fields: readonly string[], state: RecordState): Key | undefined {
+  const parts = fields.map((field) => state.values[field]);
+  if (!parts.every(isValidKey)) return undefined;
+  return (fields.length === 1 ? parts[0] : parts) as Key;
+}
+
+const hasUniqueValues = (store: SyncStore, table: string, state: RecordState) =>
+  uniqueIndexes(store, table).some(({ fields }) => indexedValue(fields, state) !== undefined);
 
 /**
  * Resolves collisions of `merged` (record `key`) with other records on the table's unique
@@ -191,16 +180,12 @@ async function keepUnique(
   table: string,
   key: Key,
   merged: RecordState,
-  local: LocalRecords,
+  page: PageState,
 ): Promise<RecordState> {
-  const records = store.table(table);
-  for (const index of records.schema.indexes) {
-    if (!index.unique || index.keyPath === undefined) continue;
-    const fields = typeof index.keyPath === 'string' ? [index.keyPath] : index.keyPath;
-    const parts = fields.map((field) => merged.values[field]);
-    if (!parts.every(isValidKey)) continue;
-    const value = (fields.length === 1 ? parts[0] : parts) as Key;
-    const holders = await records.where(index.name).equals(value).primaryKeys();
+  for (const { name, fields } of uniqueIndexes(store, table)) {
+    const value = indexedValue(fields, merged);
+    if (value === undefined) continue;
+    const holders = await page.holders(table, name, fields, value);
     const other = holders.find((holder) => cmp(holder, key) !== 0);
     if (other === undefined) continue;
     const stamp = store.log.clock.tick();
@@ -210,7 +195,7 @@ async function keepUnique(
       await store.setAside(table, key, field, version, merged.clocks[fields[0] as string]);
       merged = withNulls(merged, fields, stamp);
     } else {
-      await setNullOn(store, records, table, other, fields, field, stamp, local);
+      await setNullOn(store, table, other, fields, field, stamp, page);
     }
   }
   return merged;
@@ -229,29 +214,22 @@ function withNulls(state: RecordState, fields: readonly string[], stamp: string)
 /** Sets `fields` of stored record `key` to null as a local change, its version set aside. */
 async function setNullOn(
   store: SyncStore,
-  records: Table<Row, Key>,
   table: string,
   key: Key,
   fields: readonly string[],
   field: string,
   stamp: string,
-  local: LocalRecords,
+  page: PageState,
 ): Promise<void> {
-  const loser = (await records.get(key)) as Row;
-  const version = await store.versions.get([table, key]);
+  await page.include(table, key);
+  const loser = page.record(table, key) as Row;
+  const version = page.version(table, key);
   await store.setAside(table, key, field, loser, version?.clocks[fields[0] as string]);
   const nulled = { ...loser, ...Object.fromEntries(fields.map((name) => [name, null])) };
   const next = nextVersion(table, key, loser, version, nulled, stamp);
-  const queued = { table, key, seq: stamp };
-  await records.put(nulled);
-  if (next) await store.versions.put(next);
-  await store.outbox.put(queued);
-  const address = addressOf(table, key);
-  if (local.versions.has(address)) {
-    local.versions.set(address, next ?? version);
-    local.records.set(address, nulled);
-    local.pending.set(address, queued);
-  }
+  page.setRecord(table, key, nulled);
+  if (next) page.setVersion(next);
+  page.setPending(table, key, { table, key, seq: stamp });
 }
 
 function foreignOf(document: Pulled): { foreign?: Row } {

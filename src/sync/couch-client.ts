@@ -9,11 +9,12 @@ export type HeadersOption =
   | Readonly<Record<string, string>>
   | (() => Readonly<Record<string, string>> | Promise<Readonly<Record<string, string>>>);
 
-/** One row of `_changes` with `include_docs` and `style=all_docs`. */
+/** One row of `_changes` with `style=all_docs`: the document's leaf revisions, and the document when asked for. */
 export interface ChangeRow {
   readonly id: string;
   readonly seq: unknown;
   readonly deleted?: boolean;
+  readonly changes: ReadonlyArray<{ readonly rev: string }>;
   readonly doc?: ServerDocument & { readonly _rev: string; readonly _deleted?: boolean };
 }
 
@@ -58,10 +59,13 @@ export class CouchClient {
     return this.#request('GET', '', undefined, signal);
   }
 
-  /** A page of changes after `since` (opaque), with documents and their conflicting revisions. */
+  /**
+   * A page of changes after `since` (opaque): each changed document's id and leaf revisions,
+   * and with `includeDocs` the document with its conflicting revisions.
+   */
   changes(
     since: unknown,
-    options: { limit: number; longpoll?: number; includeDocs?: boolean },
+    options: { limit: number; longpoll?: number; includeDocs: boolean },
     signal?: AbortSignal,
   ): Promise<ChangesPage> {
     const query = new URLSearchParams({
@@ -69,9 +73,10 @@ export class CouchClient {
       since: typeof since === 'string' ? since : JSON.stringify(since),
       limit: String(options.limit),
     });
-    if (options.includeDocs !== false) {
+    if (options.includeDocs) {
       query.set('include_docs', 'true');
       query.set('conflicts', 'true');
+      query.set('attachments', 'true');
     }
     if (options.longpoll !== undefined) {
       query.set('feed', 'longpoll');
@@ -100,7 +105,12 @@ export class CouchClient {
         value?: { rev?: string; deleted?: boolean };
         doc?: (ServerDocument & { _rev: string }) | null;
       }>;
-    }>('POST', '/_all_docs?include_docs=true&conflicts=true', { keys: ids }, signal);
+    }>(
+      'POST',
+      '/_all_docs?include_docs=true&conflicts=true&attachments=true',
+      { keys: ids },
+      signal,
+    );
     return page.rows.flatMap((row) => {
       if (row.doc) return [row.doc];
       // A deleted document: its tombstone, so that the delete is applied rather than lost.
@@ -118,7 +128,7 @@ export class CouchClient {
   ): Promise<Array<ServerDocument & { readonly _rev: string }>> {
     const answer = await this.#request<{
       results: Array<{ docs: Array<{ ok?: ServerDocument & { _rev: string } }> }>;
-    }>('POST', '/_bulk_get', { docs: wanted }, signal);
+    }>('POST', '/_bulk_get?attachments=true', { docs: wanted }, signal);
     return answer.results.flatMap((result) =>
       result.docs.flatMap((doc) => (doc.ok ? [doc.ok] : [])),
     );
@@ -149,6 +159,20 @@ export class CouchClient {
   }
 
   async #request<T>(method: string, path: string, body: unknown, signal?: AbortSignal): Promise<T> {
+    // fetch keeps its abort listener on the signal it is given until that signal is collected:
+    // each request gets a signal of its own, so the replication's long-lived one gathers none.
+    const own = new AbortController();
+    const abort = () => own.abort(signal?.reason);
+    if (signal?.aborted) abort();
+    else signal?.addEventListener('abort', abort, { once: true });
+    try {
+      return await this.#send<T>(method, path, body, own.signal);
+    } finally {
+      signal?.removeEventListener('abort', abort);
+    }
+  }
+
+  async #send<T>(method: string, path: string, body: unknown, signal: AbortSignal): Promise<T> {
     let response: Response;
     let headers: Readonly<Record<string, string>>;
     try {
@@ -169,10 +193,10 @@ export class CouchClient {
           ...headers,
         },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        ...(signal ? { signal } : {}),
+        signal,
       });
     } catch (error) {
-      if (signal?.aborted) throw error;
+      if (signal.aborted) throw error;
       throw new ServerUnreachable(
         `${method} ${this.url}${path}: the server cannot be reached`,
         error,
@@ -182,7 +206,7 @@ export class CouchClient {
     try {
       answer = await response.json();
     } catch (error) {
-      if (signal?.aborted) throw error;
+      if (signal.aborted) throw error;
       if (response.ok) {
         throw new ServerUnreachable(`${method} ${this.url}${path}: the answer was cut off`, error);
       }

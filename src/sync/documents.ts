@@ -1,5 +1,12 @@
 import { isValidKey, type Key, type Row } from '../core/values.js';
 import type { StoredConflict } from '../database/change-log.js';
+import {
+  attachmentNames,
+  attachmentProblem,
+  decodeAttachment,
+  isBinary,
+  markerOf,
+} from './attachments.js';
 import type { RecordState } from './record-state.js';
 
 /** The CouchDB document of one record: `_id` from table and key, the state in plain JSON. */
@@ -96,29 +103,42 @@ const OWN_FIELDS: ReadonlySet<string> = new Set([
   'clocks',
 ]);
 
-/** The top-level fields other clients put on `document` (`_attachments` as stubs), if any. */
+/**
+ * The top-level fields other clients put on `document`, if any: their attachments as stubs
+ * (those of dexorm's binary fields are not theirs).
+ */
 export function foreignFields(document: RecordDocument): Row | undefined {
-  const foreign = Object.entries(document).filter(([name]) => !OWN_FIELDS.has(name));
-  if (foreign.length === 0) return undefined;
-  return Object.fromEntries(
-    foreign.map(([name, value]) => [name, name === '_attachments' ? stubsOf(value) : value]),
-  );
+  const own = attachmentNames(document.values);
+  const foreign = Object.entries(document).flatMap(([name, value]): Array<[string, unknown]> => {
+    if (OWN_FIELDS.has(name)) return [];
+    if (name !== '_attachments') return [[name, value]];
+    const stubs = stubsOf(value, own);
+    return stubs === undefined ? [] : [[name, stubs]];
+  });
+  return foreign.length === 0 ? undefined : Object.fromEntries(foreign);
 }
 
-/** Attachments as stubs: on a write, CouchDB keeps an attachment a stub names. */
-function stubsOf(attachments: unknown): unknown {
+/** Attachments as stubs, less `own`: on a write, CouchDB keeps an attachment a stub names. */
+function stubsOf(attachments: unknown, own: ReadonlySet<string>): unknown {
   if (typeof attachments !== 'object' || attachments === null) return attachments;
-  return Object.fromEntries(
-    Object.entries(attachments).map(([name, attachment]) => {
-      const { data: _data, ...rest } = attachment as Row;
-      return [name, { ...rest, stub: true }];
-    }),
-  );
+  const stubs = Object.entries(attachments).flatMap(([name, attachment]) => {
+    if (own.has(name)) return [];
+    const { data: _data, ...rest } = attachment as Row;
+    return [[name, { ...rest, stub: true }]];
+  });
+  return stubs.length === 0 ? undefined : Object.fromEntries(stubs);
 }
 
 /** The state a record document holds. */
 export function stateOf(document: RecordDocument): RecordState {
-  const base = { born: document.born, values: decodeRow(document.values), clocks: document.clocks };
+  const attachments = (document as { _attachments?: unknown })._attachments;
+  const values = Object.fromEntries(
+    Object.entries(decodeRow(document.values)).map(([field, value]) => [
+      field,
+      decodeAttachment(value, attachments),
+    ]),
+  );
+  const base = { born: document.born, values, clocks: document.clocks };
   return document.deleted === undefined ? base : { ...base, deleted: document.deleted };
 }
 
@@ -154,17 +174,26 @@ export function tombstoneOf(
   tables: readonly string[],
 ): Tombstone | undefined {
   if (document._deleted !== true || typeof document._rev !== 'string') return undefined;
-  const split = document._id.indexOf(':');
+  const record = recordOfId(document._id, tables);
+  return record && { ...record, rev: document._rev };
+}
+
+/** The record of one of `tables` that document id `id` names, or undefined for another id. */
+export function recordOfId(
+  id: string,
+  tables: readonly string[],
+): { table: string; key: Key } | undefined {
+  const split = id.indexOf(':');
   if (split <= 0) return undefined;
-  const table = document._id.slice(0, split);
+  const table = id.slice(0, split);
   if (!tables.includes(table)) return undefined;
   let key: unknown;
   try {
-    key = JSON.parse(document._id.slice(split + 1));
+    key = JSON.parse(id.slice(split + 1));
   } catch {
     return undefined;
   }
-  return isValidKey(key) ? { table, key, rev: document._rev } : undefined;
+  return isValidKey(key) ? { table, key } : undefined;
 }
 
 /**
@@ -192,7 +221,7 @@ export function problemOf(document: ServerDocument, tables: readonly string[]): 
   ) {
     return '"clocks" is not an object of stamp strings';
   }
-  return undefined;
+  return attachmentProblem(record.values, (document as { _attachments?: unknown })._attachments);
 }
 
 function isPlainRecord(value: unknown): value is Record<string, unknown> {
@@ -211,7 +240,12 @@ export function isConflictDocument(document: ServerDocument): document is Confli
 const DATE = '$date';
 
 function encodeRow(row: Readonly<Row>): Row {
-  return encodeValue(row) as Row;
+  return Object.fromEntries(
+    Object.entries(row).map(([field, value]) => [
+      field,
+      isBinary(value) ? markerOf(field, value) : encodeValue(value),
+    ]),
+  );
 }
 
 function decodeRow(row: Readonly<Row>): Row {

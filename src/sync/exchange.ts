@@ -28,6 +28,8 @@ export class Exchange {
   #since: unknown = 0;
   #session = '';
   #serverCheckpointRev: string | undefined;
+  /** Whether documents were pushed since the last pull: their revisions come back in it. */
+  #pushed = false;
 
   constructor(
     client: CouchClient,
@@ -71,6 +73,7 @@ export class Exchange {
       if (identity === previous) throw new PushStalled(batch.length);
       previous = identity;
       this.#onActive();
+      this.#pushed = true;
       await this.#push(batch);
     }
   }
@@ -105,18 +108,33 @@ export class Exchange {
     if (stale.length > 0) await this.#applyWithBranches(await this.#client.current(stale));
   }
 
-  /** Pulls and merges every server change after the checkpoint. */
+  /**
+   * Pulls and merges every server change after the checkpoint; documents whose revision this
+   * replica has merged already (those it pushed itself) are skipped. After a push, or a page
+   * that was mostly such revisions, the next page asks for revisions only and fetches the
+   * documents it lacks, so that a replica does not download back what it just pushed; otherwise
+   * a page comes with its documents, in one request.
+   */
   async pullAll(): Promise<void> {
+    let revisionsOnly = this.#pushed;
+    this.#pushed = false;
     for (;;) {
       const page = await this.#client.changes(
         this.#since,
-        { limit: this.#batchSize },
+        { limit: this.#batchSize, includeDocs: !revisionsOnly },
         this.#signal,
       );
       if (page.results.length > 0) {
         this.#onActive();
-        const documents = page.results.flatMap((row) => (row.doc ? [row.doc] : []));
-        await this.#applyWithBranches(documents);
+        const missing = new Set(await this.#local.missingRevisions(page.results));
+        if (revisionsOnly && missing.size > 0) {
+          await this.#applyWithBranches(await this.#client.current([...missing], this.#signal));
+        } else if (missing.size > 0) {
+          await this.#applyWithBranches(
+            page.results.flatMap((row) => (row.doc && missing.has(row.id) ? [row.doc] : [])),
+          );
+        }
+        revisionsOnly = missing.size < page.results.length / 2;
       }
       await this.#saveCheckpoint(page.last_seq);
       if (page.results.length < this.#batchSize) return;

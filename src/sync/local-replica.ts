@@ -9,7 +9,9 @@ import {
 } from '../database/change-log.js';
 import { nextVersion, type RecordVersion } from '../database/record-version.js';
 import { applyRemote } from './apply-remote.js';
-import { conflictDocument, recordDocument, type ServerDocument } from './documents.js';
+import { isBinary, withAttachmentData } from './attachments.js';
+import type { ChangeRow } from './couch-client.js';
+import { conflictDocument, recordDocument, recordOfId, type ServerDocument } from './documents.js';
 import { localState } from './record-state.js';
 import { type Checkpoint, type RejectedDocument, SyncStore } from './sync-store.js';
 
@@ -67,7 +69,19 @@ export class LocalReplica {
   }
 
   /** The oldest `limit` local changes, as the documents to push (one read per table). */
-  nextBatch(limit: number): Promise<OutgoingDocument[]> {
+  async nextBatch(limit: number): Promise<OutgoingDocument[]> {
+    const outgoing = await this.#readBatch(limit);
+    // Blobs are read outside the transaction: their bytes are no IndexedDB request.
+    return Promise.all(
+      outgoing.map(({ entry, document, values }) =>
+        values
+          ? withAttachmentData(document, values).then((full) => ({ entry, document: full }))
+          : { entry, document },
+      ),
+    );
+  }
+
+  #readBatch(limit: number): Promise<Array<OutgoingDocument & { values?: Row }>> {
     const store = this.#store;
     const scope = [...store.tables, ...Object.values(SYNC_TABLES)];
     return store.dexie.transaction('r', scope, async () => {
@@ -88,7 +102,7 @@ export class LocalReplica {
           records.set(entry, rows[i]);
         });
       }
-      const outgoing: OutgoingDocument[] = [];
+      const outgoing: Array<OutgoingDocument & { values?: Row }> = [];
       conflictEntries.forEach((entry, i) => {
         const conflict = conflicts[i];
         if (conflict) outgoing.push({ entry, document: conflictDocument(conflict) });
@@ -102,6 +116,7 @@ export class LocalReplica {
         outgoing.push({
           entry,
           document: version.foreign ? { ...version.foreign, ...document } : document,
+          ...(Object.values(state.values).some(isBinary) ? { values: state.values } : {}),
         });
       });
       return outgoing;
@@ -146,6 +161,26 @@ export class LocalReplica {
       return version ? [{ ...version, rev }] : [];
     });
     await store.versions.bulkPut(revised);
+  }
+
+  /**
+   * The ids of the changed documents whose revisions this replica has not merged: all but
+   * those whose one leaf revision is the one its record's version holds (one read).
+   */
+  async missingRevisions(changes: readonly ChangeRow[]): Promise<string[]> {
+    const store = this.#store;
+    const records = changes.map(({ id }) => recordOfId(id, store.tables));
+    const known = records.filter((record) => record !== undefined);
+    const versions = await store.versions.bulkGet(known.map(({ table, key }) => [table, key]));
+    const revisions = new Map(known.map((record, i) => [record, versions[i]?.rev]));
+    return changes.flatMap((change, i) => {
+      const record = records[i];
+      const merged =
+        record !== undefined &&
+        change.changes.length === 1 &&
+        change.changes[0]?.rev === revisions.get(record);
+      return merged ? [] : [change.id];
+    });
   }
 
   /** Merges documents pulled from the server into the local records (see {@link applyRemote}). */

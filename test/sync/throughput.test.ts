@@ -1,0 +1,142 @@
+import { firstValueFrom } from 'rxjs';
+import { filter } from 'rxjs/operators';
+import { describe, expect, it } from 'vitest';
+import { installReadCounter } from '../support/read-counter.js';
+import {
+  Member,
+  replicaOf,
+  serverDatabase,
+  serverDocuments,
+  stored,
+  syncOnce,
+  twoReplicas,
+  withSyncServer,
+} from './replicas.js';
+
+const context = withSyncServer();
+
+const members = (count: number, prefix: string) =>
+  Array.from({ length: count }, (_, i) => ({
+    name: `${prefix} ${i}`,
+    email: `${prefix}-${i}@example.test`,
+  }));
+
+/** A fetch that notes each request as `METHOD /path?query` before making it. */
+function logged(requests: string[]): typeof fetch {
+  return (input, init) => {
+    const url = new URL(String(input));
+    requests.push(
+      `${init?.method ?? 'GET'} ${url.pathname.split('/').slice(2).join('/')}${url.search}`,
+    );
+    return fetch(input, init);
+  };
+}
+
+describe('sync throughput: bulk requests per page, nothing downloaded back', () => {
+  it('merges a pulled page in a few bulk writes per table, not one per record', async () => {
+    const { url, a } = await twoReplicas();
+    await a.as(() => Member.createMany(members(300, 'm')));
+    await syncOnce(a);
+    const counted = async (batchSize: number) => {
+      const b = replicaOf(url, `b${batchSize}`);
+      const counter = installReadCounter(b.db.dexie);
+      await b.replicate({ live: false, batchSize }).whenSynced();
+      expect(await stored(b, 'members')).toHaveLength(300);
+      return counter.writes;
+    };
+    const byPage = await counted(100);
+    const byRecord = await counted(1);
+    // Three pages of 100: at most a bulk put per page (split in chunks of 49) on each table.
+    expect(byPage.members).toBeLessThanOrEqual(3 * 3);
+    expect(byPage._dexorm_versions).toBeLessThanOrEqual(3 * 3);
+    // The same 300 records one per page cost one write each: the page, not the record, is the unit.
+    expect(byRecord.members).toBe(300);
+  });
+
+  it('does not download back the documents it pushed', async () => {
+    const { url, a } = await twoReplicas();
+    await a.as(() => Member.createMany(members(250, 'own')));
+    const requests: string[] = [];
+    await a.replicate({ live: false, fetch: logged(requests) }).whenSynced();
+    expect(requests.filter((request) => request.startsWith('POST _bulk_docs'))).toHaveLength(3);
+    const pulls = requests.filter((request) => request.startsWith('GET _changes'));
+    expect(pulls.length).toBeGreaterThan(0);
+    for (const pull of pulls) expect(pull).not.toContain('include_docs');
+    expect(requests.some((request) => request.startsWith('POST _all_docs'))).toBe(false);
+    expect(await serverDocuments(url)).toHaveLength(250);
+    expect(await a.db.dexie.table('_dexorm_outbox').count()).toBe(0);
+  });
+
+  it("fetches the others' documents among its own revisions, and all of them arrive", async () => {
+    const { url, a, b } = await twoReplicas();
+    await b.as(() => Member.createMany(members(150, 'b')));
+    await syncOnce(b);
+    await a.as(() => Member.createMany(members(50, 'a')));
+    const requests: string[] = [];
+    await a.replicate({ live: false, fetch: logged(requests) }).whenSynced();
+    // After its push, a page of revisions; b's 150 documents are fetched by id.
+    expect(requests.some((request) => request.startsWith('POST _all_docs'))).toBe(true);
+    const names = (await stored(a, 'members')).map((row) => (row as { name: string }).name);
+    expect(names).toHaveLength(200);
+    expect(names.filter((name) => name.startsWith('b '))).toHaveLength(150);
+    await syncOnce(b);
+    expect(await stored(b, 'members')).toEqual(await stored(a, 'members'));
+    expect(await serverDocuments(url)).toHaveLength(200);
+  });
+});
+
+describe('sync while failing: back-off caps the request rate', () => {
+  it('retries an unreachable server a few times in 3 s, not in a loop, then catches up', async () => {
+    const url = await serverDatabase();
+    const a = replicaOf(url, 'a');
+    await a.as(() => Member.create({ name: 'Ada' }));
+    await context.server.stop();
+    let requests = 0;
+    const counting: typeof fetch = (input, init) => {
+      requests += 1;
+      return fetch(input, init);
+    };
+    const replication = a.replicate({ fetch: counting });
+    try {
+      await firstValueFrom(replication.status$.pipe(filter(({ state }) => state === 'offline')));
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      // Back-off from 250 ms doubling (with jitter): at most 5 tries fit in 3 s.
+      expect(requests).toBeGreaterThanOrEqual(2);
+      expect(requests).toBeLessThanOrEqual(6);
+    } finally {
+      await context.server.restart();
+    }
+    await replication.whenSynced();
+    expect(
+      (await serverDocuments(url)).map((doc) => (doc.values as { name: string }).name),
+    ).toEqual(['Ada']);
+    expect(await a.db.dexie.table('_dexorm_outbox').count()).toBe(0);
+  }, 20_000);
+
+  it('backs off a server that answers 500 to every push, and pushes once it recovers', async () => {
+    const url = await serverDatabase();
+    const a = replicaOf(url, 'a');
+    await a.as(() => Member.createMany(members(3, 'x')));
+    let failing = true;
+    let pushes = 0;
+    const flaky: typeof fetch = async (input, init) => {
+      if (String(input).endsWith('/_bulk_docs') && failing) {
+        pushes += 1;
+        return new Response(JSON.stringify({ error: 'internal', reason: 'try later' }), {
+          status: 500,
+          headers: { 'content-type': 'application/json' },
+        });
+      }
+      return fetch(input, init);
+    };
+    const replication = a.replicate({ fetch: flaky });
+    await firstValueFrom(replication.status$.pipe(filter(({ state }) => state === 'offline')));
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(pushes).toBeGreaterThanOrEqual(2);
+    expect(pushes).toBeLessThanOrEqual(6);
+    failing = false;
+    await replication.whenSynced();
+    expect(await serverDocuments(url)).toHaveLength(3);
+    expect(await a.db.dexie.table('_dexorm_outbox').count()).toBe(0);
+  }, 20_000);
+});
