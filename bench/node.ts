@@ -1,5 +1,6 @@
 // Node side of the bench: fake-indexeddb installs `indexedDB` globally before Dexie is used.
 import 'fake-indexeddb/auto';
+import { installNodeGlobals } from '../test/support/node-globals.js';
 import type { BenchReport } from './harness.js';
 import { syncWorkloads } from './sync-workloads.js';
 import { runWorkloads } from './workloads.js';
@@ -28,6 +29,8 @@ export async function runInNode(options: NodeRunOptions): Promise<BenchReport> {
       return process.memoryUsage().heapUsed;
     },
   };
+  // dexie-export-import (section 14) reads `self` and FileReader, which Node lacks.
+  installNodeGlobals();
   const report = await runWorkloads(env);
   // Sync runs here only: its server is started in this process.
   if (options.only.length > 0 && !options.only.includes('10')) return report;

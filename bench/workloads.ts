@@ -1,5 +1,6 @@
 import { Dexie, liveQuery, type Table } from 'dexie';
 import type { Database } from '../src/index.js';
+import { dataWorkloads } from './data-workloads.js';
 import { growthWorkloads } from './growth-workloads.js';
 import {
   type BenchEnvironment,
@@ -81,6 +82,7 @@ export async function runWorkloads(env: BenchEnvironment): Promise<BenchReport> 
     if (wanted('11')) rows.push(...(await growthWorkloads(env, notes)));
     if (wanted('12')) rows.push(...(await lifecycleWorkloads(env, notes)));
     if (wanted('13')) rows.push(...(await relationsCompleteWorkloads(env)));
+    if (wanted('14')) rows.push(...(await dataWorkloads(env, notes)));
   } finally {
     await fixture.db.delete().catch(() => undefined);
   }

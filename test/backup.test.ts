@@ -110,6 +110,30 @@ describe('export and import', () => {
     expect(await snapshotTables(target)).toEqual(before);
   });
 
+  it('carries Blobs and binary arrays through an export and an import', async () => {
+    const name = uniqueName('backup-binary');
+    const source = blog(name);
+    const post = await Post.create({ title: 'With a file', likes: 0 });
+    const picture = Uint8Array.from({ length: 5_000 }, (_, i) => (i * 7) % 256);
+    await source.dexie.table('posts').update(post.id!, {
+      picture: new Blob([picture], { type: 'image/png' }),
+      digest: Uint8Array.from([1, 2, 3, 255]),
+    });
+    const blob = await source.export();
+    await removeDatabase(source);
+    const target = blog(name);
+    await target.import(blob);
+    const [row] = (await target.dexie.table('posts').toArray()) as Array<{
+      picture: Blob;
+      digest: Uint8Array;
+    }>;
+    expect(row!.picture).toBeInstanceOf(Blob);
+    expect(row!.picture.type).toBe('image/png');
+    expect(new Uint8Array(await row!.picture.arrayBuffer())).toEqual(picture);
+    expect(row!.digest).toBeInstanceOf(Uint8Array);
+    expect([...row!.digest]).toEqual([1, 2, 3, 255]);
+  });
+
   it('refuses a file from a newer version', async () => {
     const { blob, name } = await exported();
     const newer = await blob.text();

@@ -160,6 +160,55 @@ describe('migrations', () => {
     expect(await Contact.count()).toBe(3);
   });
 
+  it('migrates 100,000 records reading them a chunk at a time, not all at once', async () => {
+    const name = uniqueName('migrations-100k');
+    const old = new Database(name, { models: [PersonV1] });
+    const total = 100_000;
+    await old.dexie
+      .table('people')
+      .bulkAdd(Array.from({ length: total }, (_, i) => ({ name: `Person ${i} Number${i}` })));
+    old.close();
+    const db = database(name, 2, { 2: splitNames }, [Person, Contact]);
+    // The largest number of records (values, not keys alone) one read returned, and all read.
+    let largestRead = 0;
+    let recordsRead = 0;
+    const noted = (count: number) => {
+      largestRead = Math.max(largestRead, count);
+      recordsRead += count;
+    };
+    db.dexie.use({
+      stack: 'dbcore',
+      name: 'largest-read',
+      create: (down) => ({
+        ...down,
+        table: (tableName) => {
+          const table = down.table(tableName);
+          return {
+            ...table,
+            query: (request) =>
+              table.query(request).then((response) => {
+                if (request.values) noted(response.result.length);
+                return response;
+              }),
+            getMany: (request) =>
+              table.getMany(request).then((result) => {
+                noted(result.length);
+                return result;
+              }),
+          };
+        },
+      }),
+    });
+    await db.open();
+    expect(await Person.count()).toBe(total);
+    const sample = await db.dexie.table('people').get(total);
+    expect(sample).toEqual({ id: total, first: 'Person', last: `${total - 1} Number${total - 1}` });
+    expect(recordsRead).toBeGreaterThanOrEqual(total);
+    // The migration reads records in chunks whatever the table's size (Dexie's modify() lists
+    // the keys first, then reads and writes the records 2,000 at a time): memory is bounded.
+    expect(largestRead).toBeLessThanOrEqual(2_000);
+  }, 180_000);
+
   it('a query that opens the database reports the MigrationError too', async () => {
     const name = await versionOne();
     database(name, 3, { 2: splitNames, 3: moveEmails(1) });

@@ -1,5 +1,4 @@
 import type { Dexie } from 'dexie';
-import { Dexie as DexieClass } from 'dexie';
 import { SchemaError, ValidationError } from '../core/errors.js';
 import type { Row } from '../core/values.js';
 import type { ModelContext } from '../state/context.js';
@@ -77,7 +76,7 @@ export async function importDatabase(
   blob: Blob,
   options: ImportOptions = {},
 ): Promise<void> {
-  const { importDB, peakImportFile } = await library();
+  const { importInto, peakImportFile } = await library();
   let meta: Awaited<ReturnType<ExportImport['peakImportFile']>>;
   try {
     meta = await peakImportFile(blob);
@@ -99,45 +98,52 @@ export async function importDatabase(
         `database's ${dexie.verno}; nothing was imported`,
     );
   }
-  // The file is read into a scratch database first (dexie-export-import revives Dates, Blobs and
-  // typed arrays there), so that the import itself is one transaction with no other await in it.
-  const scratchName = `${dexie.name}\u0000import\u0000${Date.now()}\u0000${Math.random()}`;
-  let scratch: Dexie | undefined;
-  try {
-    scratch = await importDB(blob, {
-      name: scratchName,
-      progressCallback: (progress) => {
-        options.onProgress?.({ done: 0, total: progress.totalRows ?? 0 });
-        return true;
-      },
-    });
-    const kept = scratch.tables.filter((table) => tables.includes(table.name));
-    const rows = await Promise.all(kept.map((table) => table.toArray()));
-    const expected = new Map(meta.data.tables.map((table) => [table.name, table.rowCount]));
-    kept.forEach((table, i) => {
-      if (rows[i]!.length === (expected.get(table.name) ?? 0)) return;
-      throw new ValidationError(
-        `Database "${dexie.name}": the file is cut short (table "${table.name}" holds ` +
-          `${rows[i]!.length} of its ${expected.get(table.name)} records); nothing was imported`,
-      );
-    });
-    const total = rows.reduce((sum, list) => sum + list.length, 0);
-    kept.forEach((table, i) => {
-      for (const value of rows[i]!) validate(contexts.get(table.name), value as Row);
-    });
-    await dexie.transaction('rw', [...tables], async () => {
-      if (options.clear) await Promise.all(tables.map((name) => dexie.table(name).clear()));
-      let done = 0;
-      for (const [i, table] of kept.entries()) {
-        await dexie.table(table.name).bulkPut(rows[i]!);
-        done += rows[i]!.length;
-        options.onProgress?.({ done, total });
-      }
-    });
-  } finally {
-    scratch?.close();
-    await DexieClass.delete(scratchName).catch(() => undefined);
+  // dexie-export-import reads and revives the file (Dates, Blobs, typed arrays) and hands each
+  // record to `filter`, which keeps it here and writes nothing: the import itself is then one
+  // transaction with no other await in it, after every check has passed.
+  const kept = new Map<string, { values: Row[]; keys: unknown[] }>();
+  const listed = meta.data.tables.map((table) => table.name);
+  await importInto(dexie, blob, {
+    skipTables: listed.filter((name) => !tables.includes(name)),
+    acceptVersionDiff: true,
+    acceptChangedPrimaryKey: true,
+    acceptMissingTables: true,
+    noTransaction: true,
+    filter: (table, value, key) => {
+      const rows = kept.get(table) ?? { values: [], keys: [] };
+      kept.set(table, rows);
+      rows.values.push(value as Row);
+      rows.keys.push(key);
+      return false;
+    },
+    progressCallback: (progress) => {
+      options.onProgress?.({ done: 0, total: progress.totalRows ?? 0 });
+      return true;
+    },
+  });
+  for (const { name, rowCount } of meta.data.tables) {
+    if (!tables.includes(name)) continue;
+    const found = kept.get(name)?.values.length ?? 0;
+    if (found === rowCount) continue;
+    throw new ValidationError(
+      `Database "${dexie.name}": the file is cut short (table "${name}" holds ${found} of its ` +
+        `${rowCount} records); nothing was imported`,
+    );
   }
+  const total = [...kept.values()].reduce((sum, rows) => sum + rows.values.length, 0);
+  for (const [table, rows] of kept) {
+    for (const value of rows.values) validate(contexts.get(table), value);
+  }
+  await dexie.transaction('rw', [...tables], async () => {
+    if (options.clear) await Promise.all(tables.map((name) => dexie.table(name).clear()));
+    let done = 0;
+    for (const [table, rows] of kept) {
+      const outbound = dexie.table(table).schema.primKey.keyPath === undefined;
+      await dexie.table(table).bulkPut(rows.values, outbound ? (rows.keys as never) : undefined);
+      done += rows.values.length;
+      options.onProgress?.({ done, total });
+    }
+  });
 }
 
 /** Validates `value` with its model's schema, where the model has one. */

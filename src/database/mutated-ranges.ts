@@ -36,19 +36,21 @@ function joinedRuns(tree: IntervalTree): Run[] | undefined {
 }
 
 /**
- * Compacts what transaction `trans` has changed so far, as Dexie tracks it for live queries:
+ * Compacts what transaction `trans` has changed so far in `table`, as Dexie tracks it for live queries:
  * each run of consecutive integer keys becomes one range. Dexie merges the changed ranges of
  * every committed transaction into the pending set of each idle live query, so a bulk write
  * tracked key by key costs each observer one range per record; compacted, one per run. A joined
  * range also covers the fractions between its integers: a live query that read such a key
  * (never written by an auto-increment insert) re-runs once more than needed, never less.
  */
-export function compactMutatedParts(trans: DBCoreTransaction): void {
+export function compactMutatedParts(trans: DBCoreTransaction, table: string): void {
   const parts = (trans as { mutatedParts?: ObservabilitySet }).mutatedParts;
   if (!parts) return;
   for (const [part, tree] of Object.entries(parts)) {
-    // Only the key ranges of tables and indexes (`idb://db/table/index`), nothing Dexie adds.
+    // Only the key ranges of `table` and its indexes (`idb://db/table/index`): those of other
+    // tables were compacted after their own writes.
     if (!part.startsWith('idb://') || typeof tree !== 'object' || tree === null) continue;
+    if (part.split('/').at(-2) !== table) continue;
     const runs = joinedRuns(tree);
     if (!runs) continue;
     const compacted = new RangeSet();

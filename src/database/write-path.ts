@@ -96,6 +96,9 @@ function mutateInChunks(
 ): Promise<DBCoreMutateResponse> {
   if (request.type !== 'add' && request.type !== 'put') return table.mutate(request);
   if (request.values.length <= CHUNK) return table.mutate(request);
+  // An upgrade (a migration) runs before any live query of the database can read: nothing to
+  // keep precise, and compacting after each of its many bulk writes would cost the most there.
+  if ((request.trans as { mode?: string }).mode === 'versionchange') return table.mutate(request);
   if (request.type === 'put' && (request.criteria || request.changeSpec || request.updates)) {
     return table.mutate(request);
   }
@@ -111,7 +114,7 @@ function mutateInChunks(
     );
   }
   return Dexie.Promise.all(parts).then((responses) => {
-    compactMutatedParts(request.trans);
+    compactMutatedParts(request.trans, table.name);
     const response: DBCoreMutateResponse = {
       numFailures: 0,
       failures: {},

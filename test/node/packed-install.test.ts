@@ -5,8 +5,10 @@ import {
   mkdirSync,
   mkdtempSync,
   readdirSync,
+  readFileSync,
   rmSync,
   symlinkSync,
+  writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -67,6 +69,30 @@ describe('the package as packed from a clean checkout', () => {
   it('builds itself when packed: the tarball holds dist/', () => {
     expect(existsSync(join(app, 'node_modules/dexorm/dist/index.js'))).toBe(true);
     expect(existsSync(join(app, 'node_modules/dexorm/dist/index.d.ts'))).toBe(true);
+  });
+
+  it('bundles every entry from the tarball with Vite, as a web app does', () => {
+    const imports = entries.map(
+      (entry, i) => `import * as entry${i} from ${JSON.stringify(entry)};`,
+    );
+    const used = entries.map((_, i) => `Object.keys(entry${i}).length`).join(', ');
+    writeFileSync(join(app, 'main.js'), `${imports.join('\n')}\nconsole.log([${used}]);\n`);
+    writeFileSync(
+      join(app, 'index.html'),
+      '<!doctype html><html><body><script type="module" src="/main.js"></script></body></html>',
+    );
+    const vite = join(root, 'node_modules/vite/bin/vite.js');
+    const result = run(process.execPath, [vite, 'build', '--logLevel', 'error'], app);
+    expect(result.status, result.stderr).toBe(0);
+    const assets = join(app, 'dist/assets');
+    const bundle = readdirSync(assets)
+      .filter((name) => name.endsWith('.js'))
+      .map((name) => readFileSync(join(assets, name), 'utf8'))
+      .join('\n');
+    // Code of each entry made it in: the core's write path, sync's client, each hook's name.
+    expect(bundle).toContain('dexorm-write-path');
+    expect(bundle).toContain('_bulk_docs');
+    expect(bundle).toContain('useLiveState');
   });
 
   it.each(entries)('imports %s from the tarball in a fresh folder', (entry) => {

@@ -2,8 +2,6 @@
 // which Node does not define. The Node tests of export and import run on fake-indexeddb, so they
 // get what a page has: `self` as the global object, and a FileReader over Blob's own readers.
 
-(globalThis as { self?: typeof globalThis }).self ??= globalThis;
-
 type Listener = (event: { target: NodeFileReader }) => void;
 
 /** The FileReader calls dexie-export-import makes, on Blob's promise-based readers. */
@@ -50,4 +48,10 @@ class NodeFileReader {
   }
 }
 
-(globalThis as { FileReader?: unknown }).FileReader ??= NodeFileReader;
+/** Defines `self` and `FileReader` where they are missing; run on import, for setupFiles. */
+export function installNodeGlobals(): void {
+  (globalThis as { self?: typeof globalThis }).self ??= globalThis;
+  (globalThis as { FileReader?: unknown }).FileReader ??= NodeFileReader;
+}
+
+installNodeGlobals();
