@@ -1,14 +1,14 @@
 import type { Observable } from 'rxjs';
 import { of } from 'rxjs';
 import { ValidationError } from '../core/errors.js';
-import { dictionaryKey, shareKeyOf } from '../core/key-dictionary.js';
-import { assertAttributeSet, assertList, RESERVED_NAMES } from '../core/storable.js';
-import { assertValidKey, defineValue, type Key, type Row } from '../core/values.js';
+import { shareKeyOf } from '../core/key-dictionary.js';
+import { assertAttributeSet, RESERVED_NAMES } from '../core/storable.js';
+import { defineValue, type Key, type Row } from '../core/values.js';
 import { addAggregates } from '../query/aggregates.js';
 import { QueryBuilder } from '../query/query-builder.js';
 import type { WithCounts, WithExists } from '../query/relation-query-types.js';
 import type { RelationName, RelationPath, WithRelations } from '../relations/relation-types.js';
-import { contextFor, contextOf, type ModelContext, runtimeFor } from '../state/context.js';
+import { contextFor, runtimeFor } from '../state/context.js';
 import { incrementModel } from '../state/increments.js';
 import type {
   ModelHooks,
@@ -29,22 +29,16 @@ import {
   liveComparison,
   loadedNames,
   loadedOf,
-  newModel,
   originalOf,
   readAttribute,
   recordOf,
   setLoaded,
   unsetLoaded,
 } from '../state/model-state.js';
-import {
-  deleteModel,
-  insertModels,
-  restoreModel,
-  saveModel,
-  touchModel,
-} from '../state/model-writes.js';
-import { findByKey, findByKeys, notFound, refreshModel } from '../state/persistence.js';
-import type { attributesType, CreationAttributes, KeyOf, NumericKey } from './attribute-types.js';
+import { deleteModel, restoreModel, saveModel, touchModel } from '../state/model-writes.js';
+import { refreshModel } from '../state/persistence.js';
+import type { attributesType, NumericKey } from './attribute-types.js';
+import { ownerOfClass } from './key-statics.js';
 import { loadMissing } from './load-missing.js';
 import { WriteShortcuts } from './write-shortcuts.js';
 
@@ -123,62 +117,6 @@ export class ModelBase<A extends object = object> extends WriteShortcuts {
     }
     if (!isHydrating()) applyDefaults(this, model.defaults, attributes);
     if (attributes) this.fill(attributes);
-  }
-
-  // ---- statics -------------------------------------------------------------------------------
-
-  /**
-   * The model with this primary key, or null (also for one that is trashed or outside a global
-   * scope). @throws ValidationError for an invalid key.
-   */
-  static find<M extends ModelBase>(this: ModelClass<M>, key: KeyOf<M>): Promise<M | null> {
-    return findByKey(this, key, findConstrained);
-  }
-
-  /** The model with this primary key. @throws ModelNotFoundError when there is none. */
-  static async findOrFail<M extends ModelBase>(this: ModelClass<M>, key: KeyOf<M>): Promise<M> {
-    const found = await findByKey(this, key, findConstrained);
-    if (found) return found;
-    throw notFound(contextOf(this), key);
-  }
-
-  /** The models with these keys, in the order given; missing keys are skipped. */
-  static async findMany<M extends ModelBase>(
-    this: ModelClass<M>,
-    keys: readonly KeyOf<M>[],
-  ): Promise<M[]> {
-    assertList(keys, ownerOfClass(this), 'findMany()');
-    const context = contextOf(this);
-    if (!context.lifecycle.scoped) return findByKeys(context, keys);
-    for (const key of keys) assertValidKey(key, ownerOfClass(this), context.primaryKey);
-    const found = await new QueryBuilder(this)
-      .whereIn(context.primaryKey as never, keys as never)
-      .get();
-    const byKey = new Map(found.map((model) => [dictionaryKey(model.getKey()), model]));
-    return keys.flatMap((key) => byKey.get(dictionaryKey(key)) ?? []);
-  }
-
-  /** Inserts a model built from `attributes` and returns it with its key. */
-  static async create<M extends ModelBase>(
-    this: ModelClass<M>,
-    attributes: CreationAttributes<M>,
-  ): Promise<M> {
-    assertAttributeSet(attributes, ownerOfClass(this), 'create()');
-    return newModel(this, attributes).save();
-  }
-
-  /** Inserts all models in one bulk write and one transaction: all are stored, or none. */
-  static async createMany<M extends ModelBase>(
-    this: ModelClass<M>,
-    attributesList: readonly CreationAttributes<M>[],
-  ): Promise<M[]> {
-    const context = contextOf(this);
-    const owner = ownerOfClass(this);
-    assertList(attributesList, owner, 'createMany()');
-    for (const attributes of attributesList) assertAttributeSet(attributes, owner, 'createMany()');
-    const models = attributesList.map((attributes) => newModel(this, attributes));
-    await insertModels(context, models);
-    return models;
   }
 
   // ---- instance: attributes ------------------------------------------------------------------
@@ -417,19 +355,4 @@ export const Model: ModelConstructor = ModelBase as unknown as ModelConstructor;
 function plain(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(plain);
   return isModel(value) ? value.toJSON() : null;
-}
-
-/** The model with primary key `key` of a model whose reads are constrained, through its query. */
-function findConstrained<M extends ModelBase>(
-  context: ModelContext<M>,
-  key: Key,
-): Promise<M | null> {
-  return new QueryBuilder(context.model, context.runtime)
-    .where(context.primaryKey as never, key as never)
-    .first();
-}
-
-/** The model and table a class names in error messages. */
-function ownerOfClass(model: ModelClass): { model: string; table: string } {
-  return { model: model.name, table: String(model.table) };
 }

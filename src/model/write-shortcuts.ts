@@ -6,16 +6,17 @@ import { QueryBuilder } from '../query/query-builder.js';
 import { contextOf, type ModelContext, ownerOf } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
 import { newModel, writeAttribute } from '../state/model-state.js';
-import { insertModels, saveModel, updateRowsEach } from '../state/model-writes.js';
+import { insertModels, saveModel } from '../state/model-writes.js';
+import { updateRowsEach } from '../state/query-writes.js';
+import { KeyStatics } from './key-statics.js';
 import type { AttributeKey, AttributesOf, ModelBase } from './model.js';
-import { QueryShortcuts } from './query-shortcuts.js';
 
 /**
  * The statics that find a model or write it in one step, each in one transaction over the
  * model's table, so that two tabs doing it at once make one record: `firstOrCreate`,
  * `firstOrNew`, `updateOrCreate`, `upsert`.
  */
-export abstract class WriteShortcuts extends QueryShortcuts {
+export abstract class WriteShortcuts extends KeyStatics {
   /**
    * The first model matching `match`, or one created from `match` and `values`, in one
    * transaction.

@@ -10,7 +10,7 @@ import { incrementRows } from '../state/increments.js';
 import { PLAIN_LIFECYCLE } from '../state/lifecycle.js';
 import type { ModelClass } from '../state/model-class.js';
 import { liveComparison } from '../state/model-state.js';
-import { deleteRows, updateRows } from '../state/model-writes.js';
+import { deleteRows, updateRows } from '../state/query-writes.js';
 import { lifecycleWrite } from '../state/write-lifecycle.js';
 import { explainRead, type QueryExplanation } from './explain.js';
 import type { KeysOfType } from './filter-builder.js';

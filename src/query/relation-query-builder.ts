@@ -1,6 +1,5 @@
 import { describe } from '../core/values.js';
 import type { AttributeKey, ModelBase } from '../model/model.js';
-import type { AnyRelation } from '../relations/relation.js';
 import type {
   RelatedAt,
   RelatedModel,
@@ -10,7 +9,7 @@ import type {
 } from '../relations/relation-types.js';
 import type { ModelClass } from '../state/model-class.js';
 import { FilterBuilder } from './filter-builder.js';
-import { type MorphLoad, morphLoadsOf } from './morph-with.js';
+import { morphLoadsOf } from './morph-with.js';
 import type { QueryBuilder } from './query-builder.js';
 import { assertField, countOperator, schemaError, wholeNumber } from './query-input.js';
 import {
@@ -19,9 +18,9 @@ import {
   type CountOperator,
   type EagerLoad,
   EMPTY_QUERY,
-  type QueryState,
   type RelationFilter,
 } from './query-state.js';
+import { RelationPaths } from './relation-paths.js';
 import type {
   RelationCondition,
   RelationConstraint,
@@ -155,51 +154,16 @@ export abstract class RelationQueryBuilder<M extends ModelBase, Out = M> extends
   ): QueryBuilder<M, Out & WithRelations<M, P | (K & RelationPath<M>)>>;
   with(...relations: unknown[]): unknown {
     const loads: EagerLoad[] = [];
-    for (const [path, constraint] of this.#entries(relations)) {
+    for (const [path, constraint] of this.#paths().entries(relations)) {
       const perTable = morphLoadsOf(constraint);
-      if (perTable) loads.push(this.#morphLoad(path, perTable));
-      else loads.push({ path, constraint: constraint && this.#constraintOf(path, constraint) });
+      if (perTable) loads.push(this.#paths().morphLoad(path, perTable));
+      else
+        loads.push({
+          path,
+          constraint: constraint && this.#paths().constraintOf(path, constraint),
+        });
     }
     return this.change({ with: [...this.state.with, ...loads] });
-  }
-
-  /** The eager load of MorphTo `path` with `morphWith`'s per-table constraints and loads. */
-  #morphLoad(path: string, loads: Readonly<Record<string, MorphLoad>>): EagerLoad {
-    const relation = this.#relationsAlong(path).at(-1)!;
-    const models = (relation as { models?: readonly ModelClass[] }).models;
-    if (relation.constrainable || !models) {
-      throw schemaError(this.model, `morphWith() loads a MorphTo; "${path}" is not one`, path);
-    }
-    const perTable: Record<string, { constraint: QueryState | undefined; with: EagerLoad[] }> = {};
-    for (const [table, load] of Object.entries(loads)) {
-      const model = models.find((candidate) => candidate.table === table);
-      if (!model) {
-        throw schemaError(
-          this.model,
-          `morphWith(): "${table}" is not a table "${path}" may reach (${models.map((m) => m.table).join(', ')})`,
-          path,
-        );
-      }
-      const query = this.blank(model);
-      if (typeof load === 'function') {
-        const returned = load(query as never);
-        const state = (returned instanceof FilterBuilder ? returned : query).state;
-        perTable[table] = { constraint: state, with: [] };
-      } else if (Array.isArray(load)) {
-        const names = load as readonly string[];
-        perTable[table] = {
-          constraint: undefined,
-          with: [...query.with(...(names as never[])).state.with],
-        };
-      } else {
-        throw schemaError(
-          this.model,
-          `morphWith(): "${table}" takes a callback or relation names`,
-          path,
-        );
-      }
-    }
-    return { path, constraint: undefined, perTable };
   }
 
   /**
@@ -214,7 +178,7 @@ export abstract class RelationQueryBuilder<M extends ModelBase, Out = M> extends
   ): QueryBuilder<M, Out & WithCounts<N | (K & RelationName<M>)>>;
   withCount(...relations: unknown[]): unknown {
     const aggregates: Aggregate[] = [];
-    for (const [name, constraint] of this.#entries(relations)) {
+    for (const [name, constraint] of this.#paths().entries(relations)) {
       aggregates.push(this.#aggregate(name, 'count', undefined, constraint));
     }
     return this.#withAggregates(aggregates);
@@ -228,7 +192,7 @@ export abstract class RelationQueryBuilder<M extends ModelBase, Out = M> extends
   ): QueryBuilder<M, Out & WithExists<N | (K & RelationName<M>)>>;
   withExists(...relations: unknown[]): unknown {
     const aggregates: Aggregate[] = [];
-    for (const [name, constraint] of this.#entries(relations)) {
+    for (const [name, constraint] of this.#paths().entries(relations)) {
       aggregates.push(this.#aggregate(name, 'exists', undefined, constraint));
     }
     return this.#withAggregates(aggregates);
@@ -333,10 +297,10 @@ export abstract class RelationQueryBuilder<M extends ModelBase, Out = M> extends
     const comparison = countOperator(model, operator);
     const expected = wholeNumber(model, 'a relation count', count);
     const negated = comparison === '<' && expected === 1;
-    const names = this.#pathNames(path);
+    const names = this.#paths().names(path);
     let filter: RelationFilter = {
       relation: names.at(-1)!,
-      constraint: constraint && this.#constraintOf(path, constraint),
+      constraint: constraint && this.#paths().constraintOf(path, constraint),
       operator: negated ? '>=' : comparison,
       count: negated ? 1 : expected,
     };
@@ -364,14 +328,14 @@ export abstract class RelationQueryBuilder<M extends ModelBase, Out = M> extends
         `${kind} aggregates take relation names, not paths ("${name}")`,
       );
     }
-    const related = this.#relatedAt(name);
+    const related = this.#paths().relatedAt(name);
     if (field !== undefined) assertField(related, field);
     const alias = field === undefined ? `${name}_${kind}` : `${name}_${kind}_${field}`;
     return {
       relation: name,
       kind,
       field,
-      constraint: constraint && this.#constraintOf(name, constraint),
+      constraint: constraint && this.#paths().constraintOf(name, constraint),
       alias,
     };
   }
@@ -383,78 +347,9 @@ export abstract class RelationQueryBuilder<M extends ModelBase, Out = M> extends
     return this.change({ aggregates: [...kept, ...aggregates] }) as unknown as QueryBuilder<M, T>;
   }
 
-  /** Relation names and records of them with their callbacks, as `[path, callback]` pairs. */
-  #entries(relations: readonly unknown[]): [string, ((query: never) => unknown) | undefined][] {
-    const entries: [string, ((query: never) => unknown) | undefined][] = [];
-    for (const item of relations) {
-      if (typeof item === 'string') entries.push([item, undefined]);
-      else if (morphLoadsOf(item)) {
-        throw schemaError(
-          this.model,
-          'morphWith() goes under a relation name: with({ name: morphWith(...) })',
-        );
-      } else if (typeof item === 'object' && item !== null && !Array.isArray(item)) {
-        for (const [path, callback] of Object.entries(item)) {
-          entries.push([path, callback as (query: never) => unknown]);
-        }
-      } else {
-        throw schemaError(
-          this.model,
-          `${describe(item)} is not a relation name or a record of them`,
-        );
-      }
-    }
-    for (const [path] of entries) this.#pathNames(path);
-    return entries;
-  }
-
-  /** The names along `path`, each checked to be a relation of the model before it. */
-  #pathNames(path: string): string[] {
-    if (typeof path !== 'string' || path === '') {
-      throw schemaError(this.model, `${describe(path)} is not a relation name`);
-    }
-    this.#relatedAt(path);
-    return path.split('.');
-  }
-
-  /** The relations along `path`, in order. @throws SchemaError for a name that is not one. */
-  #relationsAlong(path: string): AnyRelation[] {
-    const { runtime } = this.context();
-    const relations: AnyRelation[] = [];
-    let model: ModelClass = this.model;
-    for (const name of path.split('.')) {
-      const { relation } = runtime.relation(model, name);
-      relations.push(relation);
-      model = relation.related;
-    }
-    return relations;
-  }
-
-  /** The model class at the end of relation path `path`. @throws SchemaError for a non-relation. */
-  #relatedAt(path: string): ModelClass {
-    return this.#relationsAlong(path).at(-1)!.related;
-  }
-
-  /** The state a constraint callback gives a fresh query over the models at the end of `path`. */
-  #constraintOf(path: string, callback: (query: never) => unknown): QueryState {
-    if (typeof callback !== 'function') {
-      throw schemaError(
-        this.model,
-        `the constraint of "${path}" must be a function (query) => ...`,
-      );
-    }
-    const relations = this.#relationsAlong(path);
-    if (relations.some((relation) => !relation.constrainable)) {
-      throw schemaError(
-        this.model,
-        `"${path}" reaches models of several classes through a MorphTo, which a query ` +
-          'callback cannot constrain',
-        path,
-      );
-    }
-    const query = this.blank(relations.at(-1)!.related);
-    const returned = callback(query as never);
-    return (returned instanceof FilterBuilder ? returned : query).state;
+  /** The relation paths of this query's model, read on its Database. */
+  #paths(): RelationPaths {
+    return new RelationPaths(this.model, this.context().runtime, (model) => this.blank(model));
   }
 }
 
