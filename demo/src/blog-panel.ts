@@ -1,9 +1,10 @@
 import type { Subscription } from 'rxjs';
 import { button, field, h, input } from './dom';
 import { EmissionCounter } from './emissions';
-import { db, Post, Tag, type Tagging, User } from './models';
+import { db, Post, type Tag, type Tagging, User } from './models';
 import { attempt, showError } from './notice';
 import { selectedIdentity$ } from './selection';
+import { tagWith } from './tagging';
 
 type ListedPost = Post & { tags: (Tag & { pivot: Tagging })[]; comments_count: number };
 
@@ -36,11 +37,7 @@ export function blogPanel(): HTMLElement {
     void attempt(async () => {
       await db.transaction(async () => {
         const post = await author.postsRelation().create({ title: title.value.trim() });
-        for (const name of tags.value.split(',').map((tag) => tag.trim())) {
-          if (name === '') continue;
-          const tag = await Tag.firstOrCreate({ name });
-          await post.tagsRelation().attach(tag, { added_by: author.name });
-        }
+        await tagWith(post, tags.value, author.name);
       });
       form.reset();
     });

@@ -3,6 +3,7 @@ import { EmissionCounter } from './emissions';
 import { db, Tag, type User } from './models';
 import { attempt, showError } from './notice';
 import { selectedIdentity$ } from './selection';
+import { tagWith } from './tagging';
 
 /**
  * Videos are tagged through the same `taggables` pivot as posts (MorphToMany); each tag counts
@@ -35,11 +36,7 @@ export function tagsPanel(): HTMLElement {
     void attempt(async () => {
       await db.transaction(async () => {
         const video = await author.videosRelation().create({ title: title.value.trim() });
-        for (const name of tags.value.split(',').map((tag) => tag.trim())) {
-          if (name === '') continue;
-          const tag = await Tag.firstOrCreate({ name });
-          await video.tagsRelation().attach(tag, { added_by: author.name });
-        }
+        await tagWith(video, tags.value, author.name);
       });
       form.reset();
     });
