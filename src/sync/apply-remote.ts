@@ -31,9 +31,14 @@ type Pulled = RecordDocument & { readonly _rev: string };
  * has that is newer is written here (not recorded as a local change), and what the server lacks
  * stays in the outbox. Collisions on unique indexes are resolved on the way. A CouchDB delete
  * deletes the record (a delete wins over edits that did not see it). A document this replica
- * cannot read is set aside as rejected, and the others are applied without it.
+ * cannot read is set aside as rejected, and the others are applied without it. A revision this
+ * replica has merged already (one it pushed itself) is skipped. Resolves to the number of
+ * documents that were new to it.
  */
-export function applyRemote(store: SyncStore, documents: readonly ServerDocument[]): Promise<void> {
+export function applyRemote(
+  store: SyncStore,
+  documents: readonly ServerDocument[],
+): Promise<number> {
   const records: Pulled[] = [];
   const tombstones: Tombstone[] = [];
   const conflicts: ConflictDocument[] = [];
@@ -54,7 +59,7 @@ export function applyRemote(store: SyncStore, documents: readonly ServerDocument
     else records.push(document as Pulled);
   }
   if (records.length + tombstones.length + conflicts.length + rejected.length === 0) {
-    return Promise.resolve();
+    return Promise.resolve(0);
   }
   return store.applying(store.tables, async () => {
     for (const document of conflicts) {
@@ -66,14 +71,22 @@ export function applyRemote(store: SyncStore, documents: readonly ServerDocument
       records.map((document) => document._id),
     );
     const page = await PageState.read(store, [...records, ...tombstones]);
-    for (const document of records) {
+    const merged = (table: string, key: Key, rev: string) => page.version(table, key)?.rev === rev;
+    const fresh = records.filter(
+      (document) =>
+        (document._conflicts?.length ?? 0) > 0 ||
+        !merged(document.table, document.key, document._rev),
+    );
+    const deletes = tombstones.filter(({ table, key, rev }) => !merged(table, key, rev));
+    for (const document of fresh) {
       // Awaited only when a unique index was read: a native await per document with nothing
       // to wait for would lose the transaction after Dexie's echo budget.
       const reading = applyRecord(store, document, page);
       if (reading) await reading;
     }
-    for (const tombstone of tombstones) applyDelete(store, tombstone, page);
+    for (const tombstone of deletes) applyDelete(store, tombstone, page);
     await page.write();
+    return fresh.length + deletes.length + conflicts.length + rejected.length;
   });
 }
 

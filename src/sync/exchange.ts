@@ -126,15 +126,19 @@ export class Exchange {
       );
       if (page.results.length > 0) {
         this.#onActive();
-        const missing = new Set(await this.#local.missingRevisions(page.results));
-        if (revisionsOnly && missing.size > 0) {
-          await this.#applyWithBranches(await this.#client.current([...missing], this.#signal));
-        } else if (missing.size > 0) {
-          await this.#applyWithBranches(
-            page.results.flatMap((row) => (row.doc && missing.has(row.id) ? [row.doc] : [])),
+        let fresh: number;
+        if (revisionsOnly) {
+          const missing = await this.#local.missingRevisions(page.results);
+          fresh = missing.length;
+          if (missing.length > 0) {
+            await this.#applyWithBranches(await this.#client.current(missing, this.#signal));
+          }
+        } else {
+          fresh = await this.#applyWithBranches(
+            page.results.flatMap((row) => (row.doc ? [row.doc] : [])),
           );
         }
-        revisionsOnly = missing.size < page.results.length / 2;
+        revisionsOnly = fresh < page.results.length / 2;
       }
       await this.#saveCheckpoint(page.last_seq);
       if (page.results.length < this.#batchSize) return;
@@ -147,14 +151,11 @@ export class Exchange {
    */
   async #applyWithBranches(
     documents: ReadonlyArray<ServerDocument & { _rev: string }>,
-  ): Promise<void> {
+  ): Promise<number> {
     const branched = documents.filter(
       (document) => isRecordDocument(document) && (document._conflicts?.length ?? 0) > 0,
     ) as Array<RecordDocument & { _rev: string }>;
-    if (branched.length === 0) {
-      await this.#local.applyRemote(documents);
-      return;
-    }
+    if (branched.length === 0) return this.#local.applyRemote(documents);
     const wanted = branched.flatMap((document) =>
       (document._conflicts ?? []).map((rev) => ({ id: document._id, rev })),
     );
@@ -170,7 +171,7 @@ export class Exchange {
       const merged = recordDocument(winner.table, winner.key, state, winner._rev);
       resolved.set(winner, { ...foreignFields(winner), ...merged });
     }
-    await this.#local.applyRemote(
+    const fresh = await this.#local.applyRemote(
       documents.map((document) => resolved.get(document as RecordDocument) ?? document) as Array<
         ServerDocument & { _rev: string }
       >,
@@ -188,6 +189,7 @@ export class Exchange {
       return result?.rev ? [{ table: document.table, key: document.key, rev: result.rev }] : [];
     });
     await this.#local.recordRevisions(revisions);
+    return fresh;
   }
 
   /** Resumes from the checkpoint both sides agree on, or from the start (merging is idempotent). */

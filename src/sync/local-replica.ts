@@ -183,8 +183,11 @@ export class LocalReplica {
     });
   }
 
-  /** Merges documents pulled from the server into the local records (see {@link applyRemote}). */
-  applyRemote(documents: readonly ServerDocument[]): Promise<void> {
+  /**
+   * Merges documents pulled from the server into the local records (see {@link applyRemote});
+   * resolves to the number that were new to this replica.
+   */
+  applyRemote(documents: readonly ServerDocument[]): Promise<number> {
     return applyRemote(this.#store, documents);
   }
 
