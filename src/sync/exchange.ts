@@ -8,7 +8,7 @@ import {
   type ServerDocument,
   stateOf,
 } from './documents.js';
-import type { LocalReplica, OutgoingDocument } from './local-replica.js';
+import type { LocalReplica, OutgoingDocument, Stored } from './local-replica.js';
 import { mergeStates } from './record-state.js';
 import { SyncError } from './sync-error.js';
 
@@ -58,8 +58,11 @@ export class Exchange {
    */
   async pushAll(): Promise<void> {
     let previous = '';
+    // What the server stored of each batch is acknowledged with the read of the next one.
+    let stored: Stored[] = [];
     for (;;) {
-      const batch = await this.#local.nextBatch(this.#batchSize);
+      const batch = await this.#local.nextBatch(this.#batchSize, stored);
+      stored = [];
       if (batch.length === 0 || this.#signal.aborted) return;
       // A merged answer sends the same entries on new revisions: that is progress.
       const identity = JSON.stringify(
@@ -74,17 +77,21 @@ export class Exchange {
       previous = identity;
       this.#onActive();
       this.#pushed = true;
-      await this.#push(batch);
+      stored = await this.#push(batch);
     }
   }
 
-  async #push(batch: readonly OutgoingDocument[]): Promise<void> {
+  /**
+   * Sends a batch; resolves to what the server stored of it, for the next read to acknowledge.
+   * A batch with stale documents is acknowledged at once, before their server versions merge.
+   */
+  async #push(batch: readonly OutgoingDocument[]): Promise<Stored[]> {
     const results = await this.#client.bulkDocs(
       batch.map(({ document }) => document),
       this.#signal,
     );
     const byId = new Map(results.map((result) => [result.id, result]));
-    const stored: Array<{ entry: OutgoingDocument['entry']; rev?: string }> = [];
+    const stored: Stored[] = [];
     const stale: string[] = [];
     for (const { entry, document } of batch) {
       const id = (document as { _id: string })._id;
@@ -103,9 +110,11 @@ export class Exchange {
         );
       }
     }
+    if (stale.length === 0) return stored;
     await this.#local.acknowledge(stored);
     // Written meanwhile by another replica: merge the server's version in, then push again.
-    if (stale.length > 0) await this.#applyWithBranches(await this.#client.current(stale));
+    await this.#applyWithBranches(await this.#client.current(stale));
+    return [];
   }
 
   /**

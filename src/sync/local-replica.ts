@@ -23,6 +23,12 @@ export interface OutgoingDocument {
   readonly document: object;
 }
 
+/** What the server stored of a pushed change: its outbox entry, and the record's new revision. */
+export interface Stored {
+  readonly entry: OutboxEntry;
+  readonly rev?: string;
+}
+
 /** The replicated side of one Database: its outbox, record versions, conflicts and checkpoints. */
 export class LocalReplica {
   readonly #store: SyncStore;
@@ -68,9 +74,21 @@ export class LocalReplica {
     return () => subscription.unsubscribe();
   }
 
-  /** The oldest `limit` local changes, as the documents to push (one read per table). */
-  async nextBatch(limit: number): Promise<OutgoingDocument[]> {
-    const outgoing = await this.#readBatch(limit);
+  /**
+   * The oldest `limit` local changes, as the documents to push (one read per table). With
+   * `stored`, what the server stored of the batch before is acknowledged first, in the same
+   * transaction (see {@link acknowledge}): one transaction per batch, not two.
+   */
+  async nextBatch(limit: number, stored: readonly Stored[] = []): Promise<OutgoingDocument[]> {
+    const store = this.#store;
+    const scope = [...store.tables, ...Object.values(SYNC_TABLES)];
+    const outgoing =
+      stored.length === 0
+        ? await store.dexie.transaction('r', scope, () => this.#readBatch(limit))
+        : await store.applying(store.tables, async () => {
+            await this.#acknowledge(stored);
+            return this.#readBatch(limit);
+          });
     // Blobs are read outside the transaction: their bytes are no IndexedDB request.
     return Promise.all(
       outgoing.map(({ entry, document, values }) =>
@@ -81,67 +99,68 @@ export class LocalReplica {
     );
   }
 
-  #readBatch(limit: number): Promise<Array<OutgoingDocument & { values?: Row }>> {
+  /** Reads the next batch, inside the running transaction. */
+  async #readBatch(limit: number): Promise<Array<OutgoingDocument & { values?: Row }>> {
     const store = this.#store;
-    const scope = [...store.tables, ...Object.values(SYNC_TABLES)];
-    return store.dexie.transaction('r', scope, async () => {
-      const entries = await store.outbox.orderBy('seq').limit(limit).toArray();
-      const conflictEntries = entries.filter((entry) => entry.table === SYNC_TABLES.conflicts);
-      const recordEntries = entries.filter((entry) => entry.table !== SYNC_TABLES.conflicts);
-      const conflicts = await store.conflicts.bulkGet(
-        conflictEntries.map(({ key }) => key as string),
-      );
-      const versions = await store.versions.bulkGet(
-        recordEntries.map(({ table, key }) => [table, key]),
-      );
-      const records = new Map<OutboxEntry, Row | undefined>();
-      for (const table of new Set(recordEntries.map((entry) => entry.table))) {
-        const ofTable = recordEntries.filter((entry) => entry.table === table);
-        const rows = await store.table(table).bulkGet(ofTable.map(({ key }) => key));
-        ofTable.forEach((entry, i) => {
-          records.set(entry, rows[i]);
-        });
-      }
-      const outgoing: Array<OutgoingDocument & { values?: Row }> = [];
-      conflictEntries.forEach((entry, i) => {
-        const conflict = conflicts[i];
-        if (conflict) outgoing.push({ entry, document: conflictDocument(conflict) });
+    const entries = await store.outbox.orderBy('seq').limit(limit).toArray();
+    const conflictEntries = entries.filter((entry) => entry.table === SYNC_TABLES.conflicts);
+    const recordEntries = entries.filter((entry) => entry.table !== SYNC_TABLES.conflicts);
+    const conflicts = await store.conflicts.bulkGet(
+      conflictEntries.map(({ key }) => key as string),
+    );
+    const versions = await store.versions.bulkGet(
+      recordEntries.map(({ table, key }) => [table, key]),
+    );
+    const records = new Map<OutboxEntry, Row | undefined>();
+    for (const table of new Set(recordEntries.map((entry) => entry.table))) {
+      const ofTable = recordEntries.filter((entry) => entry.table === table);
+      const rows = await store.table(table).bulkGet(ofTable.map(({ key }) => key));
+      ofTable.forEach((entry, i) => {
+        records.set(entry, rows[i]);
       });
-      recordEntries.forEach((entry, i) => {
-        const version = versions[i];
-        if (!version) return;
-        const state = localState(version, records.get(entry));
-        const document = recordDocument(entry.table, entry.key, state, version.rev);
-        // Other clients' fields go back with it, dexorm's own written over them.
-        outgoing.push({
-          entry,
-          document: version.foreign ? { ...version.foreign, ...document } : document,
-          ...(Object.values(state.values).some(isBinary) ? { values: state.values } : {}),
-        });
-      });
-      return outgoing;
+    }
+    const outgoing: Array<OutgoingDocument & { values?: Row }> = [];
+    conflictEntries.forEach((entry, i) => {
+      const conflict = conflicts[i];
+      if (conflict) outgoing.push({ entry, document: conflictDocument(conflict) });
     });
+    recordEntries.forEach((entry, i) => {
+      const version = versions[i];
+      if (!version) return;
+      const state = localState(version, records.get(entry));
+      const document = recordDocument(entry.table, entry.key, state, version.rev);
+      // Other clients' fields go back with it, dexorm's own written over them.
+      outgoing.push({
+        entry,
+        document: version.foreign ? { ...version.foreign, ...document } : document,
+        ...(Object.values(state.values).some(isBinary) ? { values: state.values } : {}),
+      });
+    });
+    return outgoing;
   }
 
   /**
    * Takes note of what the server stored: each record's new revision, and the outbox entries
    * that nothing changed since they were sent.
    */
-  acknowledge(stored: ReadonlyArray<{ entry: OutboxEntry; rev?: string }>): Promise<void> {
+  acknowledge(stored: readonly Stored[]): Promise<void> {
     if (stored.length === 0) return Promise.resolve();
+    return this.#store.applying([], () => this.#acknowledge(stored));
+  }
+
+  /** {@link acknowledge}, inside the running transaction. */
+  async #acknowledge(stored: readonly Stored[]): Promise<void> {
     const store = this.#store;
-    return store.applying([], async () => {
-      const addresses = stored.map(({ entry }): [string, Key] => [entry.table, entry.key]);
-      const current = await store.outbox.bulkGet(addresses);
-      await store.outbox.bulkDelete(
-        addresses.filter((_, i) => current[i]?.seq === stored[i]?.entry.seq),
-      );
-      await this.#revise(
-        stored.flatMap(({ entry, rev }) =>
-          rev === undefined ? [] : [{ table: entry.table, key: entry.key, rev }],
-        ),
-      );
-    });
+    const addresses = stored.map(({ entry }): [string, Key] => [entry.table, entry.key]);
+    const current = await store.outbox.bulkGet(addresses);
+    await store.outbox.bulkDelete(
+      addresses.filter((_, i) => current[i]?.seq === stored[i]?.entry.seq),
+    );
+    await this.#revise(
+      stored.flatMap(({ entry, rev }) =>
+        rev === undefined ? [] : [{ table: entry.table, key: entry.key, rev }],
+      ),
+    );
   }
 
   /** Takes note of revisions the server gave records written outside the outbox. */
