@@ -139,12 +139,21 @@ export async function importDatabase(
     let done = 0;
     for (const [table, rows] of kept) {
       const outbound = dexie.table(table).schema.primKey.keyPath === undefined;
-      await dexie.table(table).bulkPut(rows.values, outbound ? (rows.keys as never) : undefined);
-      done += rows.values.length;
-      options.onProgress?.({ done, total });
+      // A chunk at a time, each awaited, all in this one transaction: progress as it goes, and
+      // never more than a chunk of requests queued at once.
+      for (let start = 0; start < rows.values.length; start += IMPORT_CHUNK) {
+        const end = start + IMPORT_CHUNK;
+        const keys = outbound ? (rows.keys.slice(start, end) as never) : undefined;
+        await dexie.table(table).bulkPut(rows.values.slice(start, end), keys);
+        done += Math.min(end, rows.values.length) - start;
+        options.onProgress?.({ done, total });
+      }
     }
   });
 }
+
+/** Records written per request of an import. */
+const IMPORT_CHUNK = 2_000;
 
 /** Validates `value` with its model's schema, where the model has one. */
 function validate(context: ModelContext | undefined, value: Row): void {
