@@ -2,6 +2,7 @@ import { Dexie } from 'dexie';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   Database,
+  DatabaseClosedError,
   type HasMany,
   type Migration,
   MigrationError,
@@ -208,6 +209,37 @@ describe('migrations', () => {
     // the keys first, then reads and writes the records 2,000 at a time): memory is bounded.
     expect(largestRead).toBeLessThanOrEqual(2_000);
   }, 180_000);
+
+  it('with an older tab open, the newer one migrates once; the older one is closed, not left stuck', async () => {
+    const name = await versionOne();
+    const older = new Database(name, { models: [PersonV1] });
+    opened.push(older);
+    const seen: unknown[] = [];
+    const failed = new Promise<unknown>((resolve) => {
+      older
+        .transaction(() => PersonV1.query().observe())
+        .then((observable) =>
+          observable.subscribe({ next: (people) => seen.push(people.length), error: resolve }),
+        );
+    });
+    await expect.poll(() => seen).toEqual([3]);
+    let runs = 0;
+    const newer = database(name, 2, {
+      2: (tx) => {
+        runs += 1;
+        return splitNames(tx);
+      },
+    });
+    await newer.open();
+    expect(runs).toBe(1);
+    expect(await failed).toBeInstanceOf(DatabaseClosedError);
+    expect((await storedState(name)).version).toBe(2);
+    expect(await Person.count()).toBe(3);
+    // The older tab opening again (its code still of version 1) runs nothing and keeps version 2.
+    await older.open();
+    expect(runs).toBe(1);
+    expect((await storedState(name)).version).toBe(2);
+  });
 
   it('a query that opens the database reports the MigrationError too', async () => {
     const name = await versionOne();
