@@ -2,24 +2,21 @@ import { Dexie } from 'dexie';
 import { ValidationError } from '../core/errors.js';
 import { snapshot, withChanges } from '../core/records.js';
 import { assertStorable } from '../core/storable.js';
-import { randomUuid } from '../core/uuid.js';
-import { assertValidKey, defineValue, describe, type Key, type Row } from '../core/values.js';
+import { describe, type Key, type Row } from '../core/values.js';
 import type { ModelBase } from '../model/model.js';
 import { contextFor, type ModelContext, ownerOf } from './context.js';
+import { inserted, insertRecord } from './insert-record.js';
 import { PLAIN_LIFECYCLE } from './lifecycle.js';
 import {
-  attributeNames,
   dirtyOf,
   originalOf,
-  readAttribute,
   recordOf,
-  removeAttribute,
-  runtimeOf,
   setOriginal,
   setRuntime,
   writeAttribute,
 } from './model-state.js';
 import { requireKey } from './persistence.js';
+import { undoneOnFailure } from './undo-on-failure.js';
 import { describeConflict } from './unique-conflict.js';
 import {
   eachInTurn,
@@ -275,56 +272,4 @@ async function updateStored(context: ModelContext, model: ModelBase): Promise<vo
 function refreshFrom(model: ModelBase, row: Row): void {
   for (const name of Object.keys(row)) writeAttribute(model, name, row[name]);
   setOriginal(model, snapshot(row));
-}
-
-/**
- * Runs `write`; if it fails, puts `models` back as they were before it (attributes, key and what
- * they record as stored), since nothing of the write was kept.
- */
-async function undoneOnFailure(models: readonly ModelBase[], write: () => Promise<unknown>) {
-  const before = models.map((model) => ({
-    model,
-    attributes: attributeNames(model).map((name) => [name, readAttribute(model, name)] as const),
-    original: originalOf(model),
-    runtime: runtimeOf(model),
-  }));
-  try {
-    await write();
-  } catch (error) {
-    for (const { model, attributes, original, runtime } of before) {
-      for (const name of attributeNames(model)) removeAttribute(model, name);
-      for (const [name, value] of attributes) writeAttribute(model, name, value);
-      setOriginal(model, original);
-      if (runtime) setRuntime(model, runtime);
-    }
-    throw error;
-  }
-}
-
-/** Validates and completes the record to insert: key checks, a UUID where one is due. */
-function insertRecord(context: ModelContext, model: ModelBase): Row {
-  const record = recordOf(model);
-  assertStorable(record, ownerOf(context));
-  const { primaryKey, keyType } = context;
-  const key = record[primaryKey];
-  if (key == null) {
-    if (keyType === 'uuid') record[primaryKey] = randomUuid();
-    else if (keyType === 'manual') {
-      throw new ValidationError(
-        `${context.modelName} (table "${context.tableName}"): keyType is 'manual' but ` +
-          `"${primaryKey}" is not set`,
-        { ...ownerOf(context), field: primaryKey },
-      );
-    } else delete record[primaryKey];
-  } else {
-    assertValidKey(key, ownerOf(context), primaryKey);
-  }
-  return record;
-}
-
-function inserted(context: ModelContext, model: ModelBase, record: Row, key: Key): void {
-  record[context.primaryKey] = key;
-  defineValue(model, context.primaryKey, key);
-  setOriginal(model, snapshot(record));
-  setRuntime(model, context.runtime);
 }
