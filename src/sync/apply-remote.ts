@@ -162,17 +162,6 @@ function settle(
   }
 }
 
-/** The unique indexes of `table`, by name and fields. */
-function uniqueIndexes(store: SyncStore, table: string): Array<{ name: string; fields: string[] }> {
-  return store
-    .table(table)
-    .schema.indexes.filter((index) => index.unique && index.keyPath !== undefined)
-    .map((index) => ({
-      name: index.name,
-      fields: typeof index.keyPath === 'string' ? [index.keyPath] : [...index.keyPath!],
-    }));
-}
-
 /** What `state` holds in an index over `fields`, or undefined when IndexedDB would not index it. */
 function indexedValue(fields: readonly string[], state: RecordState): Key | undefined {
   const parts = fields.map((field) => state.values[field]);
@@ -181,7 +170,7 @@ function indexedValue(fields: readonly string[], state: RecordState): Key | unde
 }
 
 const hasUniqueValues = (store: SyncStore, table: string, state: RecordState) =>
-  uniqueIndexes(store, table).some(({ fields }) => indexedValue(fields, state) !== undefined);
+  store.uniqueIndexes(table).some(({ fields }) => indexedValue(fields, state) !== undefined);
 
 /**
  * Resolves collisions of `merged` (record `key`) with other records on the table's unique
@@ -195,7 +184,7 @@ async function keepUnique(
   merged: RecordState,
   page: PageState,
 ): Promise<RecordState> {
-  for (const { name, fields } of uniqueIndexes(store, table)) {
+  for (const { name, fields } of store.uniqueIndexes(table)) {
     const value = indexedValue(fields, merged);
     if (value === undefined) continue;
     const holders = await page.holders(table, name, fields, value);

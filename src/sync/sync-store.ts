@@ -27,6 +27,12 @@ export interface Checkpoint {
   readonly tables: readonly string[];
 }
 
+/** A unique index of a model table: its name and the fields it is over. */
+export interface UniqueIndex {
+  readonly name: string;
+  readonly fields: readonly string[];
+}
+
 /** The tables replication keeps beside the models', typed, with the Database they belong to. */
 export class SyncStore {
   readonly dexie: Dexie;
@@ -37,6 +43,7 @@ export class SyncStore {
   readonly outbox: Table<OutboxEntry, [string, Key]>;
   readonly conflicts: Table<StoredConflict, string>;
   readonly meta: Table<Checkpoint, string>;
+  readonly #uniqueIndexes = new Map<string, readonly UniqueIndex[]>();
 
   constructor(dexie: Dexie, log: ChangeLog, tables: readonly string[]) {
     this.dexie = dexie;
@@ -79,6 +86,24 @@ export class SyncStore {
       .startsWith(REJECTED)
       .toArray();
     return rows.map(({ id, reason }) => ({ id: id.slice(REJECTED.length), reason }));
+  }
+
+  /**
+   * The unique indexes of model table `name`, by name and fields: read from its schema once, as
+   * every pulled document of the table asks for them.
+   */
+  uniqueIndexes(name: string): readonly UniqueIndex[] {
+    let found = this.#uniqueIndexes.get(name);
+    if (!found) {
+      found = this.table(name)
+        .schema.indexes.filter((index) => index.unique && index.keyPath !== undefined)
+        .map((index) => ({
+          name: index.name,
+          fields: typeof index.keyPath === 'string' ? [index.keyPath] : [...index.keyPath!],
+        }));
+      this.#uniqueIndexes.set(name, found);
+    }
+    return found;
   }
 
   /** The model table `name`. */
