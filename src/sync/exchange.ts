@@ -8,7 +8,7 @@ import {
   type ServerDocument,
   stateOf,
 } from './documents.js';
-import type { LocalReplica, OutgoingDocument, Stored } from './local-replica.js';
+import type { LocalReplica, OutboxAddress, OutgoingDocument, Stored } from './local-replica.js';
 import { mergeStates } from './record-state.js';
 import { SyncError } from './sync-error.js';
 
@@ -60,10 +60,20 @@ export class Exchange {
     let previous = '';
     // What the server stored of each batch is acknowledged with the read of the next one.
     let stored: Stored[] = [];
+    // Where the last batch ended; a pass ends at the outbox's end, and the next pass starts from
+    // its beginning (entries written behind the bound meanwhile), until one finds nothing.
+    let after: OutboxAddress | undefined;
     for (;;) {
-      const batch = await this.#local.nextBatch(this.#batchSize, stored);
+      const batch = await this.#local.nextBatch(this.#batchSize, stored, after);
       stored = [];
-      if (batch.length === 0 || this.#signal.aborted) return;
+      if (this.#signal.aborted) return;
+      if (batch.length === 0) {
+        if (after === undefined) return;
+        after = undefined;
+        continue;
+      }
+      const last = batch[batch.length - 1]!.entry;
+      after = [last.table, last.key];
       // A merged answer sends the same entries on new revisions: that is progress.
       const identity = JSON.stringify(
         batch.map(({ entry, document }) => [
@@ -78,6 +88,8 @@ export class Exchange {
       this.#onActive();
       this.#pushed = true;
       stored = await this.#push(batch);
+      // Stale documents stay in the outbox, behind the bound: the next pass sends them.
+      if (stored.length < batch.length) after = undefined;
     }
   }
 

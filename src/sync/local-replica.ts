@@ -12,6 +12,7 @@ import { applyRemote } from './apply-remote.js';
 import { isBinary, withAttachmentData } from './attachments.js';
 import type { ChangeRow } from './couch-client.js';
 import { conflictDocument, recordDocument, recordOfId, type ServerDocument } from './documents.js';
+import { deleteKeys, readKeys } from './range-batches.js';
 import { localState } from './record-state.js';
 import { type Checkpoint, type RejectedDocument, SyncStore } from './sync-store.js';
 
@@ -22,6 +23,11 @@ export interface OutgoingDocument {
   readonly entry: OutboxEntry;
   readonly document: object;
 }
+
+/** Where an outbox entry or a record's version is kept: its table and its record's key. */
+export type OutboxAddress = [table: string, key: Key];
+
+const addressOf = ({ table, key }: { table: string; key: Key }): OutboxAddress => [table, key];
 
 /** What the server stored of a pushed change: its outbox entry, and the record's new revision. */
 export interface Stored {
@@ -75,19 +81,24 @@ export class LocalReplica {
   }
 
   /**
-   * The oldest `limit` local changes, as the documents to push (one read per table). With
-   * `stored`, what the server stored of the batch before is acknowledged first, in the same
-   * transaction (see {@link acknowledge}): one transaction per batch, not two.
+   * Up to `limit` local changes after outbox address `after` (from the first without it), in the
+   * order of their addresses, as the documents to push (one read per table). With `stored`, what
+   * the server stored of the batch before is acknowledged first, in the same transaction (see
+   * {@link acknowledge}): one transaction per batch, not two.
    */
-  async nextBatch(limit: number, stored: readonly Stored[] = []): Promise<OutgoingDocument[]> {
+  async nextBatch(
+    limit: number,
+    stored: readonly Stored[] = [],
+    after?: OutboxAddress,
+  ): Promise<OutgoingDocument[]> {
     const store = this.#store;
     const scope = [...store.tables, ...Object.values(SYNC_TABLES)];
     const outgoing =
       stored.length === 0
-        ? await store.dexie.transaction('r', scope, () => this.#readBatch(limit))
+        ? await store.dexie.transaction('r', scope, () => this.#readBatch(limit, after))
         : await store.applying(store.tables, async () => {
             await this.#acknowledge(stored);
-            return this.#readBatch(limit);
+            return this.#readBatch(limit, after);
           });
     // Blobs are read outside the transaction: their bytes are no IndexedDB request.
     return Promise.all(
@@ -100,21 +111,35 @@ export class LocalReplica {
   }
 
   /** Reads the next batch, inside the running transaction. */
-  async #readBatch(limit: number): Promise<Array<OutgoingDocument & { values?: Row }>> {
+  async #readBatch(
+    limit: number,
+    after: OutboxAddress | undefined,
+  ): Promise<Array<OutgoingDocument & { values?: Row }>> {
     const store = this.#store;
-    const entries = await store.outbox.orderBy('seq').limit(limit).toArray();
+    // By address from where the last batch ended: acknowledged entries are behind the bound, so
+    // each read costs the batch, not the entries deleted before it (the `seq` index would).
+    const entries = await (after === undefined
+      ? store.outbox.limit(limit)
+      : store.outbox.where(':id').above(after).limit(limit)
+    ).toArray();
     const conflictEntries = entries.filter((entry) => entry.table === SYNC_TABLES.conflicts);
     const recordEntries = entries.filter((entry) => entry.table !== SYNC_TABLES.conflicts);
     const conflicts = await store.conflicts.bulkGet(
       conflictEntries.map(({ key }) => key as string),
     );
-    const versions = await store.versions.bulkGet(
-      recordEntries.map(({ table, key }) => [table, key]),
+    const versions = await readKeys(
+      store.versions,
+      recordEntries.map(({ table, key }): OutboxAddress => [table, key]),
+      addressOf,
     );
     const records = new Map<OutboxEntry, Row | undefined>();
     for (const table of new Set(recordEntries.map((entry) => entry.table))) {
       const ofTable = recordEntries.filter((entry) => entry.table === table);
-      const rows = await store.table(table).bulkGet(ofTable.map(({ key }) => key));
+      const rows = await readKeys(
+        store.table(table),
+        ofTable.map(({ key }) => key),
+        (row) => store.keyOf(table, row),
+      );
       ofTable.forEach((entry, i) => {
         records.set(entry, rows[i]);
       });
@@ -151,9 +176,10 @@ export class LocalReplica {
   /** {@link acknowledge}, inside the running transaction. */
   async #acknowledge(stored: readonly Stored[]): Promise<void> {
     const store = this.#store;
-    const addresses = stored.map(({ entry }): [string, Key] => [entry.table, entry.key]);
-    const current = await store.outbox.bulkGet(addresses);
-    await store.outbox.bulkDelete(
+    const addresses = stored.map(({ entry }) => addressOf(entry));
+    const current = await readKeys(store.outbox, addresses, addressOf);
+    await deleteKeys(
+      store.outbox,
       addresses.filter((_, i) => current[i]?.seq === stored[i]?.entry.seq),
     );
     await this.#revise(
@@ -174,7 +200,7 @@ export class LocalReplica {
   /** Sets the server revision of each record version named, inside the running transaction. */
   async #revise(revisions: ReadonlyArray<{ table: string; key: Key; rev: string }>): Promise<void> {
     const store = this.#store;
-    const versions = await store.versions.bulkGet(revisions.map(({ table, key }) => [table, key]));
+    const versions = await readKeys(store.versions, revisions.map(addressOf), addressOf);
     const revised = revisions.flatMap(({ rev }, i): RecordVersion[] => {
       const version = versions[i];
       return version ? [{ ...version, rev }] : [];

@@ -26,6 +26,12 @@ export interface ReadCounter {
   records(table?: string): number;
   /** Mutate calls (add, put, delete) per table since the last reset. */
   readonly writes: Readonly<Record<string, number>>;
+  /**
+   * IndexedDB requests since the last reset, per table: one per key of a `getMany`, a put or a
+   * delete, one per `get`, query, count, cursor or range delete. Dexie turns `bulkGet` and
+   * `bulkDelete` into a request per key: what a record costs, whatever the number of calls.
+   */
+  readonly requests: Readonly<Record<string, number>>;
   /** DBCore transactions started since the last reset, by mode. */
   readonly transactions: Readonly<Record<string, number>>;
   /** Forgets everything counted so far. */
@@ -44,6 +50,7 @@ export function installReadCounter(dexie: Dexie): ReadCounter {
   let reads: ReadRecord[] = [];
   let records: Record<string, number> = {};
   let writes: Record<string, number> = {};
+  let requests: Record<string, number> = {};
   let transactions: Record<string, number> = {};
 
   const modeOf = (trans: DBCoreTransaction): string =>
@@ -65,8 +72,18 @@ export function installReadCounter(dexie: Dexie): ReadCounter {
             ...table,
             mutate(request) {
               writes[name] = (writes[name] ?? 0) + 1;
+              issued(
+                request.type === 'deleteRange'
+                  ? 1
+                  : request.type === 'delete'
+                    ? request.keys.length
+                    : request.values.length,
+              );
               return table.mutate(request);
             },
+          };
+          const issued = (count: number) => {
+            requests[name] = (requests[name] ?? 0) + count;
           };
           const tally = (count: number) => {
             records[name] = (records[name] ?? 0) + count;
@@ -93,6 +110,9 @@ export function installReadCounter(dexie: Dexie): ReadCounter {
             }) => Promise<unknown>;
             (counted as unknown as Record<ReadMethod, typeof original>)[method] = (request) => {
               reads.push({ table: name, method, mode: modeOf(request.trans) });
+              issued(
+                method === 'getMany' ? (request as unknown as { keys: unknown[] }).keys.length : 1,
+              );
               const values = (request as { values?: boolean }).values;
               return original(request).then((result) => {
                 if (method === 'get') tally(result === undefined ? 0 : 1);
@@ -136,6 +156,9 @@ export function installReadCounter(dexie: Dexie): ReadCounter {
     get writes() {
       return writes;
     },
+    get requests() {
+      return requests;
+    },
     get transactions() {
       return transactions;
     },
@@ -143,6 +166,7 @@ export function installReadCounter(dexie: Dexie): ReadCounter {
       reads = [];
       records = {};
       writes = {};
+      requests = {};
       transactions = {};
     },
   };

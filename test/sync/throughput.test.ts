@@ -53,6 +53,41 @@ describe('sync throughput: bulk requests per page, nothing downloaded back', () 
     expect(byRecord.members).toBe(300);
   });
 
+  it('pushes with a few requests per batch on the outbox and the records, not one per record', async () => {
+    const { url, a } = await twoReplicas();
+    const counter = installReadCounter(a.db.dexie);
+    // Replicated before the records are written, so that they are in the outbox as changes.
+    await syncOnce(a);
+    await a.as(() => Member.createMany(members(1000, 'm')));
+    counter.reset();
+    await a.replicate({ live: false }).whenSynced();
+    expect(await serverDocuments(url)).toHaveLength(1000);
+    expect(await a.db.dexie.table('_dexorm_outbox').count()).toBe(0);
+    // Ten batches of 100: each read of the outbox, its acknowledgement and the records it names
+    // are a range each (with bulkGet and bulkDelete, 201 outbox requests and 100 on the records).
+    expect(counter.requests._dexorm_outbox).toBeLessThanOrEqual(11 * 6);
+    expect(counter.requests.members).toBeLessThanOrEqual(11 * 2);
+
+    // Every tenth record edited: the outbox's addresses are spread among the records, and a
+    // range from the first to the last would hold ten times the batch: the range read stops at
+    // twice the batch, and the keys beyond it are read one by one.
+    const table = a.db.dexie.table<{ id: string; role: string }>('members');
+    const edited = (await table.toArray())
+      .filter((_, i) => i % 10 === 0)
+      .map((member) => ({ ...member, role: 'lead' }));
+    await table.bulkPut(edited);
+    counter.reset();
+    await a.replicate({ live: false }).whenSynced();
+    const leads = (await serverDocuments(url)).filter(
+      (document) => (document.values as { role?: string }).role === 'lead',
+    );
+    expect(leads.map((document) => document._id).sort()).toEqual(
+      edited.map((member) => `members:${JSON.stringify(member.id)}`).sort(),
+    );
+    expect(await a.db.dexie.table('_dexorm_outbox').count()).toBe(0);
+    expect(counter.records('members')).toBeLessThanOrEqual(3 * edited.length);
+  });
+
   it('does not download back the documents it pushed', async () => {
     const { url, a } = await twoReplicas();
     await a.as(() => Member.createMany(members(250, 'own')));
