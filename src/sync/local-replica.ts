@@ -1,5 +1,4 @@
-import type { Dexie } from 'dexie';
-import { liveQuery } from 'dexie';
+import { Dexie, type ObservabilitySet } from 'dexie';
 import type { Key, Row } from '../core/values.js';
 import {
   type ChangeLog,
@@ -71,13 +70,48 @@ export class LocalReplica {
     });
   }
 
-  /** Calls `listener` with the number of unacknowledged local changes, now and at each change. */
+  /**
+   * Calls `listener` with the number of unacknowledged local changes, now and after each
+   * committed write to the outbox (in this tab or another). Not a live query: one would gather
+   * every key each transaction writes (a pull of 100,000 records) until the outbox changed.
+   */
   watchPending(listener: (pending: number) => void, failed: (error: unknown) => void): () => void {
-    const subscription = liveQuery(() => this.#store.outbox.count()).subscribe({
-      next: listener,
-      error: failed,
-    });
-    return () => subscription.unsubscribe();
+    const { dexie, outbox } = this.#store;
+    const part = `idb://${dexie.name}/${SYNC_TABLES.outbox}/`;
+    let stopped = false;
+    let counting = false;
+    let again = false;
+    const recount = (): void => {
+      if (counting) {
+        again = true;
+        return;
+      }
+      counting = true;
+      Dexie.ignoreTransaction(() => outbox.count()).then(
+        (pending) => {
+          counting = false;
+          if (stopped) return;
+          listener(pending);
+          if (again) {
+            again = false;
+            recount();
+          }
+        },
+        (error: unknown) => {
+          counting = false;
+          if (!stopped) failed(error);
+        },
+      );
+    };
+    const onMutated = (parts: ObservabilitySet): void => {
+      if (Object.keys(parts).some((name) => name.startsWith(part))) recount();
+    };
+    Dexie.on('storagemutated', onMutated);
+    recount();
+    return () => {
+      stopped = true;
+      Dexie.on('storagemutated').unsubscribe(onMutated);
+    };
   }
 
   /**

@@ -2,6 +2,7 @@ import { cmp } from 'dexie';
 import type { Key, Row } from '../core/values.js';
 import type { OutboxEntry } from '../database/change-log.js';
 import type { RecordVersion } from '../database/record-version.js';
+import { readPresent } from './range-batches.js';
 import type { SyncStore } from './sync-store.js';
 
 interface Address {
@@ -138,8 +139,8 @@ export class PageState {
   async #load(addresses: readonly Address[]): Promise<void> {
     const store = this.#store;
     const keys = addresses.map(({ table, key }): [string, Key] => [table, key]);
-    const versions = await store.versions.bulkGet(keys);
-    const pending = await store.outbox.bulkGet(keys);
+    const versions = await readPresent(store.versions, keys);
+    const pending = await readPresent(store.outbox, keys);
     addresses.forEach(({ table, key }, i) => {
       const address = addressOf(table, key);
       this.#addresses.set(address, { table, key });
@@ -148,7 +149,7 @@ export class PageState {
     });
     for (const table of new Set(addresses.map((address) => address.table))) {
       const ofTable = addresses.filter((address) => address.table === table).map(({ key }) => key);
-      const rows = await store.table(table).bulkGet(ofTable);
+      const rows = await readPresent(store.table(table), ofTable);
       ofTable.forEach((key, i) => {
         this.#records.set(addressOf(table, key), rows[i]);
       });

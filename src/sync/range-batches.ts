@@ -37,6 +37,33 @@ export async function readKeys<T, K>(
 }
 
 /**
+ * The rows of `table` at `keys`, in their order, as `bulkGet` gives them, when most keys may be
+ * missing (a pulled page, on a replica that has few of its records yet): first the primary keys
+ * from the lowest key to the highest, at most twice as many as `keys`, and then only the rows
+ * found there. When the range holds more keys than that, every row is read by key: at most one
+ * keys-only request more than a `bulkGet`.
+ */
+export async function readPresent<T, K>(
+  table: Table<T, K>,
+  keys: readonly NoInfer<K>[],
+): Promise<(T | undefined)[]> {
+  if (keys.length < 3) return table.bulkGet([...keys]);
+  const sorted = [...keys].sort(cmp);
+  const cap = keys.length * 2;
+  const held = await table
+    .where(':id')
+    .between(sorted[0] as IndexableType, sorted[sorted.length - 1] as IndexableType, true, true)
+    .limit(cap)
+    .primaryKeys();
+  if (held.length >= cap) return table.bulkGet([...keys]);
+  const present = new Set(held.map(dictionaryKey));
+  const wanted = keys.filter((key) => present.has(dictionaryKey(key)));
+  const rows = wanted.length === 0 ? [] : await table.bulkGet(wanted);
+  const found = new Map(wanted.map((key, i) => [dictionaryKey(key), rows[i]]));
+  return keys.map((key) => found.get(dictionaryKey(key)));
+}
+
+/**
  * Deletes the rows of `table` at `keys`: as one range delete when no other row lies between the
  * lowest key and the highest (a batch of the outbox, acknowledged whole), else key by key.
  */

@@ -27,11 +27,15 @@ export interface ReadCounter {
   /** Mutate calls (add, put, delete) per table since the last reset. */
   readonly writes: Readonly<Record<string, number>>;
   /**
-   * IndexedDB requests since the last reset, per table: one per key of a `getMany`, a put or a
-   * delete, one per `get`, query, count, cursor or range delete. Dexie turns `bulkGet` and
-   * `bulkDelete` into a request per key: what a record costs, whatever the number of calls.
+   * IndexedDB read requests since the last reset, per table: one per key of a `getMany` (Dexie
+   * turns `bulkGet` into a request per key), one per `get`, query, count or cursor.
    */
-  readonly requests: Readonly<Record<string, number>>;
+  readonly readRequests: Readonly<Record<string, number>>;
+  /**
+   * IndexedDB write requests since the last reset, per table: one per record of a put or key of
+   * a delete, one per range delete.
+   */
+  readonly writeRequests: Readonly<Record<string, number>>;
   /** DBCore transactions started since the last reset, by mode. */
   readonly transactions: Readonly<Record<string, number>>;
   /** Forgets everything counted so far. */
@@ -50,7 +54,8 @@ export function installReadCounter(dexie: Dexie): ReadCounter {
   let reads: ReadRecord[] = [];
   let records: Record<string, number> = {};
   let writes: Record<string, number> = {};
-  let requests: Record<string, number> = {};
+  let readRequests: Record<string, number> = {};
+  let writeRequests: Record<string, number> = {};
   let transactions: Record<string, number> = {};
 
   const modeOf = (trans: DBCoreTransaction): string =>
@@ -73,6 +78,7 @@ export function installReadCounter(dexie: Dexie): ReadCounter {
             mutate(request) {
               writes[name] = (writes[name] ?? 0) + 1;
               issued(
+                writeRequests,
                 request.type === 'deleteRange'
                   ? 1
                   : request.type === 'delete'
@@ -82,8 +88,8 @@ export function installReadCounter(dexie: Dexie): ReadCounter {
               return table.mutate(request);
             },
           };
-          const issued = (count: number) => {
-            requests[name] = (requests[name] ?? 0) + count;
+          const issued = (tally: Record<string, number>, count: number) => {
+            tally[name] = (tally[name] ?? 0) + count;
           };
           const tally = (count: number) => {
             records[name] = (records[name] ?? 0) + count;
@@ -111,6 +117,7 @@ export function installReadCounter(dexie: Dexie): ReadCounter {
             (counted as unknown as Record<ReadMethod, typeof original>)[method] = (request) => {
               reads.push({ table: name, method, mode: modeOf(request.trans) });
               issued(
+                readRequests,
                 method === 'getMany' ? (request as unknown as { keys: unknown[] }).keys.length : 1,
               );
               const values = (request as { values?: boolean }).values;
@@ -156,8 +163,11 @@ export function installReadCounter(dexie: Dexie): ReadCounter {
     get writes() {
       return writes;
     },
-    get requests() {
-      return requests;
+    get readRequests() {
+      return readRequests;
+    },
+    get writeRequests() {
+      return writeRequests;
     },
     get transactions() {
       return transactions;
@@ -166,7 +176,8 @@ export function installReadCounter(dexie: Dexie): ReadCounter {
       reads = [];
       records = {};
       writes = {};
-      requests = {};
+      readRequests = {};
+      writeRequests = {};
       transactions = {};
     },
   };

@@ -1,3 +1,4 @@
+import { IDBFactory } from 'fake-indexeddb';
 import { firstValueFrom } from 'rxjs';
 import { filter } from 'rxjs/operators';
 import { describe, expect, it } from 'vitest';
@@ -337,6 +338,25 @@ describe('replicate', () => {
     expect(seen[0]?.state).toBe('connecting');
     expect(seen.map((status) => status.state)).toContain('active');
     expect(Math.max(...seen.map((status) => status.pending))).toBe(2);
+  });
+
+  it('counts and pushes a change written by another tab of the same database', async () => {
+    const url = await serverDatabase();
+    const factory = new IDBFactory();
+    const tab = replicaOf(url, 'tabs', undefined, factory);
+    const otherTab = replicaOf(url, 'tabs', undefined, factory);
+    const replication = tab.replicate();
+    await replication.whenSynced();
+    const counted = firstValueFrom(replication.status$.pipe(filter(({ pending }) => pending > 0)));
+    await otherTab.as(() => Member.create({ name: 'Ada' }));
+    expect((await counted).pending).toBe(1);
+    await firstValueFrom(
+      replication.status$.pipe(filter(({ state, pending }) => state === 'idle' && pending === 0)),
+    );
+    expect((await serverDocuments(url)).map((document) => document.values)).toEqual([
+      expect.objectContaining({ name: 'Ada' }),
+    ]);
+    expect(await outboxOf(tab)).toBe(0);
   });
 
   it('sends the given headers with every request', async () => {
