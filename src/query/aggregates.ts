@@ -39,7 +39,7 @@ async function valuesOf(
     return kind === 'count' ? counts : counts.map((count) => count > 0);
   }
   const results = await relation.eagerRead(models, runtime, constraint);
-  return relation.resultsPerParent(models, results).map((related) => {
+  return relation.group(models, results).map((related) => {
     if (kind === 'count') return related.filter((one) => readAttribute(one, field!) != null).length;
     const numbers = related
       .map((one) => readAttribute(one, field!))

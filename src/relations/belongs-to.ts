@@ -9,7 +9,7 @@ import type { QueryState } from '../query/query-state.js';
 import { type DatabaseRuntime, failedReadOf } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
 import { hydrate, readAttribute, writeAttribute } from '../state/model-state.js';
-import { countMatches, matchOne } from './dictionary.js';
+import { countMatches, groupByKey } from './dictionary.js';
 import { indexKeys } from './index-keys.js';
 import { InverseRelation } from './inverse-relation.js';
 import { type ForeignKeyColumn, plainIndex, type TableRequirement } from './relation.js';
@@ -114,8 +114,8 @@ export class BelongsTo<
     ];
   }
 
-  match(children: readonly C[], owners: readonly O[], name: string): void {
-    matchOne(children, this.foreignKey, owners, this.ownerKey, name);
+  group(children: readonly C[], owners: readonly O[]): O[][] {
+    return groupByKey(children, this.foreignKey, owners, this.ownerKey);
   }
 
   requirements(): TableRequirement[] {

@@ -1,6 +1,6 @@
-import { buildDictionary, buildGroups, dictionaryKey } from '../core/key-dictionary.js';
+import { buildGroups, dictionaryKey } from '../core/key-dictionary.js';
 import type { ModelBase } from '../model/model.js';
-import { readAttribute, setLoaded } from '../state/model-state.js';
+import { readAttribute } from '../state/model-state.js';
 
 /** Which attribute of a result holds the key it matches a parent by, or how to read that key. */
 export type ResultKey = string | ((result: ModelBase) => unknown);
@@ -10,36 +10,17 @@ function keyReader(key: ResultKey): (result: ModelBase) => unknown {
 }
 
 /**
- * Sets relation `name` on each parent to the one result whose `resultKey` equals the parent's
- * `parentKey` (null when none does): one dictionary built, then one lookup per parent.
+ * The results whose `resultKey` equals each parent's `parentKey`, in the parents' order (`[]`
+ * where none does): one dictionary of lists built, then one lookup per parent.
  */
-export function matchOne(
+export function groupByKey<R extends ModelBase>(
   parents: readonly ModelBase[],
   parentKey: string,
-  results: readonly ModelBase[],
+  results: readonly R[],
   resultKey: ResultKey,
-  name: string,
-): void {
-  const dictionary = buildDictionary(results, keyReader(resultKey));
-  for (const parent of parents) {
-    const found = dictionary.get(dictionaryKey(readAttribute(parent, parentKey)));
-    setLoaded(parent, name, found ?? null, 'relation');
-  }
-}
-
-/** Like {@link matchOne}, but sets the list of every matching result (`[]` when none does). */
-export function matchMany(
-  parents: readonly ModelBase[],
-  parentKey: string,
-  results: readonly ModelBase[],
-  resultKey: ResultKey,
-  name: string,
-): void {
+): R[][] {
   const groups = buildGroups(results, keyReader(resultKey));
-  for (const parent of parents) {
-    const found = groups.get(dictionaryKey(readAttribute(parent, parentKey)));
-    setLoaded(parent, name, found ?? [], 'relation');
-  }
+  return parents.map((parent) => groups.get(dictionaryKey(readAttribute(parent, parentKey))) ?? []);
 }
 
 /** How many of `keys` equal each parent's `parentKey`, in the parents' order. */

@@ -1,5 +1,5 @@
 import type { ModelBase } from '../model/model.js';
-import { HasOneOrManyThrough, matchThrough } from './through.js';
+import { HasOneOrManyThrough } from './through.js';
 
 /**
  * The related models of the models in between (a country's posts, through its users), in related
@@ -18,10 +18,6 @@ export class HasManyThrough<
     return this.query()
       .orderBy(this.related.primaryKey as never)
       .get();
-  }
-
-  match(parents: readonly P[], results: readonly R[], name: string): void {
-    matchThrough(parents, this.localKey, this.groupByParent(results), name, (found) => found ?? []);
   }
 
   protected emptyResult(): R[] {

@@ -6,7 +6,7 @@ import { assertField, schemaError } from '../query/query-input.js';
 import type { ModelContext } from '../state/context.js';
 import { hydrate } from '../state/model-state.js';
 import { insertModels } from '../state/model-writes.js';
-import { matchMany } from './dictionary.js';
+import { groupByKey } from './dictionary.js';
 import { HasOneOfMany, type OfManyAggregate } from './has-one-of-many.js';
 import { HasOneOrMany } from './has-one-or-many.js';
 
@@ -39,8 +39,8 @@ export class HasMany<
     return matching.toArray().then((rows) => rows.map((row) => hydrate(context, row)));
   }
 
-  match(parents: readonly P[], results: readonly R[], name: string): void {
-    matchMany(parents, this.localKey, results, this.foreignKey, name);
+  group(parents: readonly P[], results: readonly R[]): R[][] {
+    return groupByKey(parents, this.localKey, results, this.foreignKey);
   }
 
   /** The related model with the greatest `field` (ties: the greater primary key); read-only. */

@@ -5,7 +5,7 @@ import type { QueryState } from '../query/query-state.js';
 import { filterByRelations } from '../query/relation-filters.js';
 import type { DatabaseRuntime } from '../state/context.js';
 import { softDeleteColumn } from '../state/lifecycle.js';
-import { originalOf, setLoaded } from '../state/model-state.js';
+import { originalOf } from '../state/model-state.js';
 import type { HasMany } from './has-many.js';
 import { Relation, type TableRequirement } from './relation.js';
 
@@ -80,7 +80,7 @@ export class HasOneOfMany<P extends ModelBase, R extends ModelBase> extends Rela
   ): Promise<R[]> {
     const all = await this.many.eagerRead(parents, runtime, undefined);
     const picked = this.many
-      .resultsPerParent(parents, all)
+      .group(parents, all)
       .map((group) => this.#best(group))
       .filter((model): model is R => model !== null);
     if (!constraint) return picked;
@@ -91,10 +91,10 @@ export class HasOneOfMany<P extends ModelBase, R extends ModelBase> extends Rela
       : kept;
   }
 
-  match(parents: readonly P[], results: readonly R[], name: string): void {
-    const groups = this.many.resultsPerParent(parents, results);
-    parents.forEach((parent, i) => {
-      setLoaded(parent, name, this.#best(groups[i]!), 'relation');
+  group(parents: readonly P[], results: readonly R[]): R[][] {
+    return this.many.group(parents, results).map((group) => {
+      const best = this.#best(group);
+      return best === null ? [] : [best];
     });
   }
 

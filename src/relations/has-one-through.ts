@@ -1,5 +1,5 @@
 import type { ModelBase } from '../model/model.js';
-import { HasOneOrManyThrough, matchThrough } from './through.js';
+import { HasOneOrManyThrough } from './through.js';
 
 /**
  * The first related model (in related primary-key order) of the models in between, or null;
@@ -18,16 +18,6 @@ export class HasOneThrough<
     return this.query()
       .orderBy(this.related.primaryKey as never)
       .first();
-  }
-
-  match(parents: readonly P[], results: readonly R[], name: string): void {
-    matchThrough(
-      parents,
-      this.localKey,
-      this.groupByParent(results),
-      name,
-      (found) => found?.[0] ?? null,
-    );
   }
 
   protected emptyResult(): R | null {

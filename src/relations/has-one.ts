@@ -4,7 +4,7 @@ import { describe, type Key, type Row, sameValue } from '../core/values.js';
 import type { AttributesOf, ModelBase } from '../model/model.js';
 import type { ModelContext } from '../state/context.js';
 import { hydrate } from '../state/model-state.js';
-import { matchOne } from './dictionary.js';
+import { groupByKey } from './dictionary.js';
 import { HasOneOrMany } from './has-one-or-many.js';
 
 /**
@@ -46,8 +46,8 @@ export class HasOne<
     return matching.first().then((row) => (row === undefined ? null : hydrate(context, row)));
   }
 
-  match(parents: readonly P[], results: readonly R[], name: string): void {
-    matchOne(parents, this.localKey, results, this.foreignKey, name);
+  group(parents: readonly P[], results: readonly R[]): R[][] {
+    return groupByKey(parents, this.localKey, results, this.foreignKey);
   }
 
   /**

@@ -5,7 +5,7 @@ import type { AttributeKey, ModelBase } from '../model/model.js';
 import { QueryBuilder } from '../query/query-builder.js';
 import type { DatabaseRuntime } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
-import { readAttribute, setLoaded, writeAttribute } from '../state/model-state.js';
+import { readAttribute, writeAttribute } from '../state/model-state.js';
 import { indexKeys } from './index-keys.js';
 import { InverseRelation } from './inverse-relation.js';
 import type { TableRequirement } from './relation.js';
@@ -79,19 +79,19 @@ export class MorphTo<
     return (await Promise.all(reads)).flat();
   }
 
-  match(children: readonly C[], owners: readonly O[], name: string): void {
+  group(children: readonly C[], owners: readonly O[]): O[][] {
     const byOwner = new ByOwner<O>();
     for (const owner of owners) {
       const model = owner.constructor as ModelClass;
       byOwner.set(model.table, readAttribute(owner, model.primaryKey), owner);
     }
-    for (const child of children) {
+    return children.map((child) => {
       const owner = byOwner.get(
         readAttribute(child, this.typeColumn),
         readAttribute(child, this.idColumn),
       );
-      setLoaded(child, name, owner ?? null, 'relation');
-    }
+      return owner === undefined ? [] : [owner];
+    });
   }
 
   async countRelated(children: readonly C[], runtime: DatabaseRuntime): Promise<number[]> {

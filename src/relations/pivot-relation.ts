@@ -15,7 +15,7 @@ import {
   readAttribute,
   setLoaded,
 } from '../state/model-state.js';
-import { countMatches, matchMany } from './dictionary.js';
+import { countMatches, groupByKey } from './dictionary.js';
 import { PivotFilters } from './pivot-filters.js';
 import { PivotTable } from './pivot-table.js';
 import { RelatedKeys } from './related-keys.js';
@@ -228,9 +228,9 @@ export abstract class PivotRelation<
     return results;
   }
 
-  match(parents: readonly P[], results: readonly R[], name: string): void {
+  group(parents: readonly P[], results: readonly R[]): R[][] {
     const { parentColumn } = this.pivot;
-    matchMany(parents, this.parentKey, results, (result) => pivotOf(result)[parentColumn], name);
+    return groupByKey(parents, this.parentKey, results, (result) => pivotOf(result)[parentColumn]);
   }
 
   async countRelated(parents: readonly P[], runtime: DatabaseRuntime): Promise<number[]> {

@@ -9,7 +9,7 @@ import { QueryBuilder } from '../query/query-builder.js';
 import type { QueryState } from '../query/query-state.js';
 import { contextFor, type DatabaseRuntime, runtimeFor } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
-import { hydrate, liveComparison, readAttribute, unsetLoaded } from '../state/model-state.js';
+import { hydrate, liveComparison, setLoaded } from '../state/model-state.js';
 
 /** An index a relation needs on a model's table, derived into the schema by the Database. */
 export interface IndexRequirement {
@@ -124,9 +124,6 @@ export function constrainToParent<R extends ModelBase>(
     : query.where(typed, key as never);
 }
 
-/** The name under which {@link Relation.resultsPerParent} briefly matches results to parents. */
-const GROUPING = '\u0000grouping';
-
 /** A plain index on `field` of `model`'s table (none where `field` is the primary key). */
 export function plainIndex(model: ModelClass, field: string): IndexRequirement {
   return { kind: 'index', model, fields: [field], unique: false };
@@ -194,8 +191,19 @@ export abstract class Relation<P extends ModelBase, R extends ModelBase, Result>
     constraint?: QueryState,
   ): Promise<R[]>;
 
-  /** Sets relation `name` on each parent from `results` (read by `eagerRead`). */
-  abstract match(parents: readonly P[], results: readonly R[], name: string): void;
+  /** `results` (read by {@link eagerRead}) as the list of each parent's, in the parents' order. */
+  abstract group(parents: readonly P[], results: readonly R[]): R[][];
+
+  /**
+   * Sets relation `name` on each parent from `results` (read by {@link eagerRead}): its first
+   * related model or null for a to-one kind, the list for a to-many one.
+   */
+  match(parents: readonly P[], results: readonly R[], name: string): void {
+    const toMany = Array.isArray(this.emptyResult());
+    this.group(parents, results).forEach((group, i) => {
+      setLoaded(parents[i]!, name, toMany ? group : (group[0] ?? null), 'relation');
+    });
+  }
 
   /**
    * How many related records each of `parents` has, in their order: for relation queries
@@ -218,20 +226,7 @@ export abstract class Relation<P extends ModelBase, R extends ModelBase, Result>
       return this.countRelated(parents, runtime);
     }
     const results = await this.eagerRead(parents, runtime, constraint);
-    const groups = this.resultsPerParent(parents, results);
-    return groups.map((group) => group.length);
-  }
-
-  /** `results` (of {@link eagerRead}) as lists per parent, in the parents' order. */
-  resultsPerParent(parents: readonly P[], results: readonly R[]): R[][] {
-    this.match(parents, results, GROUPING);
-    return parents.map((parent) => {
-      const value = readAttribute(parent, GROUPING);
-      unsetLoaded(parent, GROUPING);
-      Reflect.deleteProperty(parent, GROUPING);
-      if (Array.isArray(value)) return value as R[];
-      return value ? [value as R] : [];
-    });
+    return this.group(parents, results).map((group) => group.length);
   }
 
   /**

@@ -8,7 +8,7 @@ import type { QueryState } from '../query/query-state.js';
 import type { DatabaseRuntime } from '../state/context.js';
 import { softDeleteColumn } from '../state/lifecycle.js';
 import type { ModelClass } from '../state/model-class.js';
-import { keyAttribute, readAttribute, setLoaded } from '../state/model-state.js';
+import { keyAttribute, readAttribute } from '../state/model-state.js';
 import { indexKeys } from './index-keys.js';
 import { constrainToParent, Relation, type TableRequirement } from './relation.js';
 
@@ -109,13 +109,16 @@ export abstract class HasOneOrManyThrough<
   }
 
   /**
-   * The related models of each parent, by the parent's key, in related primary-key order;
-   * `results` is the list {@link eagerRead} returned, which knows the parent of each through key.
+   * The related models of each parent, in related primary-key order; `results` is the list
+   * {@link eagerRead} returned, which knows the parent of each through key.
    */
-  protected groupByParent(results: readonly R[]): Map<unknown, R[]> {
+  group(parents: readonly P[], results: readonly R[]): R[][] {
     const parentOf = parentsByThroughKey.get(results);
-    return buildGroups(results, (model) =>
+    const groups = buildGroups(results, (model) =>
       parentOf?.get(dictionaryKey(readAttribute(model, this.secondKey))),
+    );
+    return parents.map(
+      (parent) => groups.get(dictionaryKey(readAttribute(parent, this.localKey))) ?? [],
     );
   }
 
@@ -149,21 +152,3 @@ export abstract class HasOneOrManyThrough<
  * and match: one entry per read, where one per model would cost a weak-map entry per model.
  */
 const parentsByThroughKey = new WeakMap<readonly ModelBase[], Map<unknown, unknown>>();
-
-/** Sets relation `name` on each parent from `groups` (by parent key), through `pick`. */
-export function matchThrough<P extends ModelBase, R extends ModelBase, V>(
-  parents: readonly P[],
-  localKey: string,
-  groups: Map<unknown, R[]>,
-  name: string,
-  pick: (found: R[] | undefined) => V,
-): void {
-  for (const parent of parents) {
-    setLoaded(
-      parent,
-      name,
-      pick(groups.get(dictionaryKey(readAttribute(parent, localKey)))),
-      'relation',
-    );
-  }
-}
