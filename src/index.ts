@@ -85,26 +85,16 @@ export { MorphMany } from './relations/morph-many.js';
 export { MorphOne } from './relations/morph-one.js';
 export { MorphTo } from './relations/morph-to.js';
 export { MorphToMany } from './relations/morph-to-many.js';
+export { PivotRelation } from './relations/pivot-relation.js';
+export type { PivotMorph } from './relations/pivot-table.js';
 export type {
   BelongsToManyOptions,
   PivotRecord,
   RelatedKeysOrModels,
   SyncResult,
   WithPivot,
-} from './relations/pivot-relation.js';
-export { PivotRelation } from './relations/pivot-relation.js';
-export type { PivotMorph } from './relations/pivot-table.js';
-export type {
-  AnyRelation,
-  DeleteEffect,
-  DeleteRule,
-  DerivedTableRequirement,
-  ExistenceJoin,
-  ForeignKeyColumn,
-  IndexRequirement,
-  RelationDefinition,
-  TableRequirement,
-} from './relations/relation.js';
+} from './relations/pivot-types.js';
+export type { AnyRelation, ExistenceJoin, RelationDefinition } from './relations/relation.js';
 export { Relation } from './relations/relation.js';
 export type {
   MorphOwnerTables,
@@ -117,6 +107,14 @@ export type {
   RelationResult,
   WithRelations,
 } from './relations/relation-types.js';
+export type {
+  DeleteEffect,
+  DeleteRule,
+  DerivedTableRequirement,
+  ForeignKeyColumn,
+  IndexRequirement,
+  TableRequirement,
+} from './relations/requirements.js';
 export { HasOneOrManyThrough } from './relations/through.js';
 export type {
   HookName,

@@ -8,7 +8,7 @@ import { IntegrityError } from '../core/errors.js';
 import { dictionaryKey } from '../core/key-dictionary.js';
 import { stableHash } from '../core/stable-hash.js';
 import { describe, isValidKey, type Row } from '../core/values.js';
-import type { DeleteEffect } from '../relations/relation.js';
+import type { DeleteEffect } from '../relations/requirements.js';
 import { allOf, dexieSteps, type Steps } from './dexie-steps.js';
 import type { WriteAccess, WriteRule } from './write-path.js';
 

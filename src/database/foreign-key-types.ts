@@ -1,6 +1,6 @@
 import { ValidationError } from '../core/errors.js';
 import { describe, type Row } from '../core/values.js';
-import type { ForeignKeyColumn } from '../relations/relation.js';
+import type { ForeignKeyColumn } from '../relations/requirements.js';
 import { generatedKeyType } from '../state/model-class.js';
 import type { WriteRule } from './write-path.js';
 

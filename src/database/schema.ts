@@ -1,7 +1,7 @@
 import { SchemaError } from '../core/errors.js';
 import { relationMethod } from '../core/naming.js';
 import { ModelBase } from '../model/model.js';
-import type { DerivedTableRequirement } from '../relations/relation.js';
+import type { DerivedTableRequirement } from '../relations/requirements.js';
 import type { IndexInfo } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
 import type { RelationRegistry } from './registry.js';

@@ -2,7 +2,7 @@ import { IntegrityError, SchemaError } from '../core/errors.js';
 import { dictionaryKey } from '../core/key-dictionary.js';
 import { withChanges } from '../core/records.js';
 import { describe, isValidKey, type Key, type Row, sameValue } from '../core/values.js';
-import type { DeleteEffect } from '../relations/relation.js';
+import type { DeleteEffect } from '../relations/requirements.js';
 import { type ModelContext, ownerOf } from '../state/context.js';
 import { updateStamp } from '../state/write-lifecycle.js';
 

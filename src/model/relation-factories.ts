@@ -9,7 +9,7 @@ import { MorphMany } from '../relations/morph-many.js';
 import { MorphOne } from '../relations/morph-one.js';
 import { MorphTo } from '../relations/morph-to.js';
 import { MorphToMany } from '../relations/morph-to-many.js';
-import type { BelongsToManyOptions } from '../relations/pivot-relation.js';
+import type { BelongsToManyOptions } from '../relations/pivot-types.js';
 import type { ModelClass } from '../state/model-class.js';
 import type { AttributeKey, attributesType } from './attribute-types.js';
 import type { ModelBase } from './model.js';

@@ -5,22 +5,10 @@ import { describe, type Key, sameValue } from '../core/values.js';
 import type { AttributesOf, ModelBase } from '../model/model.js';
 import { QueryBuilder } from '../query/query-builder.js';
 import type { DatabaseRuntime } from '../state/context.js';
-import { isModel, newModel, setLoaded } from '../state/model-state.js';
+import { newModel, setLoaded } from '../state/model-state.js';
 import { insertModels } from '../state/model-writes.js';
-
-import {
-  type PivotRecord,
-  PivotRelation,
-  type RelatedKeysOrModels,
-  type SyncResult,
-  type WithPivot,
-} from './pivot-relation.js';
-
-/** Keys with their pivot attributes as given; `record` when keys came as a record's strings. */
-interface GivenPairs<Pivot> {
-  readonly keys: readonly (readonly [Key, Partial<Pivot> | undefined])[];
-  readonly record: boolean;
-}
+import { PivotRelation } from './pivot-relation.js';
+import type { PivotRecord, RelatedKeysOrModels, SyncResult, WithPivot } from './pivot-types.js';
 
 /**
  * Many related models per parent and many parents per related model, paired through rows of a
@@ -44,9 +32,9 @@ interface GivenPairs<Pivot> {
     pivotAttributes?: Partial<Pivot>,
   ): Promise<void> {
     const parentKey = this.requireParentKey('attach');
-    const given = this.#given(keys, pivotAttributes);
+    const given = this.relatedKeys.pairs<Partial<Pivot>>(keys, pivotAttributes);
     await this.writePivot(async (runtime) => {
-      const pairs = await this.#typed(runtime, given);
+      const pairs = await this.relatedKeys.typedPairs(runtime, given);
       await this.relatedKeys.assertStored(
         runtime,
         pairs.map(([key]) => key),
@@ -93,9 +81,9 @@ interface GivenPairs<Pivot> {
     keys: RelatedKeysOrModels<R> | PivotRecord<Pivot>,
   ): Promise<Omit<SyncResult, 'updated'>> {
     const parentKey = this.requireParentKey('toggle');
-    const given = this.#given(keys, undefined);
+    const given = this.relatedKeys.pairs<Partial<Pivot>>(keys, undefined);
     return this.writePivot(async (runtime) => {
-      const pairs = await this.#typed(runtime, given);
+      const pairs = await this.relatedKeys.typedPairs(runtime, given);
       const current = await this.pivot.relatedKeysOf(runtime, parentKey);
       const present = (key: Key) => current.some((k) => sameValue(k, key));
       const detached = pairs.filter(([key]) => present(key)).map(([key]) => key);
@@ -163,7 +151,7 @@ interface GivenPairs<Pivot> {
     return this.writePivot(async (runtime) => {
       const own = await this.#firstOwn(attributes);
       if (own) return own;
-      const stored = await this.#firstStored(runtime, attributes);
+      const stored = await new QueryBuilder(this.related, runtime).where(attributes).first();
       if (stored) return (await this.#pairWith(runtime, parentKey, [stored], pivotAttributes))[0]!;
       return this.create(attributes, pivotAttributes);
     });
@@ -182,7 +170,7 @@ interface GivenPairs<Pivot> {
     return this.writePivot(async (runtime) => {
       let model = await this.#firstOwn(attributes);
       if (!model) {
-        const stored = await this.#firstStored(runtime, attributes);
+        const stored = await new QueryBuilder(this.related, runtime).where(attributes).first();
         if (!stored) return this.create({ ...attributes, ...values }, pivotAttributes);
         model = (await this.#pairWith(runtime, parentKey, [stored], pivotAttributes))[0]!;
       }
@@ -203,11 +191,6 @@ interface GivenPairs<Pivot> {
     return (withPivot as WithPivot<R, Pivot> | undefined) ?? null;
   }
 
-  /** A model of the related table matching `attributes`, or null. */
-  #firstStored(runtime: DatabaseRuntime, attributes: Partial<AttributesOf<R>>): Promise<R | null> {
-    return new QueryBuilder(this.related, runtime).where(attributes).first();
-  }
-
   /** Pairs stored `models` with the parent; each then carries its pivot row. */
   async #pairWith(
     runtime: DatabaseRuntime,
@@ -226,31 +209,6 @@ interface GivenPairs<Pivot> {
       setLoaded(model, 'pivot', { ...rows[i] }, 'extra');
     });
     return models as WithPivot<R, Pivot>[];
-  }
-
-  /** Keys with their pivot attributes, from keys, models or the record form; each key once. */
-  #given(
-    keys: RelatedKeysOrModels<R> | PivotRecord<Pivot>,
-    pivotAttributes: Partial<Pivot> | undefined,
-  ): GivenPairs<Pivot> {
-    if (typeof keys === 'object' && keys !== null && !Array.isArray(keys) && !isModel(keys)) {
-      const entries = Object.entries(keys as PivotRecord<Pivot>);
-      return { keys: entries.map(([key, value]) => [key, value] as const), record: true };
-    }
-    const list = this.relatedKeys.of(keys as RelatedKeysOrModels<R>);
-    return { keys: list.map((key) => [key, pivotAttributes] as const), record: false };
-  }
-
-  /** {@link #given}'s pairs with the record form's string keys as the stored keys' type. */
-  async #typed(
-    runtime: DatabaseRuntime,
-    given: GivenPairs<Pivot>,
-  ): Promise<(readonly [Key, Partial<Pivot> | undefined])[]> {
-    if (!given.record) return [...given.keys];
-    return this.relatedKeys.withStoredTypes(
-      runtime,
-      given.keys as [string, Partial<Pivot> | undefined][],
-    );
   }
 
   #assertRelated(model: unknown, call: string): asserts model is R {
@@ -303,19 +261,9 @@ interface GivenPairs<Pivot> {
     detaching: boolean,
   ): Promise<SyncResult> {
     const parentKey = this.requireParentKey(detaching ? 'sync' : 'syncWithoutDetaching');
-    const listed = Array.isArray(keys);
-    const given: (readonly [Key, Partial<Pivot> | undefined])[] = listed
-      ? this.relatedKeys.of(keys as readonly (Key | R)[]).map((key) => [key, undefined] as const)
-      : Object.entries(keys as Record<string, Partial<Pivot>>).map(
-          ([key, value]) => [key, value] as const,
-        );
+    const given = this.relatedKeys.pairs<Partial<Pivot>>(keys, undefined);
     return this.writePivot(async (runtime) => {
-      const wanted = listed
-        ? given
-        : await this.relatedKeys.withStoredTypes(
-            runtime,
-            given as [string, Partial<Pivot> | undefined][],
-          );
+      const wanted = await this.relatedKeys.typedPairs(runtime, given);
       await this.relatedKeys.assertStored(
         runtime,
         wanted.map(([key]) => key),

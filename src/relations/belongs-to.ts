@@ -12,7 +12,7 @@ import { hydrate, readAttribute, writeAttribute } from '../state/model-state.js'
 import { countMatches, groupByKey } from './dictionary.js';
 import { indexKeys } from './index-keys.js';
 import { InverseRelation } from './inverse-relation.js';
-import { type ForeignKeyColumn, plainIndex, type TableRequirement } from './relation.js';
+import { type ForeignKeyColumn, plainIndex, type TableRequirement } from './requirements.js';
 
 /**
  * The inverse of HasOne: this model (the child) holds `foreignKey`, pointing at the owner's

@@ -7,7 +7,8 @@ import type { DatabaseRuntime } from '../state/context.js';
 import { softDeleteColumn } from '../state/lifecycle.js';
 import { originalOf } from '../state/model-state.js';
 import type { HasMany } from './has-many.js';
-import { Relation, type TableRequirement } from './relation.js';
+import { Relation } from './relation.js';
+import type { TableRequirement } from './requirements.js';
 
 /** Which related model a one-of-many relation picks: the greatest or the least `field`. */
 export type OfManyAggregate = 'max' | 'min';

@@ -20,16 +20,14 @@ import {
 } from '../state/model-state.js';
 import { countMatches } from './dictionary.js';
 import { indexKeys } from './index-keys.js';
+import { constrainToParent, type ExistenceJoin, Relation } from './relation.js';
 import {
-  constrainToParent,
   DELETE_RULES,
   type DeleteEffect,
   type DeleteRule,
-  type ExistenceJoin,
   type ForeignKeyColumn,
-  Relation,
   type TableRequirement,
-} from './relation.js';
+} from './requirements.js';
 
 /** The type column of a polymorphic relation, and the value naming the parent's table. */
 export interface MorphType {

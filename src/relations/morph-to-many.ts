@@ -2,7 +2,7 @@ import type { Key } from '../core/values.js';
 import type { ModelBase } from '../model/model.js';
 import type { ModelClass } from '../state/model-class.js';
 import { BelongsToMany } from './belongs-to-many.js';
-import type { BelongsToManyOptions } from './pivot-relation.js';
+import type { BelongsToManyOptions } from './pivot-types.js';
 
 /**
  * A many-to-many relation whose pivot serves parents of several tables: `Post.tags` and

@@ -8,7 +8,7 @@ import type { ModelClass } from '../state/model-class.js';
 import { readAttribute, writeAttribute } from '../state/model-state.js';
 import { indexKeys } from './index-keys.js';
 import { InverseRelation } from './inverse-relation.js';
-import type { TableRequirement } from './relation.js';
+import type { TableRequirement } from './requirements.js';
 
 /**
  * The inverse of MorphOne and MorphMany: this model (the child) holds `<name>_type`, the table of

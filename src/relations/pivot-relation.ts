@@ -17,61 +17,16 @@ import {
 } from '../state/model-state.js';
 import { countMatches, groupByKey } from './dictionary.js';
 import { PivotFilters } from './pivot-filters.js';
-import { PivotTable } from './pivot-table.js';
+import { type PivotSide, PivotTable } from './pivot-table.js';
+import type { BelongsToManyOptions, WithPivot } from './pivot-types.js';
 import { RelatedKeys } from './related-keys.js';
+import { Relation } from './relation.js';
 import {
   type DeleteEffect,
   type ForeignKeyColumn,
   plainIndex,
-  Relation,
   type TableRequirement,
-} from './relation.js';
-
-/** Options of {@link BelongsToMany}; each defaults as API.md §11 says. */
-export interface BelongsToManyOptions {
-  /** Default: the two tables' singulars in alphabetical order, joined by `_` (`post_tag`). */
-  readonly pivotTable?: string;
-  /** The pivot column holding the parent's key. Default `<singular parent table>_<parentKey>`. */
-  readonly foreignPivotKey?: string;
-  /** The pivot column holding the related key. Default `<singular related table>_<relatedKey>`. */
-  readonly relatedPivotKey?: string;
-  /** The parent's attribute the pivot holds. Default its primary key. */
-  readonly parentKey?: string;
-  /** The related model's attribute the pivot holds. Default its primary key. */
-  readonly relatedKey?: string;
-  /**
-   * For a polymorphic pivot (MorphToMany, MorphedByMany): its name (`taggable` for
-   * `taggables.taggable_type`/`taggable_id`) and whether the parent is the morphing side.
-   */
-  readonly morph?: {
-    /** The morph name: the pivot is `<name>s`, its columns `<name>_type` and `<name>_id`. */
-    readonly name: string;
-    /** The side whose table the type column names. */
-    readonly side: 'parent' | 'related';
-  };
-}
-
-/** A related model as a many-to-many relation returns it: with its pivot row. */
-export type WithPivot<R, Pivot> = R & {
-  /** The pivot row that pairs the related model with the parent (never saved with the model). */
-  pivot: Pivot;
-};
-
-/** What `sync` changed, by related key. */
-export interface SyncResult {
-  /** The related keys newly paired. */
-  readonly attached: Key[];
-  /** The related keys unpaired. */
-  readonly detached: Key[];
-  /** The related keys whose pivot attributes changed. */
-  readonly updated: Key[];
-}
-
-/** The record form of `attach`/`toggle`/`sync`: related key → pivot attributes. */
-export type PivotRecord<Pivot> = Readonly<Record<string, Partial<Pivot>>>;
-
-/** Related keys or models, one or several. */
-export type RelatedKeysOrModels<R> = Key | R | readonly (Key | R)[];
+} from './requirements.js';
 
 /**
  * What every relation through a pivot table shares: the pivot and its key columns, the pivot
@@ -257,56 +212,20 @@ export abstract class PivotRelation<
   }
 
   override foreignKeys(): ForeignKeyColumn[] {
-    const { name, parentColumn, relatedColumn } = this.pivot;
-    const parentModel = this.parent.constructor as ModelClass;
-    return [
-      {
-        table: name,
-        column: parentColumn,
-        references: parentModel,
-        referencedField: this.parentKey,
-        ...this.#morphTypeOf('parent'),
-      },
-      {
-        table: name,
-        column: relatedColumn,
-        references: this.related,
-        referencedField: this.relatedKey,
-        ...this.#morphTypeOf('related'),
-      },
-    ];
+    return this.pivot.foreignKeys(...this.#sides());
   }
 
   /** Deleting a record of either side removes its pivot rows. */
   override deleteEffects(): DeleteEffect[] {
-    const parentModel = this.parent.constructor as ModelClass;
-    const effects: DeleteEffect[] = [];
-    const { name, parentColumn, relatedColumn } = this.pivot;
-    if (this.parentKey === parentModel.primaryKey) {
-      effects.push({
-        table: parentModel.table,
-        dependentTable: name,
-        column: parentColumn,
-        action: 'delete',
-        ...this.#morphTypeOf('parent'),
-      });
-    }
-    if (this.relatedKey === this.related.primaryKey) {
-      effects.push({
-        table: this.related.table,
-        dependentTable: name,
-        column: relatedColumn,
-        action: 'delete',
-        ...this.#morphTypeOf('related'),
-      });
-    }
-    return effects;
+    return this.pivot.deleteEffects(...this.#sides());
   }
 
-  /** The pivot's type column and value, for the key column of `side` when it is the morphing one. */
-  #morphTypeOf(side: 'parent' | 'related'): { morphType?: { column: string; value: string } } {
-    const morph = this.pivot.morph;
-    return morph?.side === side ? { morphType: { column: morph.column, value: morph.value } } : {};
+  /** Each side's model and the field its pivot column holds. */
+  #sides(): [PivotSide, PivotSide] {
+    return [
+      { model: this.parent.constructor as ModelClass, field: this.parentKey },
+      { model: this.related, field: this.relatedKey },
+    ];
   }
 
   protected emptyResult(): WithPivot<R, Pivot>[] {

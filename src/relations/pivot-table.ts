@@ -3,7 +3,8 @@ import { assertStorable } from '../core/storable.js';
 import type { Key, Row } from '../core/values.js';
 import { indexKeysWith, rowsWithKeys } from '../query/key-reads.js';
 import type { DatabaseRuntime } from '../state/context.js';
-import type { DerivedTableRequirement } from './relation.js';
+import type { ModelClass } from '../state/model-class.js';
+import type { DeleteEffect, DerivedTableRequirement, ForeignKeyColumn } from './requirements.js';
 
 /**
  * The type column of a polymorphic pivot (`taggables.taggable_type`), the value naming the
@@ -17,6 +18,12 @@ export interface PivotMorph {
   readonly value: string;
   /** The side whose key column the type qualifies. */
   readonly side: 'parent' | 'related';
+}
+
+/** One side of a pivot table: its model, and the field of it that the side's column holds. */
+export interface PivotSide {
+  readonly model: ModelClass;
+  readonly field: string;
 }
 
 /**
@@ -62,6 +69,45 @@ export class PivotTable {
       primaryKey: this.keyFields,
       indexes: [[plain], [morph.column, morphing]],
     };
+  }
+
+  /** The pivot's two key columns, each holding its side's `field`. */
+  foreignKeys(parent: PivotSide, related: PivotSide): ForeignKeyColumn[] {
+    return [
+      { table: this.name, column: this.parentColumn, ...this.#references(parent, 'parent') },
+      { table: this.name, column: this.relatedColumn, ...this.#references(related, 'related') },
+    ];
+  }
+
+  /** Deleting a record of either side (by its primary key) removes its rows here. */
+  deleteEffects(parent: PivotSide, related: PivotSide): DeleteEffect[] {
+    const sides = [
+      [parent, this.parentColumn, 'parent'],
+      [related, this.relatedColumn, 'related'],
+    ] as const;
+    return sides.flatMap(([side, column, which]): DeleteEffect[] =>
+      side.field === side.model.primaryKey
+        ? [
+            {
+              table: side.model.table,
+              dependentTable: this.name,
+              column,
+              action: 'delete',
+              ...this.#morphTypeOf(which),
+            },
+          ]
+        : [],
+    );
+  }
+
+  #references(side: PivotSide, which: 'parent' | 'related') {
+    return { references: side.model, referencedField: side.field, ...this.#morphTypeOf(which) };
+  }
+
+  /** The type column and value, for the key column of `side` when it is the morphing one. */
+  #morphTypeOf(side: 'parent' | 'related'): { morphType?: { column: string; value: string } } {
+    const morph = this.morph;
+    return morph?.side === side ? { morphType: { column: morph.column, value: morph.value } } : {};
   }
 
   /** The table, in `runtime`'s Database. */

@@ -6,6 +6,13 @@ import { generatedKeyType, type ModelClass } from '../state/model-class.js';
 import { isModel, readAttribute } from '../state/model-state.js';
 import { indexKeys } from './index-keys.js';
 
+/** Related keys paired with pivot attributes, as a write was given them. */
+export interface GivenPairs<V> {
+  readonly pairs: readonly (readonly [Key, V | undefined])[];
+  /** True when they came as a record (related key → attributes), whose keys are strings. */
+  readonly record: boolean;
+}
+
 /** The keys of the related models of a relation that pairs, as its writes take and check them. */
 export class RelatedKeys {
   constructor(
@@ -55,6 +62,28 @@ export class RelatedKeys {
         { model: this.model.name, table: this.model.table, field: this.field },
       );
     });
+  }
+
+  /**
+   * Keys paired with `attributes`, from keys or models (as {@link of} takes them), or from the
+   * record form (related key → its own attributes).
+   * @throws UnsavedModelError for a model without its key; ValidationError for a bad key.
+   */
+  pairs<V>(keys: unknown, attributes: V | undefined): GivenPairs<V> {
+    if (typeof keys === 'object' && keys !== null && !Array.isArray(keys) && !isModel(keys)) {
+      const entries = Object.entries(keys as Readonly<Record<string, V>>);
+      return { pairs: entries.map(([key, value]) => [key, value] as const), record: true };
+    }
+    return { pairs: this.of(keys).map((key) => [key, attributes] as const), record: false };
+  }
+
+  /** {@link pairs}, with a record's string keys as the stored keys' type ({@link withStoredTypes}). */
+  async typedPairs<V>(
+    runtime: DatabaseRuntime,
+    given: GivenPairs<V>,
+  ): Promise<(readonly [Key, V | undefined])[]> {
+    if (!given.record) return [...given.pairs];
+    return this.withStoredTypes(runtime, given.pairs as (readonly [string, V | undefined])[]);
   }
 
   /** @throws ModelNotFoundError naming the first of `keys` that no related record holds. */

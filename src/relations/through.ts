@@ -10,7 +10,8 @@ import { softDeleteColumn } from '../state/lifecycle.js';
 import type { ModelClass } from '../state/model-class.js';
 import { keyAttribute, readAttribute } from '../state/model-state.js';
 import { indexKeys } from './index-keys.js';
-import { constrainToParent, Relation, type TableRequirement } from './relation.js';
+import { constrainToParent, Relation } from './relation.js';
+import type { TableRequirement } from './requirements.js';
 
 /**
  * What HasOneThrough and HasManyThrough share: the related models hang off models of a table in
