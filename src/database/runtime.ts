@@ -164,7 +164,8 @@ export class Runtime implements DatabaseRuntime {
   async touchOwners(context: ModelContext, models: readonly ModelBase[], now: Date): Promise<void> {
     for (const name of context.lifecycle.touches) {
       const { relation } = this.relation(context.model, name);
-      const owners = await relation.eagerRead(models, this);
+      // An owner of several of the models is in each of their lists: touched once.
+      const owners = [...new Set((await relation.eagerRead(models, this)).flat())];
       if (owners.length === 0) continue;
       const ownerContext = this.contextOf(relation.related);
       const column = ownerContext.lifecycle.timestamps!.updatedAt;

@@ -38,8 +38,8 @@ async function valuesOf(
     const counts = await relation.countWhere(models, runtime, constraint);
     return kind === 'count' ? counts : counts.map((count) => count > 0);
   }
-  const results = await relation.eagerRead(models, runtime, constraint);
-  return relation.group(models, results).map((related) => {
+  const groups = await relation.eagerRead(models, runtime, constraint);
+  return groups.map((related) => {
     if (kind === 'count') return related.filter((one) => readAttribute(one, field!) != null).length;
     const numbers = related
       .map((one) => readAttribute(one, field!))

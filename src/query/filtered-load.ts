@@ -1,7 +1,7 @@
-import { distinctKeys } from '../core/key-dictionary.js';
+import { buildGroups, dictionaryKey, distinctKeys } from '../core/key-dictionary.js';
 import type { ModelBase } from '../model/model.js';
 import type { ModelContext } from '../state/context.js';
-import { hydrate } from '../state/model-state.js';
+import { hydrate, readAttribute } from '../state/model-state.js';
 import { readRows } from './query-plan.js';
 import {
   type EagerLoad,
@@ -69,10 +69,12 @@ export async function readFilteredLoad<M extends ModelBase>(
     has: state.has.filter((filter) => filter !== found.filter),
     with: state.with.filter((load) => load !== found.load),
   });
-  relation.match(
-    parents,
-    rows.map((row) => hydrate(related, row)),
-    found.load.path,
+  const byParent = buildGroups(rows, (row) => row[join.relatedField]);
+  const groups = parents.map((parent) =>
+    (byParent.get(dictionaryKey(readAttribute(parent, join.parentField))) ?? []).map((row) =>
+      hydrate(related, row),
+    ),
   );
+  relation.match(parents, groups, found.load.path);
   return parents;
 }

@@ -184,11 +184,11 @@ import type { PivotRecord, RelatedKeysOrModels, SyncResult, WithPivot } from './
   async #firstOwn(attributes: Partial<AttributesOf<R>>): Promise<WithPivot<R, Pivot> | null> {
     const found = await this.query().where(attributes).first();
     if (!found) return null;
-    const [withPivot] = await this.eagerRead([this.parent], this.runtime(), {
+    const [own] = await this.eagerRead([this.parent], this.runtime(), {
       ...this.query().state,
       clauses: [{ field: this.relatedKey, operator: '=', value: found.getKey() }],
     });
-    return (withPivot as WithPivot<R, Pivot> | undefined) ?? null;
+    return (own?.[0] as WithPivot<R, Pivot> | undefined) ?? null;
   }
 
   /** Pairs stored `models` with the parent; each then carries its pivot row. */

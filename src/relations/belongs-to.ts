@@ -89,15 +89,16 @@ export class BelongsTo<
     return key == null ? query.whereIn(field, []) : query.where(field, key as never);
   }
 
-  eagerRead(
+  async eagerRead(
     children: readonly C[],
     runtime: DatabaseRuntime,
     constraint?: QueryState,
-  ): Promise<O[]> {
+  ): Promise<O[][]> {
     const keys = distinctKeys(children, (child) => readAttribute(child, this.foreignKey));
-    return this.relatedQuery(runtime, constraint)
+    const owners = await this.relatedQuery(runtime, constraint)
       .whereIn(this.ownerKey as AttributeKey<O>, keys as never[])
       .get();
+    return groupByKey(children, this.foreignKey, owners, this.ownerKey);
   }
 
   async countRelated(children: readonly C[], runtime: DatabaseRuntime): Promise<number[]> {
@@ -112,10 +113,6 @@ export class BelongsTo<
     return [
       { table: child.table, column, references: this.related, referencedField: this.ownerKey },
     ];
-  }
-
-  group(children: readonly C[], owners: readonly O[]): O[][] {
-    return groupByKey(children, this.foreignKey, owners, this.ownerKey);
   }
 
   requirements(): TableRequirement[] {

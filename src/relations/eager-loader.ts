@@ -41,10 +41,11 @@ export async function eagerLoad(
   await Promise.all(
     [...levels].map(async ([name, { constraint, nested, perTable }]) => {
       const { relation } = runtime.relation(model, name);
-      let related = await relation.eagerRead(models, runtime, constraint);
-      if (perTable) related = await constrainPerTable(runtime, related, perTable);
-      relation.match(models, related, name);
-      const kept = constraint ? pagePerParent(models, name, constraint) : related;
+      let groups = await relation.eagerRead(models, runtime, constraint);
+      if (perTable) groups = await constrainPerTable(runtime, groups, perTable);
+      relation.match(models, groups, name);
+      // An owner of several children (BelongsTo) is in each of their lists: loaded below once.
+      const kept = constraint ? pagePerParent(models, name, constraint) : distinct(groups);
       nested.push(...(constraint?.with ?? []));
       const aggregates = constraint?.aggregates ?? [];
       const perTableLoads = Object.values(perTable ?? {}).some((table) => table.with.length > 0);
@@ -68,15 +69,21 @@ export async function eagerLoad(
   );
 }
 
+/** The models of `groups`, each once. */
+function distinct(groups: readonly (readonly ModelBase[])[]): ModelBase[] {
+  return [...new Set(groups.flat())];
+}
+
 /**
- * The owners of a MorphTo level that their table's `morphWith` constraint keeps (its filters and
- * relation filters); owners of a table without one are all kept.
+ * The owners of a MorphTo level (one list per child) that their table's `morphWith` constraint
+ * keeps (its filters and relation filters); owners of a table without one are all kept.
  */
 async function constrainPerTable(
   runtime: DatabaseRuntime,
-  owners: readonly ModelBase[],
+  groups: readonly (readonly ModelBase[])[],
   perTable: NonNullable<EagerLoad['perTable']>,
-): Promise<ModelBase[]> {
+): Promise<ModelBase[][]> {
+  const owners = distinct(groups);
   const kept = new Set<ModelBase>();
   const byTable = new Map<ModelClass, ModelBase[]>();
   for (const owner of owners) {
@@ -95,7 +102,7 @@ async function constrainPerTable(
       kept.add(owner);
     }
   }
-  return owners.filter((owner) => kept.has(owner));
+  return groups.map((group) => group.filter((owner) => kept.has(owner)));
 }
 
 /**

@@ -6,7 +6,6 @@ import { assertField, schemaError } from '../query/query-input.js';
 import type { ModelContext } from '../state/context.js';
 import { hydrate } from '../state/model-state.js';
 import { insertModels } from '../state/model-writes.js';
-import { groupByKey } from './dictionary.js';
 import { HasOneOfMany, type OfManyAggregate } from './has-one-of-many.js';
 import { HasOneOrMany } from './has-one-or-many.js';
 
@@ -37,10 +36,6 @@ export class HasMany<
   ): PromiseExtended<R[]> {
     // An index's entries for one key come in primary-key order, the order of getResults().
     return matching.toArray().then((rows) => rows.map((row) => hydrate(context, row)));
-  }
-
-  group(parents: readonly P[], results: readonly R[]): R[][] {
-    return groupByKey(parents, this.localKey, results, this.foreignKey);
   }
 
   /** The related model with the greatest `field` (ties: the greater primary key); read-only. */

@@ -78,25 +78,20 @@ export class HasOneOfMany<P extends ModelBase, R extends ModelBase> extends Rela
     parents: readonly P[],
     runtime: DatabaseRuntime,
     constraint?: QueryState,
-  ): Promise<R[]> {
-    const all = await this.many.eagerRead(parents, runtime, undefined);
-    const picked = this.many
-      .group(parents, all)
-      .map((group) => this.#best(group))
-      .filter((model): model is R => model !== null);
-    if (!constraint) return picked;
+  ): Promise<R[][]> {
+    const groups = await this.many.eagerRead(parents, runtime, undefined);
+    const picked = groups.map((group) => this.#best(group));
+    if (!constraint) return picked.map((model) => (model === null ? [] : [model]));
     const matches = rowMatcher(constraint.clauses);
-    const kept = matches ? picked.filter((model) => matches(originalOf(model)!)) : picked;
-    return constraint.has.length > 0
-      ? filterByRelations(runtime, this.related, kept, constraint.has)
-      : kept;
-  }
-
-  group(parents: readonly P[], results: readonly R[]): R[][] {
-    return this.many.group(parents, results).map((group) => {
-      const best = this.#best(group);
-      return best === null ? [] : [best];
-    });
+    const matching = picked.filter(
+      (model): model is R => model !== null && (matches?.(originalOf(model)!) ?? true),
+    );
+    const kept = new Set(
+      constraint.has.length > 0
+        ? await filterByRelations(runtime, this.related, matching, constraint.has)
+        : matching,
+    );
+    return picked.map((model) => (model !== null && kept.has(model) ? [model] : []));
   }
 
   async countRelated(parents: readonly P[], runtime: DatabaseRuntime): Promise<number[]> {

@@ -18,7 +18,7 @@ import {
   setRuntime,
   writeAttribute,
 } from '../state/model-state.js';
-import { countMatches } from './dictionary.js';
+import { countMatches, groupByKey } from './dictionary.js';
 import { indexKeys } from './index-keys.js';
 import { constrainToParent, type ExistenceJoin, Relation } from './relation.js';
 import {
@@ -102,15 +102,16 @@ export abstract class HasOneOrMany<
       : { relatedField: this.foreignKey, parentField: this.localKey };
   }
 
-  eagerRead(
+  async eagerRead(
     parents: readonly P[],
     runtime: DatabaseRuntime,
     constraint?: QueryState,
-  ): Promise<R[]> {
+  ): Promise<R[][]> {
     const keys = distinctKeys(parents, (parent) => readAttribute(parent, this.localKey));
-    return this.#ofParentTable(this.relatedQuery(runtime, constraint))
+    const related = await this.#ofParentTable(this.relatedQuery(runtime, constraint))
       .whereIn(this.foreignKey as AttributeKey<R>, keys as never[])
       .get();
+    return groupByKey(parents, this.localKey, related, this.foreignKey);
   }
 
   async countRelated(parents: readonly P[], runtime: DatabaseRuntime): Promise<number[]> {

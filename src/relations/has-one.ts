@@ -4,7 +4,6 @@ import { describe, type Key, type Row, sameValue } from '../core/values.js';
 import type { AttributesOf, ModelBase } from '../model/model.js';
 import type { ModelContext } from '../state/context.js';
 import { hydrate } from '../state/model-state.js';
-import { groupByKey } from './dictionary.js';
 import { HasOneOrMany } from './has-one-or-many.js';
 
 /**
@@ -44,10 +43,6 @@ export class HasOne<
     context: ModelContext<R>,
   ): PromiseExtended<R | null> {
     return matching.first().then((row) => (row === undefined ? null : hydrate(context, row)));
-  }
-
-  group(parents: readonly P[], results: readonly R[]): R[][] {
-    return groupByKey(parents, this.localKey, results, this.foreignKey);
   }
 
   /**

@@ -70,18 +70,14 @@ export class MorphTo<
   }
 
   /** One read per owner table present among the children. */
-  async eagerRead(children: readonly C[], runtime: DatabaseRuntime): Promise<O[]> {
+  async eagerRead(children: readonly C[], runtime: DatabaseRuntime): Promise<O[][]> {
     const reads = [...this.#idsByModel(children)].map(([model, ids]) =>
       new QueryBuilder(model, runtime)
         .whereIn(model.primaryKey as AttributeKey<O>, ids as never[])
         .get(),
     );
-    return (await Promise.all(reads)).flat();
-  }
-
-  group(children: readonly C[], owners: readonly O[]): O[][] {
     const byOwner = new ByOwner<O>();
-    for (const owner of owners) {
+    for (const owner of (await Promise.all(reads)).flat()) {
       const model = owner.constructor as ModelClass;
       byOwner.set(model.table, readAttribute(owner, model.primaryKey), owner);
     }

@@ -147,7 +147,8 @@ export abstract class PivotRelation<
   /** The related models with their pivot rows, in related primary-key order. */
   async getResults(): Promise<WithPivot<R, Pivot>[]> {
     if (this.parentKeyValue() === undefined) return [];
-    return (await this.eagerRead([this.parent], this.runtime())) as WithPivot<R, Pivot>[];
+    const [own] = await this.eagerRead([this.parent], this.runtime());
+    return (own ?? []) as WithPivot<R, Pivot>[];
   }
 
   /** Two reads for any number of parents: their pivot rows, then the related models. */
@@ -155,12 +156,12 @@ export abstract class PivotRelation<
     parents: readonly P[],
     runtime: DatabaseRuntime,
     constraint?: QueryState,
-  ): Promise<R[]> {
+  ): Promise<R[][]> {
     const keys = distinctKeys(parents, (parent) => readAttribute(parent, this.parentKey));
     const rows = (await this.pivot.rowsOf(runtime, keys as Key[])).filter((row) =>
       this.#pivotFilters.keeps(row),
     );
-    if (rows.length === 0) return [];
+    if (rows.length === 0) return parents.map(() => []);
     const { relatedColumn } = this.pivot;
     const related = await this.relatedQuery(runtime, constraint)
       .whereIn(
@@ -180,10 +181,6 @@ export abstract class PivotRelation<
         results.push(instance);
       });
     }
-    return results;
-  }
-
-  group(parents: readonly P[], results: readonly R[]): R[][] {
     const { parentColumn } = this.pivot;
     return groupByKey(parents, this.parentKey, results, (result) => pivotOf(result)[parentColumn]);
   }

@@ -82,27 +82,26 @@ export abstract class Relation<P extends ModelBase, R extends ModelBase, Result>
   abstract addConstraints(query: QueryBuilder<R>): QueryBuilder<R>;
 
   /**
-   * Reads what the relation holds for any of `parents`, with as few reads as the kind allows;
-   * with `constraint`, only the related models that match its clauses and relation filters, in
-   * its order (its paging, eager loads and aggregates are the caller's, per parent).
+   * Reads what the relation holds for any of `parents`, with as few reads as the kind allows:
+   * the list of each parent's related models, in the parents' order. With `constraint`, only
+   * the related models that match its clauses and relation filters, in its order (its paging,
+   * eager loads and aggregates are the caller's, per parent).
    */
   abstract eagerRead(
     parents: readonly P[],
     runtime: DatabaseRuntime,
     constraint?: QueryState,
-  ): Promise<R[]>;
-
-  /** `results` (read by {@link eagerRead}) as the list of each parent's, in the parents' order. */
-  abstract group(parents: readonly P[], results: readonly R[]): R[][];
+  ): Promise<R[][]>;
 
   /**
-   * Sets relation `name` on each parent from `results` (read by {@link eagerRead}): its first
-   * related model or null for a to-one kind, the list for a to-many one.
+   * Sets relation `name` on each parent from its list in `groups` (of {@link eagerRead}): the
+   * first related model or null for a to-one kind, the list for a to-many one.
    */
-  match(parents: readonly P[], results: readonly R[], name: string): void {
+  match(parents: readonly P[], groups: readonly (readonly R[])[], name: string): void {
     const toMany = Array.isArray(this.emptyResult());
-    this.group(parents, results).forEach((group, i) => {
-      setLoaded(parents[i]!, name, toMany ? group : (group[0] ?? null), 'relation');
+    parents.forEach((parent, i) => {
+      const group = groups[i] ?? [];
+      setLoaded(parent, name, toMany ? group : (group[0] ?? null), 'relation');
     });
   }
 
@@ -126,8 +125,8 @@ export abstract class Relation<P extends ModelBase, R extends ModelBase, Result>
     if (plain && !runtime.contextOf(this.related).lifecycle.scoped) {
       return this.countRelated(parents, runtime);
     }
-    const results = await this.eagerRead(parents, runtime, constraint);
-    return this.group(parents, results).map((group) => group.length);
+    const groups = await this.eagerRead(parents, runtime, constraint);
+    return groups.map((group) => group.length);
   }
 
   /**

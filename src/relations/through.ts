@@ -73,18 +73,22 @@ export abstract class HasOneOrManyThrough<
     parents: readonly P[],
     runtime: DatabaseRuntime,
     constraint?: QueryState,
-  ): Promise<R[]> {
+  ): Promise<R[][]> {
     const rows = await this.#throughRows(parents, runtime);
     const throughKeys = distinctKeys(rows, (row) => row[this.secondLocalKey]);
-    if (throughKeys.length === 0) return [];
+    if (throughKeys.length === 0) return parents.map(() => []);
     const query = this.relatedQuery(runtime, constraint).whereIn(
       this.secondKey as AttributeKey<R>,
       throughKeys as never[],
     );
     if (!constraint?.order) query.orderBy(this.related.primaryKey as AttributeKey<R>);
-    const related = await query.get();
-    parentsByThroughKey.set(related, this.#parentOf(rows));
-    return related;
+    const parentOf = this.#parentOf(rows);
+    const groups = buildGroups(await query.get(), (model) =>
+      parentOf.get(dictionaryKey(readAttribute(model, this.secondKey))),
+    );
+    return parents.map(
+      (parent) => groups.get(dictionaryKey(readAttribute(parent, this.localKey))) ?? [],
+    );
   }
 
   async countRelated(parents: readonly P[], runtime: DatabaseRuntime): Promise<number[]> {
@@ -107,20 +111,6 @@ export abstract class HasOneOrManyThrough<
       { kind: 'index', model: this.through, fields: [this.firstKey], unique: false },
       { kind: 'index', model: this.related, fields: [this.secondKey], unique: false },
     ];
-  }
-
-  /**
-   * The related models of each parent, in related primary-key order; `results` is the list
-   * {@link eagerRead} returned, which knows the parent of each through key.
-   */
-  group(parents: readonly P[], results: readonly R[]): R[][] {
-    const parentOf = parentsByThroughKey.get(results);
-    const groups = buildGroups(results, (model) =>
-      parentOf?.get(dictionaryKey(readAttribute(model, this.secondKey))),
-    );
-    return parents.map(
-      (parent) => groups.get(dictionaryKey(readAttribute(parent, this.localKey))) ?? [],
-    );
   }
 
   protected canLookUp(): boolean {
@@ -147,9 +137,3 @@ export abstract class HasOneOrManyThrough<
     return trashedBy === undefined ? rows : rows.filter((row) => row[trashedBy] == null);
   }
 }
-
-/**
- * For each list of eager-read through results, the parent key of each through key, between read
- * and match: one entry per read, where one per model would cost a weak-map entry per model.
- */
-const parentsByThroughKey = new WeakMap<readonly ModelBase[], Map<unknown, unknown>>();
