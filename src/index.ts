@@ -40,6 +40,7 @@ export type {
   ValueClause,
   WhereOperator,
 } from './query/clause.js';
+export type { DirectRead, FieldRead, OwnerRead } from './query/direct-reads.js';
 export type { ExplainedRange, QueryExplanation } from './query/explain.js';
 export {
   type ComparisonOperator,

@@ -1,14 +1,13 @@
-import { Dexie, type PromiseExtended } from 'dexie';
 import { UnsavedModelError } from '../core/errors.js';
 import { distinctKeys } from '../core/key-dictionary.js';
 import { defaultForeignKey } from '../core/naming.js';
-import { isValidKey } from '../core/values.js';
 import type { AttributeKey, AttributesOf, ModelBase, WithAttributes } from '../model/model.js';
+import type { DirectRead } from '../query/direct-reads.js';
 import type { QueryBuilder } from '../query/query-builder.js';
 import type { QueryState } from '../query/query-state.js';
-import { type DatabaseRuntime, failedReadOf } from '../state/context.js';
+import type { DatabaseRuntime } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
-import { hydrate, readAttribute, writeAttribute } from '../state/model-state.js';
+import { readAttribute, writeAttribute } from '../state/model-state.js';
 import { countMatches, groupByKey } from './dictionary.js';
 import { indexKeys } from './index-keys.js';
 import { InverseRelation } from './inverse-relation.js';
@@ -57,30 +56,21 @@ export class BelongsTo<
   }
 
   /**
-   * Through the owner's primary key, the live read is two gets in one chain of Dexie promises:
-   * the child as stored (or, unsaved, its in-memory foreign key), then its owner.
+   * Through the owner's primary key, the live read is two gets: the child as stored (or, unsaved,
+   * its in-memory foreign key), then its owner.
    */
-  protected override liveChain(): (() => PromiseExtended<O | null>) | undefined {
+  protected override directRead(): DirectRead | undefined {
     if (this.ownerKey !== this.related.primaryKey) return undefined;
-    return () => {
-      const runtime = this.runtime();
-      const owners = runtime.contextOf(this.related);
-      // A value that is no key matches no owner, as in the query getResults() runs.
-      const ownerWith = (key: unknown): PromiseExtended<O | null> =>
-        isValidKey(key)
-          ? owners.table
-              .get(key)
-              .then((row) => (row ? hydrate(owners, row) : null), failedReadOf(owners))
-          : Dexie.Promise.resolve(null);
-      const childKey = this.child.getKey();
-      if (!this.child.exists || childKey === undefined) {
-        return ownerWith(readAttribute(this.child, this.foreignKey));
-      }
-      const children = runtime.contextOf(this.child.constructor as ModelClass<C>);
-      return children.table
-        .get(childKey)
-        .then((row) => (row ? ownerWith(row[this.foreignKey]) : null));
-    };
+    const key = this.child.getKey();
+    if (!this.child.exists || key === undefined) {
+      return {
+        kind: 'owner',
+        foreignKey: this.foreignKey,
+        heldKey: readAttribute(this.child, this.foreignKey),
+      };
+    }
+    const child = { model: this.child.constructor as ModelClass, key };
+    return { kind: 'owner', foreignKey: this.foreignKey, child };
   }
 
   addConstraints(query: QueryBuilder<O>): QueryBuilder<O> {

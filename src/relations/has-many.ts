@@ -1,10 +1,7 @@
-import type { Collection, PromiseExtended } from 'dexie';
 import { assertAttributeSet, assertList } from '../core/storable.js';
-import { describe, type Key, type Row } from '../core/values.js';
+import { describe } from '../core/values.js';
 import type { AttributeKey, AttributesOf, ModelBase } from '../model/model.js';
 import { assertField, schemaError } from '../query/query-input.js';
-import type { ModelContext } from '../state/context.js';
-import { hydrate } from '../state/model-state.js';
 import { insertModels } from '../state/model-writes.js';
 import { HasOneOfMany, type OfManyAggregate } from './has-one-of-many.js';
 import { HasOneOrMany } from './has-one-or-many.js';
@@ -27,15 +24,6 @@ export class HasMany<
   async getResults(): Promise<R[]> {
     if (this.parentKey() === undefined) return [];
     return this.query().get();
-  }
-
-  /** @internal */
-  protected readMatching(
-    matching: Collection<Row, Key>,
-    context: ModelContext<R>,
-  ): PromiseExtended<R[]> {
-    // An index's entries for one key come in primary-key order, the order of getResults().
-    return matching.toArray().then((rows) => rows.map((row) => hydrate(context, row)));
   }
 
   /** The related model with the greatest `field` (ties: the greater primary key); read-only. */

@@ -1,13 +1,13 @@
-import { type Collection, Dexie, type PromiseExtended } from 'dexie';
 import { SchemaError, UnsavedModelError, ValidationError } from '../core/errors.js';
 import { distinctKeys, shareKeyOf } from '../core/key-dictionary.js';
 import { defaultForeignKey } from '../core/naming.js';
 import { assertAttributeSet } from '../core/storable.js';
-import { describe, type Key, type Row } from '../core/values.js';
+import { describe, type Key } from '../core/values.js';
 import type { AttributeKey, AttributesOf, ModelBase, WithAttributes } from '../model/model.js';
+import type { DirectRead } from '../query/direct-reads.js';
 import type { QueryBuilder } from '../query/query-builder.js';
 import type { QueryState } from '../query/query-state.js';
-import { type DatabaseRuntime, failedReadOf, type ModelContext } from '../state/context.js';
+import type { DatabaseRuntime } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
 import {
   keyAttribute,
@@ -233,26 +233,12 @@ export abstract class HasOneOrMany<
     }
   }
 
-  /**
-   * The live read, without a morph type, as one chain of Dexie promises: the related rows whose
-   * foreign key is the parent's key, as each kind reads them (`readMatching`).
-   */
-  protected override liveChain(): (() => PromiseExtended<Result>) | undefined {
-    if (this.morphType) return undefined;
-    return () => {
-      const key = this.parentKey();
-      if (key === undefined) return Dexie.Promise.resolve(this.emptyResult());
-      const context = this.runtime().contextOf(this.related);
-      const matching = context.table.where(this.foreignKey).equals(key);
-      return this.readMatching(matching, context).catch(failedReadOf(context));
-    };
+  /** Without a morph type: the related rows whose foreign key is the parent's key. */
+  protected override directRead(): DirectRead | undefined {
+    const key = this.parentKey();
+    if (this.morphType || key === undefined) return undefined;
+    return { kind: 'field', field: this.foreignKey, key, first: this.unique };
   }
-
-  /** The result from the related rows that point at the parent: the first, or all. @internal */
-  protected abstract readMatching(
-    matching: Collection<Row, Key>,
-    context: ModelContext<R>,
-  ): PromiseExtended<Result>;
 
   protected canLookUp(): boolean {
     return this.parentKey() !== undefined;

@@ -1,9 +1,7 @@
-import type { Collection, PromiseExtended } from 'dexie';
 import { UniqueConstraintError } from '../core/errors.js';
-import { describe, type Key, type Row, sameValue } from '../core/values.js';
+import { describe, type Key, sameValue } from '../core/values.js';
 import type { AttributesOf, ModelBase } from '../model/model.js';
-import type { ModelContext } from '../state/context.js';
-import { hydrate } from '../state/model-state.js';
+import { directRead } from '../query/direct-reads.js';
 import { HasOneOrMany } from './has-one-or-many.js';
 
 /**
@@ -23,26 +21,13 @@ export class HasOne<
   async getResults(): Promise<R | null> {
     const key = this.parentKey();
     if (key === undefined) return null;
-    const context = this.runtime().contextOf(this.related);
-    if (this.morphType || context.lifecycle.scoped) return this.query().first();
-    // The one indexed read that query().first() would plan, without building and planning a
-    // query. Awaited here, where the live read chains it: the same Dexie `.then` chain made this
-    // read 1.08–1.10 of hand-written Dexie in Node, against 1.06–1.07 awaited.
-    let row: Row | undefined;
-    try {
-      row = await context.table.where(this.foreignKey).equals(key).first();
-    } catch (error) {
-      throw await context.runtime.readFailed(error, context);
+    const runtime = this.runtime();
+    if (this.morphType || runtime.contextOf(this.related).lifecycle.scoped) {
+      return this.query().first();
     }
-    return row === undefined ? null : hydrate(context, row);
-  }
-
-  /** @internal */
-  protected readMatching(
-    matching: Collection<Row, Key>,
-    context: ModelContext<R>,
-  ): PromiseExtended<R | null> {
-    return matching.first().then((row) => (row === undefined ? null : hydrate(context, row)));
+    // The one indexed read that query().first() would plan, without building and planning it.
+    const read = { kind: 'field', field: this.foreignKey, key, first: true } as const;
+    return (await directRead(runtime, this.related, read)) as R | null;
   }
 
   /**

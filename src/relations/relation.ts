@@ -1,15 +1,15 @@
-import type { PromiseExtended } from 'dexie';
 import type { Observable } from 'rxjs';
 import { of, throwError } from 'rxjs';
 import { SchemaError } from '../core/errors.js';
 import type { Key } from '../core/values.js';
 import type { AttributeKey, ModelBase } from '../model/model.js';
 import type { KeySource } from '../query/clause.js';
+import { type DirectRead, observeRelated } from '../query/direct-reads.js';
 import { QueryBuilder } from '../query/query-builder.js';
 import type { QueryState } from '../query/query-state.js';
 import { contextFor, type DatabaseRuntime, runtimeFor } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
-import { hydrate, liveComparison, setLoaded } from '../state/model-state.js';
+import { hydrate, setLoaded } from '../state/model-state.js';
 import type { DeleteEffect, ForeignKeyColumn, TableRequirement } from './requirements.js';
 
 /**
@@ -191,13 +191,14 @@ export abstract class Relation<P extends ModelBase, R extends ModelBase, Result>
   observe(): Observable<Result> {
     if (!this.canLookUp()) return of(this.emptyResult());
     try {
-      const runtime = this.runtime();
-      // A chain reads the related table directly: scoped models are read through their query.
-      const scoped = runtime.contextOf(this.related).lifecycle.scoped;
-      const chain = scoped ? undefined : this.liveChain();
-      return chain
-        ? runtime.liveChain(this.shareKey(), chain, liveComparison)
-        : runtime.live(this.shareKey(), () => this.liveRead(), liveComparison);
+      return observeRelated(
+        this.runtime(),
+        this.related,
+        this.shareKey(),
+        () => this.directRead(),
+        () => this.liveRead(),
+        this.emptyResult(),
+      );
     } catch (error) {
       return throwError(() => error);
     }
@@ -242,10 +243,10 @@ export abstract class Relation<P extends ModelBase, R extends ModelBase, Result>
   }
 
   /**
-   * The read a live observer re-runs as one chain of Dexie promises, where a kind can make it
-   * one (see `DatabaseRuntime.liveChain`); otherwise undefined, and {@link liveRead} runs.
+   * The read a live observer re-runs, described for the query layer to run directly where the
+   * kind's read is one (see `DirectRead`); otherwise undefined, and {@link liveRead} runs.
    */
-  protected liveChain(): (() => PromiseExtended<Result>) | undefined {
+  protected directRead(): DirectRead | undefined {
     return undefined;
   }
 
