@@ -76,11 +76,12 @@ export type {
 } from './query/relation-query-types.js';
 export { BelongsTo } from './relations/belongs-to.js';
 export { BelongsToMany } from './relations/belongs-to-many.js';
+export type { MorphType } from './relations/foreign-key-link.js';
 export { HasMany } from './relations/has-many.js';
 export { HasManyThrough } from './relations/has-many-through.js';
 export { HasOne } from './relations/has-one.js';
 export { HasOneOfMany, type OfManyAggregate } from './relations/has-one-of-many.js';
-export { HasOneOrMany, type MorphType } from './relations/has-one-or-many.js';
+export { HasOneOrMany } from './relations/has-one-or-many.js';
 export { HasOneThrough } from './relations/has-one-through.js';
 export { MorphMany } from './relations/morph-many.js';
 export { MorphOne } from './relations/morph-one.js';

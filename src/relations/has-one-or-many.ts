@@ -1,6 +1,5 @@
 import { SchemaError, UnsavedModelError, ValidationError } from '../core/errors.js';
 import { distinctKeys, shareKeyOf } from '../core/key-dictionary.js';
-import { defaultForeignKey } from '../core/naming.js';
 import { assertAttributeSet } from '../core/storable.js';
 import { describe, type Key } from '../core/values.js';
 import type { AttributeKey, AttributesOf, ModelBase, WithAttributes } from '../model/model.js';
@@ -19,6 +18,7 @@ import {
   writeAttribute,
 } from '../state/model-state.js';
 import { countMatches, groupByKey } from './dictionary.js';
+import { ForeignKeyLink, type MorphType } from './foreign-key-link.js';
 import { indexKeys } from './index-keys.js';
 import { constrainToParent, type ExistenceJoin, Relation } from './relation.js';
 import {
@@ -28,14 +28,6 @@ import {
   type ForeignKeyColumn,
   type TableRequirement,
 } from './requirements.js';
-
-/** The type column of a polymorphic relation, and the value naming the parent's table. */
-export interface MorphType {
-  /** The related models' attribute holding the parent's table (`commentable_type`). */
-  readonly column: string;
-  /** The parent's table, as stored in that attribute (`'posts'`). */
-  readonly table: string;
-}
 
 /**
  * What HasOne (and HasMany) share: the related models hold `foreignKey`, pointing at the parent's
@@ -71,16 +63,16 @@ export abstract class HasOneOrMany<
   ) {
     super(parent, related);
     const parentModel = parent.constructor as ModelClass;
-    this.localKey = localKey ?? parentModel.primaryKey;
-    this.foreignKey =
-      morphName !== undefined
-        ? `${morphName}_id`
-        : (foreignKey ?? defaultForeignKey(parentModel.table, parentModel.primaryKey));
-    this.morphType =
-      morphName === undefined
-        ? undefined
-        : { column: `${morphName}_type`, table: parentModel.table };
+    this.#link = ForeignKeyLink.of(parentModel, related, foreignKey, localKey, morphName);
+    ({
+      foreignKey: this.foreignKey,
+      localKey: this.localKey,
+      morphType: this.morphType,
+    } = this.#link);
   }
+
+  /** What the schema knows of the foreign key. */
+  readonly #link: ForeignKeyLink;
 
   #deleteRule: DeleteRule = 'noAction';
 
@@ -132,8 +124,7 @@ export abstract class HasOneOrMany<
   }
 
   requirements(): TableRequirement[] {
-    const fields = this.morphType ? [this.morphType.column, this.foreignKey] : [this.foreignKey];
-    return [{ kind: 'index', model: this.related, fields, unique: this.unique }];
+    return [this.#link.index(this.unique)];
   }
 
   /**
@@ -156,17 +147,7 @@ export abstract class HasOneOrMany<
   }
 
   override foreignKeys(): ForeignKeyColumn[] {
-    const parentModel = this.parent.constructor as ModelClass;
-    const morph = this.morphType;
-    return [
-      {
-        table: this.related.table,
-        column: this.foreignKey,
-        references: parentModel,
-        referencedField: this.localKey,
-        ...(morph ? { morphType: { column: morph.column, value: morph.table } } : {}),
-      },
-    ];
+    return [this.#link.column()];
   }
 
   /** The rule set by {@link onDelete}. */
@@ -175,20 +156,9 @@ export abstract class HasOneOrMany<
   }
 
   override deleteEffects(name: string): DeleteEffect[] {
-    if (this.#deleteRule === 'noAction') return [];
     const parentModel = this.parent.constructor as ModelClass;
-    const morph = this.morphType;
-    return [
-      {
-        table: parentModel.table,
-        ...(this.localKey === parentModel.primaryKey ? {} : { parentField: this.localKey }),
-        dependentTable: this.related.table,
-        column: this.foreignKey,
-        ...(morph ? { morphType: { column: morph.column, value: morph.table } } : {}),
-        action: this.#deleteRule === 'cascade' ? 'delete' : this.#deleteRule,
-        relation: `${this.constructor.name} ${parentModel.name}.${name}`,
-      },
-    ];
+    const relation = `${this.constructor.name} ${parentModel.name}.${name}`;
+    return this.#link.deleteEffects(this.#deleteRule, relation);
   }
 
   /**
