@@ -5,6 +5,7 @@ import { Database, type HasOne, Model } from '../src/index.js';
 import { replicate } from '../src/sync/index.js';
 import { FaultInjector } from './support/fault-injector.js';
 import { Profile, User } from './support/models.js';
+import { installReadCounter } from './support/read-counter.js';
 import { databaseSession } from './support/session.js';
 import { snapshotTables } from './support/snapshot.js';
 
@@ -170,5 +171,40 @@ describe('change capture for replicated tables', () => {
     );
     await db.open();
     expect(db.dexie.tables.map((table) => table.name).sort()).toEqual(['profiles', 'users']);
+  });
+
+  it('reads nothing for a create where no model replicates, and one row per transaction where one may', async () => {
+    const plain = session.track(
+      new Database(`capture-plain-${Math.random().toString(36).slice(2)}`, {
+        models: [User, Profile],
+      }),
+    );
+    // Below the write path: the reads its rules make count too.
+    const plainReads = installReadCounter(plain.dexie, { level: 3 });
+    await plain.open();
+    plainReads.reset();
+    const user = await plain.transaction(() => User.create({ name: 'Ada', email: 'ada@x.test' }));
+    expect(plainReads.reads).toEqual([]);
+    expect(await plain.dexie.table('users').get(user.id!)).toMatchObject({ name: 'Ada' });
+
+    // uuid keys may replicate: each write transaction reads the row naming the replicated tables
+    // once (another tab may have started replicating), however many writes it makes.
+    const replicable = session.track(
+      new Database(`capture-replicable-${Math.random().toString(36).slice(2)}`, {
+        models: [Member, Card],
+      }),
+    );
+    const reads = installReadCounter(replicable.dexie, { level: 3 });
+    await replicable.open();
+    reads.reset();
+    await replicable.transaction(async () => {
+      await Member.create({ name: 'Ada' });
+      await Member.create({ name: 'Grace' });
+    });
+    expect(reads.reads.map(({ table, method }) => `${table}.${method}`)).toEqual([
+      '_dexorm_sync.get',
+    ]);
+    expect(await replicable.dexie.table('_dexorm_outbox').count()).toBe(0);
+    expect(await replicable.dexie.table('members').count()).toBe(2);
   });
 });

@@ -50,7 +50,16 @@ const READ_METHODS: readonly ReadMethod[] = ['get', 'getMany', 'query', 'openCur
  * It sits above Dexie's own cache and observability layers, so it sees every call dexorm makes,
  * including those a live-query cache would answer.
  */
-export function installReadCounter(dexie: Dexie): ReadCounter {
+export function installReadCounter(
+  dexie: Dexie,
+  options: {
+    /**
+     * Where in Dexie's middleware stack to count: by default above dexorm's own middlewares
+     * (level 10, installed after them); 3 also counts what the write path's rules read below it.
+     */
+    level?: number;
+  } = {},
+): ReadCounter {
   let reads: ReadRecord[] = [];
   let records: Record<string, number> = {};
   let writes: Record<string, number> = {};
@@ -64,6 +73,7 @@ export function installReadCounter(dexie: Dexie): ReadCounter {
   dexie.use({
     stack: 'dbcore',
     name: 'dexorm-test-read-counter',
+    ...(options.level === undefined ? {} : { level: options.level }),
     create(down: DBCore): Partial<DBCore> {
       return {
         ...down,
