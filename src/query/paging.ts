@@ -1,7 +1,8 @@
 import { isValidKey, type Row, valueAt } from '../core/values.js';
+import type { LiveComparison } from '../live/live-observable.js';
 import type { ModelBase } from '../model/model.js';
 import type { ModelContext } from '../state/context.js';
-import { originalOf } from '../state/model-state.js';
+import { liveComparison, originalOf } from '../state/model-state.js';
 import { type Clause, type OrderDirection, orderComparator } from './clause.js';
 import { someUnindexed } from './index-coverage.js';
 import { type CursorPosition, decodeCursor, encodeCursor } from './page-cursor.js';
@@ -253,3 +254,12 @@ function rowAt(path: string, value: unknown): Row {
 function flip(direction: OrderDirection): OrderDirection {
   return direction === 'asc' ? 'desc' : 'asc';
 }
+
+/** Live pages are equal when their numbers and their models' stored rows are. */
+export const pageComparison: LiveComparison<unknown> = {
+  contentOf: (page) => {
+    const { data, ...rest } = page as { data: unknown };
+    return { ...rest, data: liveComparison.contentOf(data) };
+  },
+  sameContent: liveComparison.sameContent,
+};

@@ -14,19 +14,10 @@ import { deleteRows, updateRows } from '../state/query-writes.js';
 import { lifecycleWrite } from '../state/write-lifecycle.js';
 import { explainRead, type QueryExplanation } from './explain.js';
 import type { KeysOfType } from './filter-builder.js';
-import { type CursorPage, cursorPaginate, type Page, paginate } from './paging.js';
+import { type CursorPage, cursorPaginate, type Page, pageComparison, paginate } from './paging.js';
 import { type QueryState, queryHash } from './query-state.js';
 import { RelationQueryBuilder } from './relation-query-builder.js';
 import { countSelected, queryResults, selectRows } from './run-query.js';
-
-/** Live pages are equal when their numbers and their models' stored rows are. */
-const pageComparison: LiveComparison<unknown> = {
-  contentOf: (page) => {
-    const { data, ...rest } = page as { data: unknown };
-    return { ...rest, data: liveComparison.contentOf(data) };
-  },
-  sameContent: liveComparison.sameContent,
-};
 
 /**
  * A query over one model's table: filters (on attributes and on related models), order, paging,
@@ -166,37 +157,29 @@ export class QueryBuilder<M extends ModelBase, Out = M> extends RelationQueryBui
    * too). Observers of equal queries on one Database share one live query.
    */
   observe(): Observable<Out[]> {
-    const context = this.context();
     const state = this.state;
-    return context.runtime.live(
-      queryHash(context.tableName, state),
-      async () => (await queryResults(context, state)) as unknown as Out[],
-      liveComparison,
+    return this.#live(
+      [],
+      state,
+      async (context) => (await queryResults(context, state)) as unknown as Out[],
     );
   }
 
   /** A live view of the first matching model, or null. */
   observeFirst(): Observable<Out | null> {
-    const context = this.context();
     const state: QueryState = { ...this.state, limit: 1 };
-    const hash = queryHash(context.tableName, state);
-    return context.runtime.live(
-      hash && `first\u0000${hash}`,
-      async () => ((await queryResults(context, state))[0] as unknown as Out | undefined) ?? null,
-      liveComparison,
+    return this.#live(
+      ['first'],
+      state,
+      async (context) =>
+        ((await queryResults(context, state))[0] as unknown as Out | undefined) ?? null,
     );
   }
 
   /** A live count of the matching records, counted from an index where one fits. */
   observeCount(): Observable<number> {
-    const context = this.context();
     const state: QueryState = { ...this.state, with: [], aggregates: [] };
-    const hash = queryHash(context.tableName, state);
-    return context.runtime.live(
-      hash && `count\u0000${hash}`,
-      () => countSelected(context, state),
-      liveComparison,
-    );
+    return this.#live(['count'], state, (context) => countSelected(context, state));
   }
 
   /**
@@ -230,27 +213,41 @@ export class QueryBuilder<M extends ModelBase, Out = M> extends RelationQueryBui
 
   /** A live {@link paginate}: emits the page again when its results or the total change. */
   observePage(page: number, perPage: number): Observable<Page<Out>> {
-    const context = this.context();
     const state = this.state;
-    const hash = queryHash(context.tableName, state);
-    return context.runtime.live(
-      hash && `page\u0000${page}\u0000${perPage}\u0000${hash}`,
-      async () => (await paginate(context, state, page, perPage)) as unknown as Page<Out>,
+    return this.#live(
+      ['page', page, perPage],
+      state,
+      async (context) => (await paginate(context, state, page, perPage)) as unknown as Page<Out>,
       pageComparison,
     );
   }
 
   /** A live {@link cursorPaginate}: emits the page again when its results change. */
   observeCursorPage(perPage: number, cursor?: string | null): Observable<CursorPage<Out>> {
-    const context = this.context();
     const state = this.state;
-    const hash = queryHash(context.tableName, state);
-    return context.runtime.live(
-      hash && `cursor\u0000${perPage}\u0000${cursor ?? ''}\u0000${hash}`,
-      async () =>
+    return this.#live(
+      ['cursor', perPage, cursor ?? ''],
+      state,
+      async (context) =>
         (await cursorPaginate(context, state, perPage, cursor)) as unknown as CursorPage<Out>,
       pageComparison,
     );
+  }
+
+  /**
+   * A live query of `read` over `state`, shared by the observers of an equal query read the same
+   * way (`kind`: what is read of it, and with which arguments).
+   */
+  #live<T>(
+    kind: readonly (string | number)[],
+    state: QueryState,
+    read: (context: ModelContext<M>) => Promise<T>,
+    comparison: LiveComparison<NoInfer<T>> = liveComparison,
+  ): Observable<T> {
+    const context = this.context();
+    const hash = queryHash(context.tableName, state);
+    const shareKey = hash && [...kind, hash].join('\u0000');
+    return context.runtime.live(shareKey, () => read(context), comparison);
   }
 
   /** The values of `field` of the matching records, in the query's order. */

@@ -3,10 +3,8 @@ import { cloneValue, defineValue, type Key, type Row, sameValue } from '../core/
 import type { LiveComparison } from '../live/live-observable.js';
 import type { ModelBase } from '../model/model.js';
 import type { DatabaseRuntime, ModelContext } from './context.js';
+import { type LoadedKind, type LoadedNames, NO_NAMES, withName } from './loaded-names.js';
 import type { ModelClass } from './model-class.js';
-
-/** What a non-attribute property of a model holds. */
-export type LoadedKind = 'relation' | 'extra';
 
 // What a model knows besides its attributes sits under symbol keys, which stay out of
 // `Object.keys`, `for…in` and JSON, so attributes remain plain own properties. Plain slots on the
@@ -14,43 +12,6 @@ export type LoadedKind = 'relation' | 'extra';
 const ORIGINAL: unique symbol = Symbol('dexorm.original');
 const RUNTIME: unique symbol = Symbol('dexorm.runtime');
 const LOADED: unique symbol = Symbol('dexorm.loaded');
-
-/**
- * The kind of each loaded property, by name: a plain object (own properties only, written with
- * defineValue) rather than a Map or a prototype-less object, which V8 keeps as hash tables of
- * about 90 bytes where an object of a few properties takes about 30. It is frozen and shared:
- * every model that loaded the same names in the same order holds the same one (all the models
- * of a BelongsToMany result hold one `{ pivot: 'extra' }`), see {@link withName}.
- */
-type LoadedNames = Readonly<Record<string, LoadedKind>>;
-
-const NO_NAMES: LoadedNames = Object.freeze({});
-
-/** For each kind, and each shared set of names, the sets that one more name of that kind makes. */
-const namesAfter: Record<LoadedKind, WeakMap<LoadedNames, Map<string, LoadedNames>>> = {
-  relation: new WeakMap(),
-  extra: new WeakMap(),
-};
-
-/** The shared set of `names` with `name` of `kind` added (or its kind changed). */
-function withName(names: LoadedNames, name: string, kind: LoadedKind): LoadedNames {
-  if (Object.hasOwn(names, name) && names[name] === kind) return names;
-  const after = namesAfter[kind];
-  let next = after.get(names);
-  if (!next) {
-    next = new Map();
-    after.set(names, next);
-  }
-  let found = next.get(name);
-  if (!found) {
-    const copy: Record<string, LoadedKind> = {};
-    for (const existing of Object.keys(names)) defineValue(copy, existing, names[existing]);
-    defineValue(copy, name, kind);
-    found = Object.freeze(copy);
-    next.set(name, found);
-  }
-  return found;
-}
 
 interface Stateful {
   /** The attributes as last read from or written to the database; undefined until persisted. */
