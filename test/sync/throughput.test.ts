@@ -52,7 +52,8 @@ describe('sync throughput: bulk requests per page, nothing downloaded back', () 
     expect(byPage._dexorm_versions).toBeLessThanOrEqual(3 * 3);
     // The same 300 records one per page cost one write each: the page, not the record, is the unit.
     expect(byRecord.members).toBe(300);
-  });
+    // 300 pages of one: 300 round trips, about 2 s alone, more on a busy machine.
+  }, 20_000);
 
   it('reads a pulled page with a request per table where the replica lacks its records', async () => {
     const { url, a } = await twoReplicas();
