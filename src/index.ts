@@ -65,6 +65,7 @@ export type {
   RelationFilter,
   ScopeSelection,
 } from './query/query-state.js';
+export { RelationFilterBuilder } from './query/relation-filter-builder.js';
 export { RelationQueryBuilder } from './query/relation-query-builder.js';
 export type {
   RelationCondition,

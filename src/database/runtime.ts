@@ -1,7 +1,7 @@
 import type { Dexie, PromiseExtended, Transaction } from 'dexie';
 import { Dexie as DexieClass } from 'dexie';
 import type { Observable } from 'rxjs';
-import { DatabaseClosedError, SchemaError, StorageError } from '../core/errors.js';
+import { SchemaError, StorageError } from '../core/errors.js';
 import type { Key, Row } from '../core/values.js';
 import {
   type LiveComparison,
@@ -22,6 +22,8 @@ import type { KeyType, ModelClass } from '../state/model-class.js';
 import type { ChangeLog } from './change-log.js';
 import { DeleteEffects } from './delete-effects.js';
 import { foreignKeyTypeRule } from './foreign-key-types.js';
+import { liveSourceOf } from './live-source.js';
+import { assertTouches, touchOwners } from './owner-touches.js';
 import type { RelationRegistry } from './registry.js';
 import { RequestTracker } from './request-tracker.js';
 import type { TableDefinition } from './schema.js';
@@ -81,18 +83,7 @@ export class Runtime implements DatabaseRuntime {
         constrain: (state) => applyScopes(lifecycle, state, start),
       });
     }
-    this.#liveSource = {
-      onClose: (listener) => {
-        dexie.on('close', listener);
-        return () => dexie.on('close').unsubscribe(listener);
-      },
-      isClosed: () => dexie.hasBeenClosed(),
-      closedError: () =>
-        new DatabaseClosedError(
-          `the database "${dexie.name}" was closed or deleted while a live query observed it`,
-        ),
-      readError: (error) => translateError(error),
-    };
+    this.#liveSource = liveSourceOf(dexie);
     const byTable = new Map(
       [...this.#contexts.values()].map((context) => [context.tableName, context]),
     );
@@ -161,18 +152,8 @@ export class Runtime implements DatabaseRuntime {
     return this.#trashEffects.restore(context, rows, now);
   }
 
-  async touchOwners(context: ModelContext, models: readonly ModelBase[], now: Date): Promise<void> {
-    for (const name of context.lifecycle.touches) {
-      const { relation } = this.relation(context.model, name);
-      // An owner of several of the models is in each of their lists: touched once.
-      const owners = [...new Set((await relation.eagerRead(models, this)).flat())];
-      if (owners.length === 0) continue;
-      const ownerContext = this.contextOf(relation.related);
-      const column = ownerContext.lifecycle.timestamps!.updatedAt;
-      await ownerContext.table.bulkUpdate(
-        owners.map((owner) => ({ key: owner.getKey()!, changes: { [column]: now } })),
-      );
-    }
+  touchOwners(context: ModelContext, models: readonly ModelBase[], now: Date): Promise<void> {
+    return touchOwners(this, context, models, now);
   }
 
   /** Adds a rule that every write to this Database meets, inside the write's transaction. */
@@ -296,22 +277,6 @@ export class Runtime implements DatabaseRuntime {
       this.#failures.set(current, failure);
       throw failure;
     }
-  }
-}
-
-/**
- * Checks that each name in the model's `static touches` is a relation whose models keep
- * timestamps. @throws SchemaError otherwise.
- */
-function assertTouches(context: ModelContext, registry: RelationRegistry): void {
-  for (const name of context.lifecycle.touches) {
-    const { relation } = registry.relation(context.model, name);
-    if (relation.related.timestamps) continue;
-    throw new SchemaError(
-      `${context.modelName} (table "${context.tableName}"): static touches names "${name}", ` +
-        `but ${relation.related.name} has no timestamps to touch`,
-      { model: context.modelName, table: context.tableName, field: name },
-    );
   }
 }
 

@@ -1,13 +1,17 @@
-import { cmp } from 'dexie';
-import { describe, isValidKey } from '../core/values.js';
+import { describe } from '../core/values.js';
 import type { AttributeKey, AttributesOf, ModelBase } from '../model/model.js';
 import { contextOf, type DatabaseRuntime, type ModelContext } from '../state/context.js';
-import { softDeleteColumn } from '../state/lifecycle.js';
 import type { ModelClass } from '../state/model-class.js';
 import type { AnyOfClause, Clause, KeySource, OrderDirection, WhereOperator } from './clause.js';
-import { OPERATORS } from './clause.js';
 import type { SoftDeletingModel } from './global-scopes.js';
-import { assertField, schemaError, validationError, wholeNumber } from './query-input.js';
+import {
+  assertField,
+  assertSoftDeletes,
+  checkedBounds,
+  checkedClause,
+  schemaError,
+  wholeNumber,
+} from './query-input.js';
 import { EMPTY_QUERY, type QueryState } from './query-state.js';
 
 /** The operators that compare an attribute with one value of its type. */
@@ -119,7 +123,7 @@ export class FilterBuilder<M extends ModelBase> {
     [low, high]: readonly [NonNullable<AttributesOf<M>[K]>, NonNullable<AttributesOf<M>[K]>],
   ): this {
     assertField(this.#model, field);
-    const bounds = betweenBounds(this.#model, field, low, high);
+    const bounds = checkedBounds(this.#model, field, low, high);
     this.#add(field, '>=', bounds[0], false);
     return this.#add(field, '<=', bounds[1], false);
   }
@@ -231,12 +235,7 @@ export class FilterBuilder<M extends ModelBase> {
   }
 
   #trashed(call: string, trashed: 'with' | 'only'): this {
-    if (softDeleteColumn(this.#model) === undefined) {
-      throw schemaError(
-        this.#model,
-        `${call}(): the model has no soft deletes (static softDeletes)`,
-      );
-    }
+    assertSoftDeletes(this.#model, call);
     return this.change({ scopes: { ...this.#state.scopes, trashed } });
   }
 
@@ -273,19 +272,7 @@ export class FilterBuilder<M extends ModelBase> {
   }
 
   #add(field: unknown, operator: unknown, value: unknown, alternative: boolean): this {
-    const model = this.#model;
-    assertField(model, field);
-    if (typeof operator !== 'string' || !OPERATORS.has(operator)) {
-      throw schemaError(model, `unknown operator ${describe(operator)} on "${field}"`, field);
-    }
-    if (operator === 'in' && !Array.isArray(value)) {
-      throw validationError(model, `"${field}" in ... needs an array of values`, field);
-    }
-    if (operator === 'startsWith' && typeof value !== 'string') {
-      throw validationError(model, `"${field}" startsWith ... needs a string`, field);
-    }
-    const copied = Array.isArray(value) ? [...value] : value;
-    return this.#push({ field, operator: operator as WhereOperator, value: copied }, alternative);
+    return this.#push(checkedClause(this.#model, field, operator, value), alternative);
   }
 
   /** Adds `clause` to the current alternative, or (`alternative`) as the first of a new one. */
@@ -307,21 +294,4 @@ export class FilterBuilder<M extends ModelBase> {
     }
     return this.change({ clauses: [...clauses, clause] });
   }
-}
-
-/** `[low, high]` checked: both keys, in order. */
-function betweenBounds(
-  model: ModelClass,
-  field: string,
-  low: unknown,
-  high: unknown,
-): [unknown, unknown] {
-  if (!isValidKey(low) || !isValidKey(high) || cmp(low, high) > 0) {
-    throw validationError(
-      model,
-      `whereBetween("${field}") needs [low, high] with low <= high, not [${describe(low)}, ${describe(high)}]`,
-      field,
-    );
-  }
-  return [low, high];
 }

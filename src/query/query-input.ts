@@ -1,9 +1,11 @@
+import { cmp } from 'dexie';
 import { SchemaError, ValidationError } from '../core/errors.js';
 import { relationMethod } from '../core/naming.js';
 import { RESERVED_NAMES } from '../core/storable.js';
-import { describe } from '../core/values.js';
-import { schemaFields } from '../state/lifecycle.js';
+import { describe, isValidKey } from '../core/values.js';
+import { schemaFields, softDeleteColumn } from '../state/lifecycle.js';
 import type { ModelClass } from '../state/model-class.js';
+import { type Clause, OPERATORS, type WhereOperator } from './clause.js';
 import type { CountOperator } from './query-state.js';
 
 /** The operators `has()` and `whereHas()` compare counts with. */
@@ -82,4 +84,53 @@ export function countOperator(model: ModelClass, operator: unknown): CountOperat
     );
   }
   return operator as CountOperator;
+}
+
+/**
+ * The clause `field operator value` of a `where` on `model`, checked: a field of the model, a
+ * known operator, an array for `in` and a string for `startsWith`; an array value is copied.
+ * @throws SchemaError for an unknown field or operator; ValidationError for a value of the wrong form.
+ */
+export function checkedClause(
+  model: ModelClass,
+  field: unknown,
+  operator: unknown,
+  value: unknown,
+): Clause {
+  assertField(model, field);
+  if (typeof operator !== 'string' || !OPERATORS.has(operator)) {
+    throw schemaError(model, `unknown operator ${describe(operator)} on "${field}"`, field);
+  }
+  if (operator === 'in' && !Array.isArray(value)) {
+    throw validationError(model, `"${field}" in ... needs an array of values`, field);
+  }
+  if (operator === 'startsWith' && typeof value !== 'string') {
+    throw validationError(model, `"${field}" startsWith ... needs a string`, field);
+  }
+  const copied = Array.isArray(value) ? [...value] : value;
+  return { field, operator: operator as WhereOperator, value: copied } as Clause;
+}
+
+/** `[low, high]` checked: both keys, in order. */
+export function checkedBounds(
+  model: ModelClass,
+  field: string,
+  low: unknown,
+  high: unknown,
+): [unknown, unknown] {
+  if (!isValidKey(low) || !isValidKey(high) || cmp(low, high) > 0) {
+    throw validationError(
+      model,
+      `whereBetween("${field}") needs [low, high] with low <= high, not [${describe(low)}, ${describe(high)}]`,
+      field,
+    );
+  }
+  return [low, high];
+}
+
+/** @throws SchemaError naming `call` when `model` has no soft deletes. */
+export function assertSoftDeletes(model: ModelClass, call: string): void {
+  if (softDeleteColumn(model) === undefined) {
+    throw schemaError(model, `${call}(): the model has no soft deletes (static softDeletes)`);
+  }
 }

@@ -1,28 +1,17 @@
 import { describe } from '../core/values.js';
 import type { AttributeKey, ModelBase } from '../model/model.js';
 import type {
-  RelatedAt,
   RelatedModel,
   RelationName,
   RelationPath,
   WithRelations,
 } from '../relations/relation-types.js';
-import type { ModelClass } from '../state/model-class.js';
-import { FilterBuilder } from './filter-builder.js';
 import { morphLoadsOf } from './morph-with.js';
 import type { QueryBuilder } from './query-builder.js';
-import { assertField, countOperator, schemaError, wholeNumber } from './query-input.js';
-import {
-  type Aggregate,
-  type AggregateKind,
-  type CountOperator,
-  type EagerLoad,
-  EMPTY_QUERY,
-  type RelationFilter,
-} from './query-state.js';
-import { RelationPaths } from './relation-paths.js';
+import { assertField, schemaError } from './query-input.js';
+import type { Aggregate, AggregateKind, EagerLoad } from './query-state.js';
+import { RelationFilterBuilder } from './relation-filter-builder.js';
 import type {
-  RelationCondition,
   RelationConstraint,
   RelationConstraints,
   WithAggregate,
@@ -31,97 +20,16 @@ import type {
 } from './relation-query-types.js';
 
 /**
- * The relation side of a query: filters on each result's related models (`has`, `whereHas`),
- * eager loads (`with`) and aggregates over them (`withCount`, `withSum`, ...).
+ * The loading side of a query: eager loads of each result's related models (`with`) and
+ * aggregates over them (`withCount`, `withSum`, ...); its relation filters are
+ * {@link RelationFilterBuilder}'s.
  * @typeParam M - the model queried
  * @typeParam Out - the model type of the results, including eager-loaded relations and aggregates
  */
-export abstract class RelationQueryBuilder<M extends ModelBase, Out = M> extends FilterBuilder<M> {
-  /** A blank query over `model` on this query's Database, for a constraint callback. */
-  /** @internal */
-  protected abstract blank<R extends ModelBase>(model: ModelClass<R>): QueryBuilder<R>;
-
-  /**
-   * Keeps the results that have related models along `relation` (a dotted path nests), or whose
-   * number of related models compares to `count` by `operator`.
-   * @example User.query().has('posts', '>=', 3)
-   */
-  has<P extends RelationPath<M>>(relation: P, operator: CountOperator = '>=', count = 1): this {
-    return this.#filter(relation, undefined, operator, count);
-  }
-
-  /** Keeps the results that have no related model along `relation`. */
-  doesntHave<P extends RelationPath<M>>(relation: P): this {
-    return this.#filter(relation, undefined, '<', 1);
-  }
-
-  /**
-   * Like {@link has}, counting only the related models that match `constraint`.
-   * @example User.query().whereHas('posts', (query) => query.where('published', true))
-   */
-  whereHas<P extends RelationPath<M>>(
-    relation: P,
-    constraint?: RelationConstraint<M, P>,
-    operator: CountOperator = '>=',
-    count = 1,
-  ): this {
-    return this.#filter(relation, constraint, operator, count);
-  }
-
-  /** Keeps the results that have no related model matching `constraint` along `relation`. */
-  whereDoesntHave<P extends RelationPath<M>>(
-    relation: P,
-    constraint?: RelationConstraint<M, P>,
-  ): this {
-    return this.#filter(relation, constraint, '<', 1);
-  }
-
-  /**
-   * Keeps the results that pass what the query asked so far, or that have related models along
-   * `relation` (compared as {@link has} compares). What follows applies to both alternatives.
-   * @example User.query().has('posts', '>=', 3).orHas('comments')
-   */
-  orHas<P extends RelationPath<M>>(relation: P, operator: CountOperator = '>=', count = 1): this {
-    return this.#or(this.#filterOf(relation, undefined, operator, count));
-  }
-
-  /** As {@link orHas}, counting only the related models that match `constraint`. */
-  orWhereHas<P extends RelationPath<M>>(
-    relation: P,
-    constraint?: RelationConstraint<M, P>,
-    operator: CountOperator = '>=',
-    count = 1,
-  ): this {
-    return this.#or(this.#filterOf(relation, constraint, operator, count));
-  }
-
-  /** Keeps the results that pass what the query asked so far, or that have no related model. */
-  orDoesntHave<P extends RelationPath<M>>(relation: P): this {
-    return this.#or(this.#filterOf(relation, undefined, '<', 1));
-  }
-
-  /**
-   * Keeps the results with a related model along `relation` whose `field` compares to `value`:
-   * `whereHas(relation, (query) => query.where(field, operator, value))`.
-   * @example Post.query().whereRelation('author', 'name', 'Ada')
-   */
-  whereRelation<P extends RelationPath<M>, F extends AttributeKey<RelatedAt<M, P>>>(
-    relation: P,
-    field: F,
-    ...condition: RelationCondition<RelatedAt<M, P>, F>
-  ): this {
-    return this.#filter(relation, conditionOn(field, condition), '>=', 1);
-  }
-
-  /** As {@link whereRelation}, as an alternative ({@link orWhereHas}). */
-  orWhereRelation<P extends RelationPath<M>, F extends AttributeKey<RelatedAt<M, P>>>(
-    relation: P,
-    field: F,
-    ...condition: RelationCondition<RelatedAt<M, P>, F>
-  ): this {
-    return this.#or(this.#filterOf(relation, conditionOn(field, condition), '>=', 1));
-  }
-
+export abstract class RelationQueryBuilder<
+  M extends ModelBase,
+  Out = M,
+> extends RelationFilterBuilder<M> {
   /**
    * Keeps the results with related models matching `constraint` along `relation`, and eager-loads
    * those same models (and only those) onto them.
@@ -131,7 +39,7 @@ export abstract class RelationQueryBuilder<M extends ModelBase, Out = M> extends
     relation: P,
     constraint?: RelationConstraint<M, P>,
   ): QueryBuilder<M, Out & WithRelations<M, P>> {
-    const filter = this.#filterOf(relation, constraint, '>=', 1);
+    const filter = this.relationFilter(relation, constraint, '>=', 1);
     // One constraint object for both: the executor reads the related models once for the two.
     const load: EagerLoad = { path: relation, constraint: filter.constraint };
     return this.change({
@@ -154,13 +62,13 @@ export abstract class RelationQueryBuilder<M extends ModelBase, Out = M> extends
   ): QueryBuilder<M, Out & WithRelations<M, P | (K & RelationPath<M>)>>;
   with(...relations: unknown[]): unknown {
     const loads: EagerLoad[] = [];
-    for (const [path, constraint] of this.#paths().entries(relations)) {
+    for (const [path, constraint] of this.paths().entries(relations)) {
       const perTable = morphLoadsOf(constraint);
-      if (perTable) loads.push(this.#paths().morphLoad(path, perTable));
+      if (perTable) loads.push(this.paths().morphLoad(path, perTable));
       else
         loads.push({
           path,
-          constraint: constraint && this.#paths().constraintOf(path, constraint),
+          constraint: constraint && this.paths().constraintOf(path, constraint),
         });
     }
     return this.change({ with: [...this.state.with, ...loads] });
@@ -178,7 +86,7 @@ export abstract class RelationQueryBuilder<M extends ModelBase, Out = M> extends
   ): QueryBuilder<M, Out & WithCounts<N | (K & RelationName<M>)>>;
   withCount(...relations: unknown[]): unknown {
     const aggregates: Aggregate[] = [];
-    for (const [name, constraint] of this.#paths().entries(relations)) {
+    for (const [name, constraint] of this.paths().entries(relations)) {
       aggregates.push(this.#aggregate(name, 'count', undefined, constraint));
     }
     return this.#withAggregates(aggregates);
@@ -192,7 +100,7 @@ export abstract class RelationQueryBuilder<M extends ModelBase, Out = M> extends
   ): QueryBuilder<M, Out & WithExists<N | (K & RelationName<M>)>>;
   withExists(...relations: unknown[]): unknown {
     const aggregates: Aggregate[] = [];
-    for (const [name, constraint] of this.#paths().entries(relations)) {
+    for (const [name, constraint] of this.paths().entries(relations)) {
       aggregates.push(this.#aggregate(name, 'exists', undefined, constraint));
     }
     return this.#withAggregates(aggregates);
@@ -250,72 +158,6 @@ export abstract class RelationQueryBuilder<M extends ModelBase, Out = M> extends
     return this.#withAggregates([this.#aggregate(relation, kind, field, undefined)]);
   }
 
-  /**
-   * A relation filter along `path`: the outer levels need one related model each (`whereHas`
-   * nested), the last compares its count; a negation (`doesntHave`) applies to the whole path,
-   * so `doesntHave('posts.comments')` keeps those without any post that has comments.
-   */
-  #filter(
-    path: string,
-    constraint: ((query: never) => unknown) | undefined,
-    operator: CountOperator,
-    count: number,
-  ): this {
-    const filter = this.#filterOf(path, constraint, operator, count);
-    return this.change({ has: [...this.state.has, filter] });
-  }
-
-  /**
-   * Makes the query `(what it asked so far) or filter`: one `anyOf` relation filter, whose
-   * alternatives an `or...` call that follows at once extends.
-   */
-  #or(filter: RelationFilter): this {
-    const own = this.takeOwnClauses();
-    const { has } = this.state;
-    const last = has.at(-1);
-    if (own.length === 0 && has.length === 1 && last?.anyOf) {
-      const anyOf = [...last.anyOf, { clauses: [], has: [filter] }];
-      return this.change({ has: [{ ...last, anyOf }] });
-    }
-    if (own.length === 0 && has.length === 0) return this.change({ has: [filter] });
-    const anyOf = [
-      { clauses: own, has },
-      { clauses: [], has: [filter] },
-    ];
-    return this.change({
-      has: [{ relation: '', anyOf, constraint: undefined, operator: '>=', count: 1 }],
-    });
-  }
-
-  #filterOf(
-    path: string,
-    constraint: ((query: never) => unknown) | undefined,
-    operator: CountOperator,
-    count: number,
-  ): RelationFilter {
-    const model = this.model;
-    const comparison = countOperator(model, operator);
-    const expected = wholeNumber(model, 'a relation count', count);
-    const negated = comparison === '<' && expected === 1;
-    const names = this.#paths().names(path);
-    let filter: RelationFilter = {
-      relation: names.at(-1)!,
-      constraint: constraint && this.#paths().constraintOf(path, constraint),
-      operator: negated ? '>=' : comparison,
-      count: negated ? 1 : expected,
-    };
-    for (const name of names.slice(0, -1).reverse()) {
-      filter = {
-        relation: name,
-        constraint: { ...EMPTY_QUERY, has: [filter] },
-        operator: '>=',
-        count: 1,
-      };
-    }
-    if (negated) filter = { ...filter, operator: '<', count: 1 };
-    return filter;
-  }
-
   #aggregate(
     name: string,
     kind: AggregateKind,
@@ -328,14 +170,14 @@ export abstract class RelationQueryBuilder<M extends ModelBase, Out = M> extends
         `${kind} aggregates take relation names, not paths ("${name}")`,
       );
     }
-    const related = this.#paths().relatedAt(name);
+    const related = this.paths().relatedAt(name);
     if (field !== undefined) assertField(related, field);
     const alias = field === undefined ? `${name}_${kind}` : `${name}_${kind}_${field}`;
     return {
       relation: name,
       kind,
       field,
-      constraint: constraint && this.#paths().constraintOf(name, constraint),
+      constraint: constraint && this.paths().constraintOf(name, constraint),
       alias,
     };
   }
@@ -346,17 +188,4 @@ export abstract class RelationQueryBuilder<M extends ModelBase, Out = M> extends
     );
     return this.change({ aggregates: [...kept, ...aggregates] }) as unknown as QueryBuilder<M, T>;
   }
-
-  /** The relation paths of this query's model, read on its Database. */
-  #paths(): RelationPaths {
-    return new RelationPaths(this.model, this.context().runtime, (model) => this.blank(model));
-  }
-}
-
-/** The constraint `whereRelation(relation, field, ...condition)` stands for. */
-function conditionOn(
-  field: string,
-  condition: readonly unknown[],
-): (query: { where(...args: unknown[]): unknown }) => unknown {
-  return (query) => query.where(field, ...condition);
 }
