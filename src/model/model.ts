@@ -4,11 +4,8 @@ import { ValidationError } from '../core/errors.js';
 import { shareKeyOf } from '../core/key-dictionary.js';
 import { assertAttributeSet, RESERVED_NAMES } from '../core/storable.js';
 import { defineValue, type Key, type Row } from '../core/values.js';
-import { addAggregates } from '../query/aggregates.js';
 import { QueryBuilder } from '../query/query-builder.js';
-import type { WithCounts, WithExists } from '../query/relation-query-types.js';
-import type { RelationName, RelationPath, WithRelations } from '../relations/relation-types.js';
-import { contextFor, runtimeFor } from '../state/context.js';
+import { contextFor } from '../state/context.js';
 import { incrementModel } from '../state/increments.js';
 import type {
   ModelHooks,
@@ -27,20 +24,17 @@ import {
   isModel,
   keyAttribute,
   liveComparison,
-  loadedNames,
   loadedOf,
   originalOf,
   readAttribute,
   recordOf,
-  setLoaded,
   unsetLoaded,
 } from '../state/model-state.js';
 import { deleteModel, restoreModel, saveModel, touchModel } from '../state/model-writes.js';
 import { refreshModel } from '../state/persistence.js';
 import type { attributesType, NumericKey } from './attribute-types.js';
 import { ownerOfClass } from './key-statics.js';
-import { loadMissing } from './load-missing.js';
-import { WriteShortcuts } from './write-shortcuts.js';
+import { RelationLoading } from './relation-loading.js';
 
 export type {
   AttributeKey,
@@ -57,7 +51,7 @@ export type {
  * from or saved to; for a new model, the one serving its class).
  * Extend it through {@link Model}: `class User extends Model<UserAttributes> {}`.
  */
-export class ModelBase<A extends object = object> extends WriteShortcuts {
+export class ModelBase<A extends object = object> extends RelationLoading {
   /** The attribute interface, for the type system only: never set. */
   declare readonly [attributesType]?: A;
 
@@ -172,75 +166,6 @@ export class ModelBase<A extends object = object> extends WriteShortcuts {
       defineValue(json, name, kind === 'extra' ? value : plain(value));
     }
     return json as A;
-  }
-
-  // ---- instance: relations -------------------------------------------------------------------
-
-  /** Sets a loaded relation (as eager loading does); it is never written by `save()`. */
-  setRelation(name: string, value: ModelBase | readonly ModelBase[] | null): this {
-    if (RESERVED_NAMES.has(name)) {
-      throw new ValidationError(`"${name}" is a reserved name and cannot be a relation`, {
-        field: name,
-      });
-    }
-    setLoaded(this, name, value, 'relation');
-    return this;
-  }
-
-  /** True when the relation has been loaded (by `with()`, `load()` or `setRelation()`). */
-  relationLoaded(name: string): boolean {
-    const loaded = loadedOf(this);
-    return loaded !== undefined && Object.hasOwn(loaded, name) && loaded[name] === 'relation';
-  }
-
-  /** Names of the relations loaded on this model. */
-  loadedRelations(): string[] {
-    return loadedNames(this, 'relation');
-  }
-
-  /**
-   * Loads relations onto this model, one query per relation level; dotted paths nest.
-   * @example await user.load('profile'); user.profile?.bio
-   */
-  async load<P extends RelationPath<this>>(
-    ...relations: P[]
-  ): Promise<this & WithRelations<this, P>> {
-    const loads = relations.map((path) => ({ path: String(path), constraint: undefined }));
-    await runtimeFor(this).eagerLoad([this], loads);
-    return this as this & WithRelations<this, P>;
-  }
-
-  /**
-   * Loads the relation paths this model does not hold yet (`load()` reloads them all): one read
-   * per missing relation level.
-   */
-  async loadMissing<P extends RelationPath<this>>(
-    ...relations: P[]
-  ): Promise<this & WithRelations<this, P>> {
-    await loadMissing(runtimeFor(this), [this], relations.map(String));
-    return this as this & WithRelations<this, P>;
-  }
-
-  /** Sets `<name>_count` on this model for each relation, as `withCount()` does on a query. */
-  async loadCount<N extends RelationName<this>>(...relations: N[]): Promise<this & WithCounts<N>> {
-    const model = this.constructor as ModelClass;
-    const runtime = runtimeFor(this);
-    const { aggregates } = new QueryBuilder(model, runtime).withCount(
-      ...(relations as never[]),
-    ).state;
-    await addAggregates(runtime, model, [this], aggregates);
-    return this as this & WithCounts<N>;
-  }
-
-  /** Sets `<name>_exists` on this model for each relation, as `withExists()` does on a query. */
-  async loadExists<N extends RelationName<this>>(...relations: N[]): Promise<this & WithExists<N>> {
-    const model = this.constructor as ModelClass;
-    const runtime = runtimeFor(this);
-    const { aggregates } = new QueryBuilder(model, runtime).withExists(
-      ...(relations as never[]),
-    ).state;
-    await addAggregates(runtime, model, [this], aggregates);
-    return this as this & WithExists<N>;
   }
 
   /**
