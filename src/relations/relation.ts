@@ -4,12 +4,12 @@ import { SchemaError } from '../core/errors.js';
 import type { Key } from '../core/values.js';
 import type { AttributeKey, ModelBase } from '../model/model.js';
 import type { KeySource } from '../query/clause.js';
-import { type DirectRead, observeRelated } from '../query/direct-reads.js';
+import { type DirectRead, observeRelated, readByKey } from '../query/direct-reads.js';
 import { QueryBuilder } from '../query/query-builder.js';
 import type { QueryState } from '../query/query-state.js';
 import { contextFor, type DatabaseRuntime, runtimeFor } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
-import { hydrate, setLoaded } from '../state/model-state.js';
+import { setLoaded } from '../state/model-state.js';
 import type { DeleteEffect, ForeignKeyColumn, TableRequirement } from './requirements.js';
 
 /**
@@ -232,9 +232,7 @@ export abstract class Relation<P extends ModelBase, R extends ModelBase, Result>
   protected async storedParent(): Promise<P | null | undefined> {
     const key = this.parent.getKey();
     if (!this.parent.exists || key === undefined) return undefined;
-    const context = contextFor(this.parent);
-    const row = await context.table.get(key);
-    return row ? hydrate(context, row) : null;
+    return readByKey(contextFor(this.parent), key);
   }
 
   /** The read a live observer re-runs; the same as `getResults()` unless a kind needs more. */
