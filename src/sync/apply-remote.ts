@@ -78,6 +78,7 @@ export function applyRemote(
         !merged(document.table, document.key, document._rev),
     );
     const deletes = tombstones.filter(({ table, key, rev }) => !merged(table, key, rev));
+    await readUniqueHolders(store, page, fresh);
     for (const document of fresh) {
       // Awaited only when a unique index was read: a native await per document with nothing
       // to wait for would lose the transaction after Dexie's echo budget.
@@ -123,7 +124,7 @@ function applyRecord(
   store.log.clock.receive(latestStamp(remote));
   const before = version && localState(version, page.record(table, key));
   const merged = before ? mergeStates(before, remote) : remote;
-  if (isAlive(merged) && hasUniqueValues(store, table, merged)) {
+  if (isAlive(merged) && mayCollide(store, page, table, key, merged)) {
     return keepUnique(store, table, key, merged, page).then((kept) =>
       settle(store, document, page, before, kept),
     );
@@ -162,15 +163,58 @@ function settle(
   }
 }
 
-/** What `state` holds in an index over `fields`, or undefined when IndexedDB would not index it. */
-function indexedValue(fields: readonly string[], state: RecordState): Key | undefined {
-  const parts = fields.map((field) => state.values[field]);
+/**
+ * Reads, one request per unique index of each table, which stored records hold the values that
+ * `documents` and the records they merge into hold there: a merged value is one of the two, so
+ * {@link keepUnique} finds its holders without a read per document.
+ */
+async function readUniqueHolders(
+  store: SyncStore,
+  page: PageState,
+  documents: readonly Pulled[],
+): Promise<void> {
+  for (const table of new Set(documents.map((document) => document.table))) {
+    const ofTable = documents.filter((document) => document.table === table);
+    for (const { name, fields } of store.uniqueIndexes(table)) {
+      const values = ofTable.flatMap((document) => {
+        const local = page.record(table, document.key);
+        return [stateOf(document).values, ...(local ? [local] : [])].flatMap((values) => {
+          const value = indexedValue(fields, values);
+          return value === undefined ? [] : [value];
+        });
+      });
+      if (values.length > 0) await page.readHolders(table, name, values);
+    }
+  }
+}
+
+/** What `values` hold in an index over `fields`, or undefined when IndexedDB would not index it. */
+function indexedValue(fields: readonly string[], values: Readonly<Row>): Key | undefined {
+  const parts = fields.map((field) => values[field]);
   if (!parts.every(isValidKey)) return undefined;
   return (fields.length === 1 ? parts[0] : parts) as Key;
 }
 
-const hasUniqueValues = (store: SyncStore, table: string, state: RecordState) =>
-  store.uniqueIndexes(table).some(({ fields }) => indexedValue(fields, state) !== undefined);
+/**
+ * Whether `state` (of record `key`) may break a unique index: it holds a value there that another
+ * record holds, or whose holders the page did not read. Answered without a request, so that a
+ * page without collisions is merged with no await per document (each would cost the transaction
+ * Dexie's patience with awaits that wait for nothing).
+ */
+function mayCollide(
+  store: SyncStore,
+  page: PageState,
+  table: string,
+  key: Key,
+  state: RecordState,
+): boolean {
+  return store.uniqueIndexes(table).some(({ name, fields }) => {
+    const value = indexedValue(fields, state.values);
+    if (value === undefined) return false;
+    const holders = page.heldBy(table, name, fields, value);
+    return holders === undefined || holders.some((holder) => cmp(holder, key) !== 0);
+  });
+}
 
 /**
  * Resolves collisions of `merged` (record `key`) with other records on the table's unique
@@ -185,7 +229,7 @@ async function keepUnique(
   page: PageState,
 ): Promise<RecordState> {
   for (const { name, fields } of store.uniqueIndexes(table)) {
-    const value = indexedValue(fields, merged);
+    const value = indexedValue(fields, merged.values);
     if (value === undefined) continue;
     const holders = await page.holders(table, name, fields, value);
     const other = holders.find((holder) => cmp(holder, key) !== 0);

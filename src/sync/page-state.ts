@@ -1,4 +1,5 @@
-import { cmp } from 'dexie';
+import { cmp, type IndexableType } from 'dexie';
+import { dictionaryKey } from '../core/key-dictionary.js';
 import type { Key, Row } from '../core/values.js';
 import type { OutboxEntry } from '../database/change-log.js';
 import type { RecordVersion } from '../database/record-version.js';
@@ -24,6 +25,8 @@ export class PageState {
   readonly #versions = new Map<string, RecordVersion | undefined>();
   readonly #records = new Map<string, Row | undefined>();
   readonly #pending = new Map<string, OutboxEntry | undefined>();
+  /** What {@link readHolders} read, by table and index, then by value. */
+  readonly #storedHolders = new Map<string, Map<unknown, Key[]>>();
   readonly #changed = {
     records: new Set<string>(),
     versions: new Set<string>(),
@@ -77,6 +80,22 @@ export class PageState {
   }
 
   /**
+   * Reads, in one request for all of `values`, which stored records hold each of them in unique
+   * index `index` of `table`, for {@link holders} to answer without a read per document.
+   */
+  async readHolders(table: string, index: string, values: readonly Key[]): Promise<void> {
+    const known = new Map<unknown, Key[]>(values.map((value) => [dictionaryKey(value), []]));
+    await this.#store
+      .table(table)
+      .where(index)
+      .anyOf(values as IndexableType[])
+      .eachKey((value, cursor) => {
+        known.get(dictionaryKey(value))?.push(cursor.primaryKey as Key);
+      });
+    this.#storedHolders.set(`${table}\u0000${index}`, known);
+  }
+
+  /**
    * The keys of the records of `table` whose `fields` hold `value` now: those stored so, less
    * those the page changed, and those the page set so.
    */
@@ -86,7 +105,19 @@ export class PageState {
     fields: readonly string[],
     value: Key,
   ): Promise<Key[]> {
-    const stored = await this.#store.table(table).where(index).equals(value).primaryKeys();
+    const stored =
+      this.#storedHolders.get(`${table}\u0000${index}`)?.get(dictionaryKey(value)) ??
+      (await this.#store.table(table).where(index).equals(value).primaryKeys());
+    return this.#holdersNow(table, fields, value, stored);
+  }
+
+  /** {@link holders} from what {@link readHolders} read; undefined for a value it did not read. */
+  heldBy(table: string, index: string, fields: readonly string[], value: Key): Key[] | undefined {
+    const stored = this.#storedHolders.get(`${table}\u0000${index}`)?.get(dictionaryKey(value));
+    return stored && this.#holdersNow(table, fields, value, stored);
+  }
+
+  #holdersNow(table: string, fields: readonly string[], value: Key, stored: readonly Key[]): Key[] {
     const holders = stored.filter((key) => !this.#changed.records.has(addressOf(table, key)));
     for (const address of this.#changed.records) {
       const { table: of, key } = this.#addresses.get(address)!;

@@ -86,6 +86,27 @@ describe('sync throughput: bulk requests per page, nothing downloaded back', () 
     expect(renamed.filter((skill) => skill.name.endsWith('!'))).toHaveLength(300);
   });
 
+  it('finds the holders of a unique index once per page, not once per pulled record', async () => {
+    const { url, a } = await twoReplicas();
+    await a.as(() => Member.createMany(members(300, 'u')));
+    await syncOnce(a);
+    const b = replicaOf(url, 'b');
+    const counter = installReadCounter(b.db.dexie);
+    await b.as(() => Member.create({ name: 'taken', email: 'u-7@example.test' }));
+    counter.reset();
+    await b.replicate({ live: false }).whenSynced();
+    // Three pages, or four with the record it pushed first: a keys-only probe and one walk of
+    // the email index each; the first replication's read of what the table held; the
+    // collision's loser read to null its email, and again to push it (by document, 300 reads).
+    expect(counter.readRequests.members).toBeLessThanOrEqual(4 * 2 + 1 + 2);
+    const stored = (await b.db.dexie.table('members').toArray()) as Array<{ email: string | null }>;
+    expect(stored).toHaveLength(301);
+    // The one collision still resolved: the record with the smaller key kept the email.
+    expect(stored.filter((member) => member.email === 'u-7@example.test')).toHaveLength(1);
+    expect(stored.filter((member) => member.email === null)).toHaveLength(1);
+    expect(await b.replicate({ live: false }).conflicts()).toHaveLength(1);
+  });
+
   it('pushes with a few requests per batch on the outbox and the records, not one per record', async () => {
     const { url, a } = await twoReplicas();
     const counter = installReadCounter(a.db.dexie);
