@@ -52,6 +52,20 @@ export function buildGroups<T>(
   return groups;
 }
 
+/**
+ * `items` as one list per owner, in the owners' order: those whose key (`keyOf`) is the owner's
+ * (`ownerKeyOf`), `[]` where none is; one dictionary built, then one lookup per owner.
+ */
+export function groupsPerOwner<T, O>(
+  items: readonly T[],
+  keyOf: (item: T) => unknown,
+  owners: readonly O[],
+  ownerKeyOf: (owner: O) => unknown,
+): T[][] {
+  const groups = buildGroups(items, keyOf);
+  return owners.map((owner) => groups.get(dictionaryKey(ownerKeyOf(owner))) ?? []);
+}
+
 /** The distinct non-null keys of `items`, in first-seen order. */
 export function distinctKeys<T>(items: readonly T[], keyOf: (item: T) => unknown): unknown[] {
   const seen = new Map<unknown, unknown>();

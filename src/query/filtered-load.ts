@@ -1,4 +1,4 @@
-import { buildGroups, dictionaryKey, distinctKeys } from '../core/key-dictionary.js';
+import { distinctKeys, groupsPerOwner } from '../core/key-dictionary.js';
 import type { ModelBase } from '../model/model.js';
 import type { ModelContext } from '../state/context.js';
 import { hydrate, readAttribute } from '../state/model-state.js';
@@ -69,11 +69,11 @@ export async function readFilteredLoad<M extends ModelBase>(
     has: state.has.filter((filter) => filter !== found.filter),
     with: state.with.filter((load) => load !== found.load),
   });
-  const byParent = buildGroups(rows, (row) => row[join.relatedField]);
-  const groups = parents.map((parent) =>
-    (byParent.get(dictionaryKey(readAttribute(parent, join.parentField))) ?? []).map((row) =>
-      hydrate(related, row),
-    ),
+  const groups = groupsPerOwner(
+    rows.map((row) => hydrate(related, row)),
+    (model) => readAttribute(model, join.relatedField),
+    parents,
+    (parent) => readAttribute(parent, join.parentField),
   );
   relation.match(parents, groups, found.load.path);
   return parents;

@@ -1,4 +1,4 @@
-import { buildGroups, dictionaryKey } from '../core/key-dictionary.js';
+import { dictionaryKey, groupsPerOwner } from '../core/key-dictionary.js';
 import type { ModelBase } from '../model/model.js';
 import { readAttribute } from '../state/model-state.js';
 
@@ -19,8 +19,9 @@ export function groupByKey<R extends ModelBase>(
   results: readonly R[],
   resultKey: ResultKey,
 ): R[][] {
-  const groups = buildGroups(results, keyReader(resultKey));
-  return parents.map((parent) => groups.get(dictionaryKey(readAttribute(parent, parentKey))) ?? []);
+  return groupsPerOwner(results, keyReader(resultKey), parents, (parent) =>
+    readAttribute(parent, parentKey),
+  );
 }
 
 /** How many of `keys` equal each parent's `parentKey`, in the parents' order. */

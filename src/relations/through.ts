@@ -1,4 +1,4 @@
-import { buildGroups, dictionaryKey, distinctKeys, shareKeyOf } from '../core/key-dictionary.js';
+import { dictionaryKey, distinctKeys, groupsPerOwner, shareKeyOf } from '../core/key-dictionary.js';
 import { defaultForeignKey } from '../core/naming.js';
 import type { Key, Row } from '../core/values.js';
 import type { AttributeKey, ModelBase } from '../model/model.js';
@@ -83,11 +83,11 @@ export abstract class HasOneOrManyThrough<
     );
     if (!constraint?.order) query.orderBy(this.related.primaryKey as AttributeKey<R>);
     const parentOf = this.#parentOf(rows);
-    const groups = buildGroups(await query.get(), (model) =>
-      parentOf.get(dictionaryKey(readAttribute(model, this.secondKey))),
-    );
-    return parents.map(
-      (parent) => groups.get(dictionaryKey(readAttribute(parent, this.localKey))) ?? [],
+    return groupsPerOwner(
+      await query.get(),
+      (model) => parentOf.get(dictionaryKey(readAttribute(model, this.secondKey))),
+      parents,
+      (parent) => readAttribute(parent, this.localKey),
     );
   }
 

@@ -78,11 +78,13 @@ export function applyRemote(
         !merged(document.table, document.key, document._rev),
     );
     const deletes = tombstones.filter(({ table, key, rev }) => !merged(table, key, rev));
-    await readUniqueHolders(store, page, fresh);
-    for (const document of fresh) {
+    // Each document's state decoded once (its dates and attachments), for every step below.
+    const states = new Map(fresh.map((document) => [document, stateOf(document)]));
+    await readUniqueHolders(store, page, states);
+    for (const [document, remote] of states) {
       // Awaited only when a unique index was read: a native await per document with nothing
       // to wait for would lose the transaction after Dexie's echo budget.
-      const reading = applyRecord(store, document, page);
+      const reading = applyRecord(store, document, remote, page);
       if (reading) await reading;
     }
     for (const tombstone of deletes) applyDelete(store, tombstone, page);
@@ -116,20 +118,20 @@ function applyDelete(store: SyncStore, tombstone: Tombstone, page: PageState): v
 function applyRecord(
   store: SyncStore,
   document: Pulled,
+  remote: RecordState,
   page: PageState,
 ): Promise<void> | undefined {
   const { table, key } = document;
   const version = page.version(table, key);
-  const remote = stateOf(document);
   store.log.clock.receive(latestStamp(remote));
   const before = version && localState(version, page.record(table, key));
   const merged = before ? mergeStates(before, remote) : remote;
   if (isAlive(merged) && mayCollide(store, page, table, key, merged)) {
     return keepUnique(store, table, key, merged, page).then((kept) =>
-      settle(store, document, page, before, kept),
+      settle(store, document, remote, page, before, kept),
     );
   }
-  settle(store, document, page, before, merged);
+  settle(store, document, remote, page, before, merged);
   return undefined;
 }
 
@@ -137,6 +139,7 @@ function applyRecord(
 function settle(
   store: SyncStore,
   document: Pulled,
+  remote: RecordState,
   page: PageState,
   before: RecordState | undefined,
   merged: RecordState,
@@ -156,7 +159,7 @@ function settle(
     ...foreignOf(document),
   });
   const pending = page.pending(table, key);
-  if (sameState(merged, stateOf(document))) {
+  if (sameState(merged, remote)) {
     if (pending) page.setPending(table, key, undefined);
   } else if (!pending) {
     page.setPending(table, key, { table, key, seq: store.log.clock.tick() });
@@ -171,14 +174,16 @@ function settle(
 async function readUniqueHolders(
   store: SyncStore,
   page: PageState,
-  documents: readonly Pulled[],
+  states: ReadonlyMap<Pulled, RecordState>,
 ): Promise<void> {
+  const documents = [...states.keys()];
   for (const table of new Set(documents.map((document) => document.table))) {
     const ofTable = documents.filter((document) => document.table === table);
     for (const { name, fields } of store.uniqueIndexes(table)) {
       const values = ofTable.flatMap((document) => {
         const local = page.record(table, document.key);
-        return [stateOf(document).values, ...(local ? [local] : [])].flatMap((values) => {
+        const remote = (states.get(document) as RecordState).values;
+        return [remote, ...(local ? [local] : [])].flatMap((values) => {
           const value = indexedValue(fields, values);
           return value === undefined ? [] : [value];
         });

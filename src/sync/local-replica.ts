@@ -250,7 +250,9 @@ export class LocalReplica {
     const store = this.#store;
     const records = changes.map(({ id }) => recordOfId(id, store.tables));
     const known = records.filter((record) => record !== undefined);
-    const versions = await store.versions.bulkGet(known.map(({ table, key }) => [table, key]));
+    // The revisions of a page after a push are mostly this replica's own: their versions lie
+    // together, as the batches that pushed them did.
+    const versions = await readKeys(store.versions, known.map(addressOf), addressOf);
     const revisions = new Map(known.map((record, i) => [record, versions[i]?.rev]));
     return changes.flatMap((change, i) => {
       const record = records[i];
