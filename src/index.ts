@@ -40,7 +40,7 @@ export type {
   ValueClause,
   WhereOperator,
 } from './query/clause.js';
-export type { DirectRead, FieldRead, OwnerRead } from './query/direct-reads.js';
+export type { DirectRead, FieldRead, FollowRead } from './query/direct-reads.js';
 export type { ExplainedRange, QueryExplanation } from './query/explain.js';
 export {
   type ComparisonOperator,
@@ -84,6 +84,7 @@ export { HasOne } from './relations/has-one.js';
 export { HasOneOfMany, type OfManyAggregate } from './relations/has-one-of-many.js';
 export { HasOneOrMany } from './relations/has-one-or-many.js';
 export { HasOneThrough } from './relations/has-one-through.js';
+export { KeyedRelation, type KeyLink } from './relations/keyed-relation.js';
 export { MorphMany } from './relations/morph-many.js';
 export { MorphOne } from './relations/morph-one.js';
 export { MorphTo } from './relations/morph-to.js';
@@ -116,6 +117,7 @@ export type {
   DerivedTableRequirement,
   ForeignKeyColumn,
   IndexRequirement,
+  RelationRequirements,
   TableRequirement,
 } from './relations/requirements.js';
 export { HasOneOrManyThrough } from './relations/through.js';

@@ -33,8 +33,8 @@ function replicableTables(
   if (replicable.length === 0) return undefined;
   const keyPaths = new Map<string, KeyPath>(replicable.map((m) => [m.table, m.primaryKey]));
   const joins = new Map<string, readonly [string, string]>();
-  for (const { relation } of registry.all()) {
-    for (const need of relation.requirements()) {
+  for (const { name, relation } of registry.all()) {
+    for (const need of relation.requirements(name).tables) {
       if (need.kind !== 'table' || !need.joins) continue;
       const [left, right] = need.joins;
       if (!replicable.includes(left) || !replicable.includes(right)) continue;

@@ -88,7 +88,9 @@ export class Runtime implements DatabaseRuntime {
       [...this.#contexts.values()].map((context) => [context.tableName, context]),
     );
     this.#deleteEffects = new DeleteEffects(
-      [...registry.all()].flatMap(({ name, relation }) => relation.deleteEffects(name)),
+      [...registry.all()].flatMap(
+        ({ name, relation }) => relation.requirements(name).deleteEffects ?? [],
+      ),
       (table) => byTable.get(table)?.lifecycle.softDelete,
     );
     this.#trashEffects = new TrashEffects(
@@ -103,7 +105,9 @@ export class Runtime implements DatabaseRuntime {
       }
     }
     const keyTypes = foreignKeyTypeRule(
-      [...registry.all()].flatMap(({ relation }) => relation.foreignKeys()),
+      [...registry.all()].flatMap(
+        ({ name, relation }) => relation.requirements(name).foreignKeys ?? [],
+      ),
     );
     if (keyTypes) this.#writeRules.push(keyTypes);
     if (!this.#deleteEffects.isEmpty) this.#writeRules.push(this.#deleteEffects.rule());

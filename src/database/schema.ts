@@ -57,7 +57,7 @@ export function deriveSchema(
   const derived = new Map<string, DerivedTableRequirement>();
 
   for (const { name, owner, relation } of registry.all()) {
-    for (const need of relation.requirements()) {
+    for (const need of relation.requirements(name).tables) {
       if (need.kind === 'table') {
         const other = derived.get(need.table);
         if (other && derivedSpec(other) !== derivedSpec(need)) {

@@ -8,12 +8,12 @@ import { hydrate, liveComparison } from '../state/model-state.js';
 
 /**
  * A relation's read that needs no planning: the related records whose indexed `field` holds the
- * parent's `key` (the first, or all in primary-key order), as HasOne and HasMany read them.
+ * parent's `key` (the first, or all in primary-key order), as HasOne, HasMany and BelongsTo read.
  */
 export interface FieldRead {
   /** Names this kind of read. */
   readonly kind: 'field';
-  /** The related records' indexed field that holds the parent's key. */
+  /** The related records' indexed field (or primary key) that holds the parent's key. */
   readonly field: string;
   /** The parent's key. */
   readonly key: Key;
@@ -22,28 +22,30 @@ export interface FieldRead {
 }
 
 /**
- * A BelongsTo's read through its owner's primary key: the child as stored, for its foreign key
- * as it is now (a foreign key moved in another tab), or, for a child that is not stored, the
- * foreign key it holds in memory; then the owner with that key.
+ * A {@link FieldRead} for a stored parent that holds the key it looks up with (a child's foreign
+ * key): the parent as stored first, so that a key moved in another tab, or a delete, is seen;
+ * then the related records whose `field` holds its `parentField`.
  */
-export interface OwnerRead {
+export interface FollowRead {
   /** Names this kind of read. */
-  readonly kind: 'owner';
-  /** The child's field that holds its owner's primary key. */
-  readonly foreignKey: string;
-  /** The stored child: its model class and its key. */
-  readonly child?: {
-    /** The child's model class. */
+  readonly kind: 'follow';
+  /** The stored parent: its model class and its primary key. */
+  readonly parent: {
+    /** The parent's model class. */
     readonly model: ModelClass;
-    /** The child's primary key. */
+    /** The parent's primary key. */
     readonly key: Key;
   };
-  /** The foreign key of a child that is not stored. */
-  readonly heldKey?: unknown;
+  /** The parent's field holding the key looked up with. */
+  readonly parentField: string;
+  /** The related records' indexed field (or primary key) that holds it. */
+  readonly field: string;
+  /** True for the first record (a to-one kind), false for all of them. */
+  readonly first: boolean;
 }
 
 /** A read a relation describes for the query layer to run directly, without planning. */
-export type DirectRead = FieldRead | OwnerRead;
+export type DirectRead = FieldRead | FollowRead;
 
 /** What {@link directRead} resolves to: one model or null, or a list. */
 export type DirectResult<R> = R | null | R[];
@@ -58,30 +60,39 @@ export function directRead<R extends ModelBase>(
   read: DirectRead,
 ): PromiseExtended<DirectResult<R>> {
   const context = runtime.contextOf(related);
-  if (read.kind === 'field') {
-    const matching = context.table.where(read.field).equals(read.key);
-    const rows: PromiseExtended<DirectResult<R>> = read.first
+  if (read.kind === 'field') return fieldRead(context, read.field, read.key, read.first);
+  const parents = runtime.contextOf(read.parent.model);
+  return parents.table.get(read.parent.key).then((row) => {
+    if (row) return fieldRead(context, read.field, row[read.parentField], read.first);
+    return read.first ? null : [];
+  }, failedReadOf(parents));
+}
+
+/**
+ * The records of `context` whose `field` holds `key`: the first or null, or all of them; a value
+ * that is no key matches none, as a query's would.
+ */
+function fieldRead<R extends ModelBase>(
+  context: ModelContext<R>,
+  field: string,
+  key: unknown,
+  first: boolean,
+): PromiseExtended<DirectResult<R>> {
+  if (!isValidKey(key)) return Dexie.Promise.resolve(first ? null : []);
+  let rows: PromiseExtended<DirectResult<R>>;
+  if (field === context.primaryKey) {
+    rows = context.table.get(key).then((row) => {
+      if (row === undefined) return first ? null : [];
+      return first ? hydrate(context, row) : [hydrate(context, row)];
+    });
+  } else {
+    const matching = context.table.where(field).equals(key);
+    rows = first
       ? matching.first().then((row) => (row === undefined ? null : hydrate(context, row)))
       : // An index's entries for one key come in primary-key order.
         matching.toArray().then((found) => found.map((row) => hydrate(context, row)));
-    return rows.catch(failedReadOf(context));
   }
-  if (!read.child) return ownerWith(context, read.heldKey);
-  const children = runtime.contextOf(read.child.model);
-  return children.table
-    .get(read.child.key)
-    .then((row) => (row ? ownerWith(context, row[read.foreignKey]) : null), failedReadOf(children));
-}
-
-/** The owner whose primary key is `key`; a value that is no key matches none, as a query's would. */
-function ownerWith<R extends ModelBase>(
-  owners: ModelContext<R>,
-  key: unknown,
-): PromiseExtended<R | null> {
-  if (!isValidKey(key)) return Dexie.Promise.resolve(null);
-  return owners.table
-    .get(key)
-    .then((row) => (row ? hydrate(owners, row) : null), failedReadOf(owners));
+  return rows.catch(failedReadOf(context));
 }
 
 /**
@@ -92,7 +103,7 @@ function ownerWith<R extends ModelBase>(
 export function observeRelated<R extends ModelBase, Result>(
   runtime: DatabaseRuntime,
   related: ModelClass<R>,
-  shareKey: string,
+  shareKey: string | undefined,
   direct: () => DirectRead | undefined,
   read: () => Promise<Result>,
   empty: Result,

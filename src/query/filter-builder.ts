@@ -207,8 +207,8 @@ export class FilterBuilder<M extends ModelBase> {
     return this.#state;
   }
 
-  /** The model class queried. @internal */
-  protected get model(): ModelClass<M> {
+  /** The model class queried. */
+  get model(): ModelClass<M> {
     return this.#model;
   }
 

@@ -12,15 +12,5 @@ export class HasManyThrough<
   R extends ModelBase,
   T extends ModelBase,
 > extends HasOneOrManyThrough<P, R, T, R[]> {
-  /** The related models; `[]` without a query when the parent has no key. */
-  async getResults(): Promise<R[]> {
-    if (this.parentKey() === undefined) return [];
-    return this.query()
-      .orderBy(this.related.primaryKey as never)
-      .get();
-  }
-
-  protected emptyResult(): R[] {
-    return [];
-  }
+  protected readonly toMany = true;
 }

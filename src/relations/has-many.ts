@@ -18,13 +18,7 @@ export class HasMany<
   R extends ModelBase,
   PA = AttributesOf<P>,
 > extends HasOneOrMany<P, R, R[], PA> {
-  protected readonly unique = false;
-
-  /** The related models, in primary-key order; `[]` (without a query) when the parent has no key. */
-  async getResults(): Promise<R[]> {
-    if (this.parentKey() === undefined) return [];
-    return this.query().get();
-  }
+  protected readonly toMany = true;
 
   /** The related model with the greatest `field` (ties: the greater primary key); read-only. */
   latestOfMany(field: AttributeKey<R>): HasOneOfMany<P, R> {
@@ -107,10 +101,6 @@ export class HasMany<
       existing.fill(values as never);
       return existing.save();
     });
-  }
-
-  protected emptyResult(): R[] {
-    return [];
   }
 
   protected async assertCanAttach(): Promise<void> {}

@@ -8,7 +8,7 @@ import { softDeleteColumn } from '../state/lifecycle.js';
 import { originalOf } from '../state/model-state.js';
 import type { HasMany } from './has-many.js';
 import { Relation } from './relation.js';
-import type { TableRequirement } from './requirements.js';
+import type { RelationRequirements } from './requirements.js';
 
 /** Which related model a one-of-many relation picks: the greatest or the least `field`. */
 export type OfManyAggregate = 'max' | 'min';
@@ -37,11 +37,13 @@ export class HasOneOfMany<P extends ModelBase, R extends ModelBase> extends Rela
   readonly aggregate: OfManyAggregate;
 
   constructor(many: HasMany<P, R>, field: string, aggregate: OfManyAggregate) {
-    super(many.parent, many.related);
+    super(many.parent, many.related, many.localKey);
     this.many = many;
     this.field = field;
     this.aggregate = aggregate;
   }
+
+  protected readonly toMany = false;
 
   /**
    * Constrains `query` to the one model picked, as `getResults()` picks it: `query().get()` gives
@@ -62,12 +64,6 @@ export class HasOneOfMany<P extends ModelBase, R extends ModelBase> extends Rela
       pick: { field: this.field, direction: this.#direction(), tieBy: primaryKey, ties: 'desc' },
       ...(trashedBy === undefined ? {} : { trashedBy }),
     });
-  }
-
-  /** The picked related model, or null. */
-  async getResults(): Promise<R | null> {
-    if (!this.canLookUp()) return null;
-    return this.#best(await this.many.getResults());
   }
 
   /**
@@ -94,24 +90,13 @@ export class HasOneOfMany<P extends ModelBase, R extends ModelBase> extends Rela
     return picked.map((model) => (model !== null && kept.has(model) ? [model] : []));
   }
 
-  async countRelated(parents: readonly P[], runtime: DatabaseRuntime): Promise<number[]> {
+  override async countRelated(parents: readonly P[], runtime: DatabaseRuntime): Promise<number[]> {
     return (await this.many.countRelated(parents, runtime)).map((count) => Math.min(count, 1));
   }
 
-  requirements(): TableRequirement[] {
-    return this.many.requirements();
-  }
-
-  protected emptyResult(): R | null {
-    return null;
-  }
-
-  protected canLookUp(): boolean {
-    return this.many.parentKey() !== undefined;
-  }
-
-  protected shareKey(): string {
-    return `${this.many.readKey()}\u0000${this.aggregate}:${this.field}`;
+  /** The HasMany's index; its foreign key and delete rule are the HasMany's own. */
+  requirements(): RelationRequirements {
+    return { tables: this.many.requirements('').tables };
   }
 
   /** The best of `candidates`, as `query()` picks it: ties go to the greater primary key. */

@@ -1,12 +1,7 @@
 import { SchemaError, UnsavedModelError, ValidationError } from '../core/errors.js';
-import { distinctKeys, shareKeyOf } from '../core/key-dictionary.js';
 import { assertAttributeSet } from '../core/storable.js';
 import { describe, type Key } from '../core/values.js';
 import type { AttributeKey, AttributesOf, ModelBase, WithAttributes } from '../model/model.js';
-import type { DirectRead } from '../query/direct-reads.js';
-import type { QueryBuilder } from '../query/query-builder.js';
-import type { QueryState } from '../query/query-state.js';
-import type { DatabaseRuntime } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
 import {
   keyAttribute,
@@ -17,17 +12,10 @@ import {
   setRuntime,
   writeAttribute,
 } from '../state/model-state.js';
-import { countMatches, groupByKey } from './dictionary.js';
 import { ForeignKeyLink, type MorphType } from './foreign-key-link.js';
-import { indexKeys } from './index-keys.js';
-import { constrainToParent, type ExistenceJoin, Relation } from './relation.js';
-import {
-  DELETE_RULES,
-  type DeleteEffect,
-  type DeleteRule,
-  type ForeignKeyColumn,
-  type TableRequirement,
-} from './requirements.js';
+import { KeyedRelation, type KeyLink } from './keyed-relation.js';
+import type { ExistenceJoin } from './relation.js';
+import { DELETE_RULES, type DeleteRule, type RelationRequirements } from './requirements.js';
 
 /**
  * What HasOne (and HasMany) share: the related models hold `foreignKey`, pointing at the parent's
@@ -38,7 +26,7 @@ export abstract class HasOneOrMany<
   R extends ModelBase,
   Result,
   PA = AttributesOf<P>,
-> extends Relation<P, R, Result> {
+> extends KeyedRelation<P, R, Result> {
   /** The attribute of the related model that points at the parent (default `<parent>_<key>`). */
   readonly foreignKey: string;
   /** The parent's attribute the foreign key holds (default its primary key). */
@@ -61,7 +49,7 @@ export abstract class HasOneOrMany<
     localKey?: Extract<keyof PA, string>,
     morphName?: string,
   ) {
-    super(parent, related);
+    super(parent, related, localKey);
     const parentModel = parent.constructor as ModelClass;
     this.#link = ForeignKeyLink.of(parentModel, related, foreignKey, localKey, morphName);
     ({
@@ -69,62 +57,29 @@ export abstract class HasOneOrMany<
       localKey: this.localKey,
       morphType: this.morphType,
     } = this.#link);
+    this.link = {
+      parentField: this.localKey,
+      relatedField: this.foreignKey,
+      morphType: this.morphType,
+    };
   }
+
+  protected readonly link: KeyLink;
 
   /** What the schema knows of the foreign key. */
   readonly #link: ForeignKeyLink;
 
   #deleteRule: DeleteRule = 'noAction';
 
-  /** Whether a parent may hold several related models; a one-to-one relation enforces one. */
-  protected abstract readonly unique: boolean;
-
   /** The parent's key value, or undefined while the parent has none. */
   parentKey(): Key | undefined {
     return keyAttribute(this.parent, this.localKey);
-  }
-
-  addConstraints(query: QueryBuilder<R>): QueryBuilder<R> {
-    return constrainToParent(this.#ofParentTable(query), this.foreignKey, this.parentKey());
   }
 
   override existenceJoin(): ExistenceJoin | undefined {
     return this.morphType
       ? undefined
       : { relatedField: this.foreignKey, parentField: this.localKey };
-  }
-
-  async eagerRead(
-    parents: readonly P[],
-    runtime: DatabaseRuntime,
-    constraint?: QueryState,
-  ): Promise<R[][]> {
-    const keys = distinctKeys(parents, (parent) => readAttribute(parent, this.localKey));
-    const related = await this.#ofParentTable(this.relatedQuery(runtime, constraint))
-      .whereIn(this.foreignKey as AttributeKey<R>, keys as never[])
-      .get();
-    return groupByKey(parents, this.localKey, related, this.foreignKey);
-  }
-
-  async countRelated(parents: readonly P[], runtime: DatabaseRuntime): Promise<number[]> {
-    const keys = distinctKeys(parents, (parent) => readAttribute(parent, this.localKey));
-    const morph = this.morphType;
-    if (!morph) {
-      const found = await indexKeys(runtime, this.related, this.foreignKey, keys);
-      return countMatches(parents, this.localKey, found);
-    }
-    const pairs = keys.map((key) => [morph.table, key]);
-    const index = `[${morph.column}+${this.foreignKey}]`;
-    const found = await indexKeys(runtime, this.related, index, pairs);
-    return countMatches(
-      parents,
-      this.localKey,
-      found.map((pair) => (pair as unknown[])[1]),
-    );
-  }
-
-  requirements(): TableRequirement[] {
-    return [this.#link.index(this.unique)];
   }
 
   /**
@@ -146,19 +101,20 @@ export abstract class HasOneOrMany<
     return this;
   }
 
-  override foreignKeys(): ForeignKeyColumn[] {
-    return [this.#link.column()];
-  }
-
   /** The rule set by {@link onDelete}. */
   get deleteRule(): DeleteRule {
     return this.#deleteRule;
   }
 
-  override deleteEffects(name: string): DeleteEffect[] {
+  /** Its foreign key's index (unique for a one-to-one kind) and type, and the delete rule. */
+  requirements(name: string): RelationRequirements {
     const parentModel = this.parent.constructor as ModelClass;
     const relation = `${this.constructor.name} ${parentModel.name}.${name}`;
-    return this.#link.deleteEffects(this.#deleteRule, relation);
+    return {
+      tables: [this.#link.index(!this.toMany)],
+      foreignKeys: [this.#link.column()],
+      deleteEffects: this.#link.deleteEffects(this.#deleteRule, relation),
+    };
   }
 
   /**
@@ -203,27 +159,6 @@ export abstract class HasOneOrMany<
     }
   }
 
-  /** Without a morph type: the related rows whose foreign key is the parent's key. */
-  protected override directRead(): DirectRead | undefined {
-    const key = this.parentKey();
-    if (this.morphType || key === undefined) return undefined;
-    return { kind: 'field', field: this.foreignKey, key, first: this.unique };
-  }
-
-  protected canLookUp(): boolean {
-    return this.parentKey() !== undefined;
-  }
-
-  protected shareKey(): string {
-    return this.readKey();
-  }
-
-  /** Names the read of the related models for the parent, equal for equal reads. */
-  readKey(): string {
-    const type = this.morphType ? `${this.morphType.column}=${this.morphType.table}` : '';
-    return `${this.related.table}\u0000${type}\u0000${this.foreignKey}\u0000${shareKeyOf(this.parentKey())}`;
-  }
-
   /**
    * Checks, inside the write's transaction, that `model` may be attached to the parent with `key`;
    * rejects to stop the write.
@@ -257,11 +192,6 @@ export abstract class HasOneOrMany<
       }
       throw error;
     }
-  }
-
-  #ofParentTable(query: QueryBuilder<R>): QueryBuilder<R> {
-    if (!this.morphType) return query;
-    return query.where(this.morphType.column as AttributeKey<R>, this.morphType.table as never);
   }
 
   /** The related model and table, for messages. @internal */

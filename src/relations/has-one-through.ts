@@ -12,15 +12,5 @@ export class HasOneThrough<
   R extends ModelBase,
   T extends ModelBase,
 > extends HasOneOrManyThrough<P, R, T, R | null> {
-  /** The related model, or null (without a query when the parent has no key). */
-  async getResults(): Promise<R | null> {
-    if (this.parentKey() === undefined) return null;
-    return this.query()
-      .orderBy(this.related.primaryKey as never)
-      .first();
-  }
-
-  protected emptyResult(): R | null {
-    return null;
-  }
+  protected readonly toMany = false;
 }

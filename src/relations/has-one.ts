@@ -1,7 +1,6 @@
 import { UniqueConstraintError } from '../core/errors.js';
 import { describe, type Key, sameValue } from '../core/values.js';
 import type { AttributesOf, ModelBase } from '../model/model.js';
-import { directRead } from '../query/direct-reads.js';
 import { HasOneOrMany } from './has-one-or-many.js';
 
 /**
@@ -15,20 +14,7 @@ export class HasOne<
   R extends ModelBase,
   PA = AttributesOf<P>,
 > extends HasOneOrMany<P, R, R | null, PA> {
-  protected readonly unique = true;
-
-  /** The related model, or null (without a query when the parent has no key). */
-  async getResults(): Promise<R | null> {
-    const key = this.parentKey();
-    if (key === undefined) return null;
-    const runtime = this.runtime();
-    if (this.morphType || runtime.contextOf(this.related).lifecycle.scoped) {
-      return this.query().first();
-    }
-    // The one indexed read that query().first() would plan, without building and planning it.
-    const read = { kind: 'field', field: this.foreignKey, key, first: true } as const;
-    return (await directRead(runtime, this.related, read)) as R | null;
-  }
+  protected readonly toMany = false;
 
   /**
    * Sets the related model's foreign key to null and saves it, in one transaction; with nothing
@@ -60,10 +46,6 @@ export class HasOne<
       this.writeKeys(existing, key);
       return existing.save();
     });
-  }
-
-  protected emptyResult(): R | null {
-    return null;
   }
 
   protected async assertCanAttach(model: R, key: Key): Promise<void> {

@@ -6,9 +6,8 @@ import { QueryBuilder } from '../query/query-builder.js';
 import type { DatabaseRuntime } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
 import { readAttribute, writeAttribute } from '../state/model-state.js';
-import { indexKeys } from './index-keys.js';
-import { InverseRelation } from './inverse-relation.js';
-import type { TableRequirement } from './requirements.js';
+import { Relation } from './relation.js';
+import type { RelationRequirements } from './requirements.js';
 
 /**
  * The inverse of MorphOne and MorphMany: this model (the child) holds `<name>_type`, the table of
@@ -22,7 +21,7 @@ export class MorphTo<
   C extends ModelBase,
   O extends ModelBase,
   Tables extends string = string,
-> extends InverseRelation<C, O> {
+> extends Relation<C, O, O | null> {
   /** The child's attribute holding the owner's table name. */
   readonly typeColumn: string;
   /** The child's attribute holding the owner's primary key. */
@@ -38,7 +37,7 @@ export class MorphTo<
   readonly morphName: string;
 
   constructor(child: C, name: string, models: readonly ModelClass<O>[]) {
-    super(child, models?.[0] as ModelClass<O>);
+    super(child, models?.[0] as ModelClass<O>, `${name}_id`);
     this.morphName = name;
     this.typeColumn = `${name}_type`;
     this.idColumn = `${name}_id`;
@@ -46,23 +45,22 @@ export class MorphTo<
     this.tables = this.models.map((model) => model.table as Tables);
   }
 
-  /** The owner, or null when the child points at none. @throws SchemaError for an unknown type. */
-  async getResults(): Promise<O | null> {
-    return this.query().first();
-  }
+  protected readonly toMany = false;
 
-  /** A query over the owner's table, for the owner the child points at now. */
-  override query(): QueryBuilder<O> {
-    const type = readAttribute(this.parent, this.typeColumn);
-    const model = type == null ? this.related : this.#modelOf(type);
-    return this.addConstraints(new QueryBuilder(model, this.runtime()));
-  }
-
+  /**
+   * A query over the owner's table, for the owner the child points at now: over the model its
+   * type column names (the first of `models` while it names none).
+   * @throws SchemaError for a type that names none of `models`.
+   */
   addConstraints(query: QueryBuilder<O>): QueryBuilder<O> {
     const id = readAttribute(this.parent, this.idColumn);
     const type = readAttribute(this.parent, this.typeColumn);
-    const field = this.related.primaryKey as AttributeKey<O>;
-    return id == null || type == null ? query.whereIn(field, []) : query.where(field, id as never);
+    const model = type == null ? this.related : this.#modelOf(type);
+    const owners = model === query.model ? query : new QueryBuilder(model, undefined, query.state);
+    const field = model.primaryKey as AttributeKey<O>;
+    return id == null || type == null
+      ? owners.whereIn(field, [])
+      : owners.where(field, id as never);
   }
 
   override get constrainable(): boolean {
@@ -90,22 +88,10 @@ export class MorphTo<
     });
   }
 
-  async countRelated(children: readonly C[], runtime: DatabaseRuntime): Promise<number[]> {
-    const found = new ByOwner<true>();
-    for (const [model, ids] of this.#idsByModel(children)) {
-      const keys = await indexKeys(runtime, model, model.primaryKey, ids);
-      for (const key of keys) found.set(model.table, key, true);
-    }
-    return children.map((child) =>
-      found.get(readAttribute(child, this.typeColumn), readAttribute(child, this.idColumn)) ? 1 : 0,
-    );
-  }
-
-  requirements(): TableRequirement[] {
+  requirements(): RelationRequirements {
     const childModel = this.parent.constructor as ModelClass;
-    return [
-      { kind: 'index', model: childModel, fields: [this.typeColumn, this.idColumn], unique: false },
-    ];
+    const fields = [this.typeColumn, this.idColumn];
+    return { tables: [{ kind: 'index', model: childModel, fields, unique: false }] };
   }
 
   /**
@@ -127,16 +113,11 @@ export class MorphTo<
     return this.parent;
   }
 
-  protected get pointers(): readonly string[] {
-    return [this.typeColumn, this.idColumn];
-  }
-
-  protected rebind(child: C): MorphTo<C, O, Tables> {
-    return new MorphTo(child, this.morphName, this.models);
-  }
-
-  protected target(): string {
-    return this.models.map((model) => model.table).join('|');
+  /** Sets the child's two columns to null and returns the child; writes nothing. */
+  dissociate(): C {
+    writeAttribute(this.parent, this.typeColumn, null);
+    writeAttribute(this.parent, this.idColumn, null);
+    return this.parent;
   }
 
   #idsByModel(children: readonly C[]): Map<ModelClass<O>, unknown[]> {

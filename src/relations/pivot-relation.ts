@@ -1,5 +1,5 @@
 import { UnsavedModelError } from '../core/errors.js';
-import { buildGroups, dictionaryKey, distinctKeys, shareKeyOf } from '../core/key-dictionary.js';
+import { buildGroups, dictionaryKey, distinctKeys } from '../core/key-dictionary.js';
 import { defaultForeignKey, singular } from '../core/naming.js';
 import type { Key, Row } from '../core/values.js';
 import type { AttributeKey, ModelBase } from '../model/model.js';
@@ -8,25 +8,14 @@ import type { QueryBuilder } from '../query/query-builder.js';
 import type { QueryState } from '../query/query-state.js';
 import type { DatabaseRuntime } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
-import {
-  hydrate,
-  keyAttribute,
-  originalOf,
-  readAttribute,
-  setLoaded,
-} from '../state/model-state.js';
+import { hydrate, originalOf, readAttribute, setLoaded } from '../state/model-state.js';
 import { countMatches, groupByKey } from './dictionary.js';
 import { PivotFilters } from './pivot-filters.js';
 import { type PivotSide, PivotTable } from './pivot-table.js';
 import type { BelongsToManyOptions, WithPivot } from './pivot-types.js';
 import { RelatedKeys } from './related-keys.js';
 import { Relation } from './relation.js';
-import {
-  type DeleteEffect,
-  type ForeignKeyColumn,
-  plainIndex,
-  type TableRequirement,
-} from './requirements.js';
+import { plainIndex, type RelationRequirements } from './requirements.js';
 
 /**
  * What every relation through a pivot table shares: the pivot and its key columns, the pivot
@@ -55,9 +44,9 @@ export abstract class PivotRelation<
   }
 
   constructor(parent: P, related: ModelClass<R>, options: BelongsToManyOptions = {}) {
-    super(parent, related);
+    super(parent, related, options.parentKey);
     const parentModel = parent.constructor as ModelClass;
-    this.parentKey = options.parentKey ?? parentModel.primaryKey;
+    this.parentKey = this.lookupField;
     this.relatedKey = options.relatedKey ?? related.primaryKey;
     const morph = options.morph;
     const name =
@@ -118,14 +107,11 @@ export abstract class PivotRelation<
     return this;
   }
 
-  /** The parent's key value, or undefined while the parent has none. */
-  parentKeyValue(): Key | undefined {
-    return keyAttribute(this.parent, this.parentKey);
-  }
+  protected readonly toMany = true;
 
   addConstraints(query: QueryBuilder<R>): QueryBuilder<R> {
     const { name, relatedColumn } = this.pivot;
-    const key = this.parentKeyValue();
+    const key = this.lookupKey();
     const field = this.relatedKey as AttributeKey<R>;
     if (key === undefined) return query.whereIn(field, []);
     const lookup = this.pivot.lookupOf(key);
@@ -142,13 +128,6 @@ export abstract class PivotRelation<
       select: relatedColumn,
       ...(conditions.length === 0 ? {} : { rowsMatching: conditions }),
     });
-  }
-
-  /** The related models with their pivot rows, in related primary-key order. */
-  async getResults(): Promise<WithPivot<R, Pivot>[]> {
-    if (this.parentKeyValue() === undefined) return [];
-    const [own] = await this.eagerRead([this.parent], this.runtime());
-    return (own ?? []) as WithPivot<R, Pivot>[];
   }
 
   /** Two reads for any number of parents: their pivot rows, then the related models. */
@@ -185,7 +164,7 @@ export abstract class PivotRelation<
     return groupByKey(parents, this.parentKey, results, (result) => pivotOf(result)[parentColumn]);
   }
 
-  async countRelated(parents: readonly P[], runtime: DatabaseRuntime): Promise<number[]> {
+  override async countRelated(parents: readonly P[], runtime: DatabaseRuntime): Promise<number[]> {
     const keys = distinctKeys(parents, (parent) => readAttribute(parent, this.parentKey));
     const { parentColumn } = this.pivot;
     const found = this.#pivotFilters.isEmpty
@@ -196,25 +175,22 @@ export abstract class PivotRelation<
     return countMatches(parents, this.parentKey, found);
   }
 
-  requirements(): TableRequirement[] {
+  /** The pivot table and the indexes it is read through; pivot rows go with either side. */
+  requirements(): RelationRequirements {
+    const sides = this.#sides();
     // A polymorphic pivot joins more than two tables: it does not replicate as a pair table.
     const joins = this.pivot.morph
       ? {}
       : { joins: [this.parent.constructor as ModelClass, this.related] as const };
-    return [
-      { ...this.pivot.requirement(), ...joins },
-      plainIndex(this.parent.constructor as ModelClass, this.parentKey),
-      plainIndex(this.related, this.relatedKey),
-    ];
-  }
-
-  override foreignKeys(): ForeignKeyColumn[] {
-    return this.pivot.foreignKeys(...this.#sides());
-  }
-
-  /** Deleting a record of either side removes its pivot rows. */
-  override deleteEffects(): DeleteEffect[] {
-    return this.pivot.deleteEffects(...this.#sides());
+    return {
+      tables: [
+        { ...this.pivot.requirement(), ...joins },
+        plainIndex(this.parent.constructor as ModelClass, this.parentKey),
+        plainIndex(this.related, this.relatedKey),
+      ],
+      foreignKeys: this.pivot.foreignKeys(...sides),
+      deleteEffects: this.pivot.deleteEffects(...sides),
+    };
   }
 
   /** Each side's model and the field its pivot column holds. */
@@ -225,23 +201,9 @@ export abstract class PivotRelation<
     ];
   }
 
-  protected emptyResult(): WithPivot<R, Pivot>[] {
-    return [];
-  }
-
-  protected canLookUp(): boolean {
-    return this.parentKeyValue() !== undefined;
-  }
-
-  protected shareKey(): string {
-    const { name, parentColumn } = this.pivot;
-    const type = this.pivot.morph ? `${this.pivot.morph.column}=${this.pivot.morph.value}` : '';
-    return `${name}\u0000${type}\u0000${parentColumn}\u0000${this.related.table}\u0000${this.relatedKey}\u0000${shareKeyOf(this.parentKeyValue())}`;
-  }
-
   /** The parent's key, for `action`. @throws UnsavedModelError without one. @internal */
   protected requireParentKey(action: string): Key {
-    const key = this.parentKeyValue();
+    const key = this.lookupKey();
     if (key !== undefined) return key;
     const parentModel = this.parent.constructor as ModelClass;
     throw new UnsavedModelError(

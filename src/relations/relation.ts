@@ -1,16 +1,17 @@
 import type { Observable } from 'rxjs';
 import { of, throwError } from 'rxjs';
 import { SchemaError } from '../core/errors.js';
+import { shareKeyOf } from '../core/key-dictionary.js';
 import type { Key } from '../core/values.js';
 import type { AttributeKey, ModelBase } from '../model/model.js';
 import type { KeySource } from '../query/clause.js';
-import { type DirectRead, observeRelated, readByKey } from '../query/direct-reads.js';
+import { type DirectRead, directRead, observeRelated, readByKey } from '../query/direct-reads.js';
 import { QueryBuilder } from '../query/query-builder.js';
-import type { QueryState } from '../query/query-state.js';
+import { type QueryState, queryHash } from '../query/query-state.js';
 import { contextFor, type DatabaseRuntime, runtimeFor } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
-import { setLoaded } from '../state/model-state.js';
-import type { DeleteEffect, ForeignKeyColumn, TableRequirement } from './requirements.js';
+import { keyAttribute, setLoaded } from '../state/model-state.js';
+import type { RelationRequirements } from './requirements.js';
 
 /**
  * `query` constrained to what a parent with `key` relates to: `field` equal to it, or (with
@@ -52,11 +53,14 @@ export interface RelationDefinition {
 }
 
 /**
- * The contract every relation kind fulfils. A relation is used three ways, each with one home:
- * bound to one parent (`getResults`, and the writes of each kind), eager-loaded for many parents
- * at once (`eagerRead` + `match`, one read per level, or two for pivot and through relations),
- * and observed live (`observe`, which runs the same read inside a live query). It also states the
- * indexes and tables it needs, and counts related records per parent for relation queries.
+ * The contract every relation kind fulfils, and the handle bound to one parent that is written
+ * once for all of them. A kind states whether a parent relates to a list ({@link toMany}), the
+ * query over the related model for one parent ({@link addConstraints}), one batch read for many
+ * parents ({@link eagerRead}) and what it needs of the schema ({@link requirements}), and gives
+ * the parent's attribute it looks up with to the constructor. From
+ * those, this class reads for one parent (`getResults`), observes (`observe`), matches eager
+ * loads and counts. A kind may add a faster count from index keys ({@link countRelated}) or a
+ * read the query layer runs directly ({@link directRead}).
  * @typeParam P - the model the relation is defined on
  * @typeParam R - the model at the other end
  * @typeParam Result - what `getResults()` resolves to (`R | null` for a to-one relation)
@@ -67,7 +71,11 @@ export abstract class Relation<P extends ModelBase, R extends ModelBase, Result>
   /** The model class at the other end. */
   readonly related: ModelClass<R>;
 
-  constructor(parent: P, related: ModelClass<R>) {
+  /**
+   * `parent` related to models of `related`, looking up with the parent's `lookupField` (default
+   * its primary key).
+   */
+  constructor(parent: P, related: ModelClass<R>, lookupField?: string) {
     if (typeof related !== 'function' || !(related.prototype instanceof Object)) {
       const model = (parent?.constructor as ModelClass | undefined)?.name ?? 'a model';
       throw new SchemaError(`a relation of ${model} needs a model class, got ${String(related)}`, {
@@ -76,7 +84,14 @@ export abstract class Relation<P extends ModelBase, R extends ModelBase, Result>
     }
     this.parent = parent;
     this.related = related;
+    this.lookupField = lookupField ?? (parent.constructor as ModelClass).primaryKey;
   }
+
+  /** True when a parent relates to a list of models, false when to at most one. */
+  protected abstract readonly toMany: boolean;
+
+  /** The parent's attribute holding what the relation looks up with (its key, a foreign key). */
+  protected readonly lookupField: string;
 
   /** Filters `query` (over the related table) to what this relation holds for its one parent. */
   abstract addConstraints(query: QueryBuilder<R>): QueryBuilder<R>;
@@ -94,22 +109,40 @@ export abstract class Relation<P extends ModelBase, R extends ModelBase, Result>
   ): Promise<R[][]>;
 
   /**
+   * What the relation needs of the schema: indexes and derived tables, the stored fields that
+   * hold another model's keys, and what deletes do to other records.
+   * @param name - the relation's name on its model, for messages
+   */
+  abstract requirements(name: string): RelationRequirements;
+
+  /** The related result for the one parent: its direct read where it has one, else its batch read. */
+  async getResults(): Promise<Result> {
+    if (this.lookupKey() === undefined) return this.emptyResult();
+    const runtime = this.runtime();
+    const scoped = runtime.contextOf(this.related).lifecycle.scoped;
+    const direct = scoped ? undefined : this.directRead(false);
+    if (direct) return (await directRead(runtime, this.related, direct)) as Result;
+    return this.resultOf(this.parent, runtime);
+  }
+
+  /**
    * Sets relation `name` on each parent from its list in `groups` (of {@link eagerRead}): the
    * first related model or null for a to-one kind, the list for a to-many one.
    */
   match(parents: readonly P[], groups: readonly (readonly R[])[], name: string): void {
-    const toMany = Array.isArray(this.emptyResult());
     parents.forEach((parent, i) => {
-      const group = groups[i] ?? [];
-      setLoaded(parent, name, toMany ? group : (group[0] ?? null), 'relation');
+      setLoaded(parent, name, this.shape(groups[i] ?? []), 'relation');
     });
   }
 
   /**
-   * How many related records each of `parents` has, in their order: for relation queries
-   * (`has`, `withCount`), read from index keys where the kind allows, not from whole records.
+   * How many related records each of `parents` has, in their order, for relation queries
+   * (`has`, `withCount`); a kind that can count from index keys, not whole records, does.
    */
-  abstract countRelated(parents: readonly P[], runtime: DatabaseRuntime): Promise<number[]>;
+  async countRelated(parents: readonly P[], runtime: DatabaseRuntime): Promise<number[]> {
+    const groups = await this.eagerRead(parents, runtime);
+    return groups.map((group) => group.length);
+  }
 
   /**
    * How many related models matching `constraint` each of `parents` has, in their order: from
@@ -146,34 +179,6 @@ export abstract class Relation<P extends ModelBase, R extends ModelBase, Result>
     return true;
   }
 
-  /** The related result for the one parent. */
-  abstract getResults(): Promise<Result>;
-
-  /** The indexes and tables this relation needs, so that the Database can declare them. */
-  abstract requirements(): TableRequirement[];
-
-  /** What the relation holds when there is nothing to look up (the parent has no key). */
-  protected abstract emptyResult(): Result;
-
-  /** True when the parent has the key the relation looks up with. */
-  protected abstract canLookUp(): boolean;
-
-  /** A key naming this relation's read, so that observers of the same read share it. */
-  protected abstract shareKey(): string;
-
-  /** The stored fields this relation keeps another model's keys in (none by default). */
-  foreignKeys(): ForeignKeyColumn[] {
-    return [];
-  }
-
-  /**
-   * What deleting a parent or a related record does to other records (nothing by default).
-   * @param _name - the relation's name on its model, for messages
-   */
-  deleteEffects(_name: string): DeleteEffect[] {
-    return [];
-  }
-
   /**
    * A QueryBuilder over the related model, on the parent's Database, with the constraints; they
    * hold in every alternative that `orWhere` adds.
@@ -181,27 +186,58 @@ export abstract class Relation<P extends ModelBase, R extends ModelBase, Result>
   query(): QueryBuilder<R> {
     const runtime = this.runtime();
     const constrained = this.addConstraints(new QueryBuilder(this.related, runtime));
-    return new QueryBuilder(this.related, runtime, constrained.state);
+    return new QueryBuilder(constrained.model, runtime, constrained.state);
   }
 
   /**
    * A live Observable of `getResults()`: emits the current value, then again after each committed
-   * change that alters it; observers of the same relation share one live query.
+   * change that alters it; observers of the same relation share one live query. A parent that
+   * holds what the relation looks up with (a child's foreign key) is followed as stored, so that
+   * a change of it in another tab, or its delete, is seen.
    */
   observe(): Observable<Result> {
-    if (!this.canLookUp()) return of(this.emptyResult());
+    const follows = this.followsParent();
+    if (!follows && this.lookupKey() === undefined) return of(this.emptyResult());
     try {
+      const runtime = this.runtime();
+      const query = this.query();
+      const hash = queryHash(query.model.table, query.state);
+      const parentModel = this.parent.constructor as ModelClass;
+      const subject = follows ? [parentModel.table, shareKeyOf(this.parent.getKey())] : [];
       return observeRelated(
-        this.runtime(),
+        runtime,
         this.related,
-        this.shareKey(),
-        () => this.directRead(),
-        () => this.liveRead(),
+        hash && ['relation', this.constructor.name, ...subject, hash].join('\u0000'),
+        () => this.directRead(true),
+        () => this.liveRead(follows),
         this.emptyResult(),
       );
     } catch (error) {
       return throwError(() => error);
     }
+  }
+
+  /** The parent's value of {@link lookupField}, or undefined while it has none. */
+  protected lookupKey(): Key | undefined {
+    return keyAttribute(this.parent, this.lookupField);
+  }
+
+  /**
+   * True when live reads follow the parent as stored: it is stored and the relation looks up
+   * with an attribute that may change (not its primary key).
+   */
+  protected followsParent(): boolean {
+    const parentModel = this.parent.constructor as ModelClass;
+    return this.parent.exists && this.lookupField !== parentModel.primaryKey;
+  }
+
+  /**
+   * The read the query layer runs directly for the one parent, without planning (see
+   * `DirectRead`); undefined where the kind has none. `live`: for a live observer, which follows
+   * the stored parent where {@link followsParent}.
+   */
+  protected directRead(_live: boolean): DirectRead | undefined {
+    return undefined;
   }
 
   /**
@@ -224,33 +260,36 @@ export abstract class Relation<P extends ModelBase, R extends ModelBase, Result>
     return runtimeFor(this.parent);
   }
 
-  /**
-   * The parent as stored now, read inside the live query so that a change of the parent itself
-   * (a foreign key moved in another tab, a delete) is seen: null once deleted, undefined for a
-   * parent that is not stored (its in-memory attributes are then what counts).
-   */
-  protected async storedParent(): Promise<P | null | undefined> {
-    const key = this.parent.getKey();
-    if (!this.parent.exists || key === undefined) return undefined;
-    return readByKey(contextFor(this.parent), key);
-  }
-
-  /** The read a live observer re-runs; the same as `getResults()` unless a kind needs more. */
-  protected liveRead(): Promise<Result> {
-    return this.getResults();
-  }
-
-  /**
-   * The read a live observer re-runs, described for the query layer to run directly where the
-   * kind's read is one (see `DirectRead`); otherwise undefined, and {@link liveRead} runs.
-   */
-  protected directRead(): DirectRead | undefined {
-    return undefined;
+  /** What the relation holds when there is nothing to look up: null, or an empty list. */
+  protected emptyResult(): Result {
+    return (this.toMany ? [] : null) as Result;
   }
 
   /** `HasOne User → Profile`, for messages. */
   protected describe(): string {
     const parentModel = this.parent.constructor as ModelClass;
     return `${this.constructor.name} ${parentModel.name} → ${this.related.name}`;
+  }
+
+  /** One parent's list of related models as its result: the list, or its first model or null. */
+  private shape(group: readonly R[]): Result {
+    return (this.toMany ? group : (group[0] ?? null)) as Result;
+  }
+
+  /** What the relation holds for `parent`, through the batch read. */
+  private async resultOf(parent: P, runtime: DatabaseRuntime): Promise<Result> {
+    const [group = []] = await this.eagerRead([parent], runtime);
+    return this.shape(group);
+  }
+
+  /**
+   * The read a live observer re-runs where it has no direct read: for a followed parent, the
+   * parent as stored (null once deleted: the empty result), then what it relates to.
+   */
+  private async liveRead(follows: boolean): Promise<Result> {
+    if (!follows) return this.getResults();
+    const key = this.parent.getKey();
+    const stored = key === undefined ? null : await readByKey(contextFor(this.parent), key);
+    return stored ? this.resultOf(stored, this.runtime()) : this.emptyResult();
   }
 }

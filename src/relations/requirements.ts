@@ -95,6 +95,16 @@ export interface DeleteEffect {
   readonly relation?: string;
 }
 
+/** What a relation needs of the schema, as the Database gathers it from every relation. */
+export interface RelationRequirements {
+  /** The indexes and derived tables it reads through. */
+  readonly tables: readonly TableRequirement[];
+  /** The stored fields that hold another model's keys (none by default). */
+  readonly foreignKeys?: readonly ForeignKeyColumn[];
+  /** What deleting a parent or a related record does to other records (nothing by default). */
+  readonly deleteEffects?: readonly DeleteEffect[];
+}
+
 /** A plain index on `field` of `model`'s table (none where `field` is the primary key). */
 export function plainIndex(model: ModelClass, field: string): IndexRequirement {
   return { kind: 'index', model, fields: [field], unique: false };

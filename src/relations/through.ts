@@ -1,4 +1,4 @@
-import { dictionaryKey, distinctKeys, groupsPerOwner, shareKeyOf } from '../core/key-dictionary.js';
+import { dictionaryKey, distinctKeys, groupsPerOwner } from '../core/key-dictionary.js';
 import { defaultForeignKey } from '../core/naming.js';
 import type { Key, Row } from '../core/values.js';
 import type { AttributeKey, ModelBase } from '../model/model.js';
@@ -8,10 +8,10 @@ import type { QueryState } from '../query/query-state.js';
 import type { DatabaseRuntime } from '../state/context.js';
 import { softDeleteColumn } from '../state/lifecycle.js';
 import type { ModelClass } from '../state/model-class.js';
-import { keyAttribute, readAttribute } from '../state/model-state.js';
+import { readAttribute } from '../state/model-state.js';
 import { indexKeys } from './index-keys.js';
 import { constrainToParent, Relation } from './relation.js';
-import type { TableRequirement } from './requirements.js';
+import { plainIndex, type RelationRequirements } from './requirements.js';
 
 /**
  * What HasOneThrough and HasManyThrough share: the related models hang off models of a table in
@@ -43,18 +43,13 @@ export abstract class HasOneOrManyThrough<
     localKey?: string,
     secondLocalKey?: string,
   ) {
-    super(parent, related);
+    super(parent, related, localKey);
     const parentModel = parent.constructor as ModelClass;
     this.through = through;
-    this.localKey = localKey ?? parentModel.primaryKey;
+    this.localKey = this.lookupField;
     this.secondLocalKey = secondLocalKey ?? through.primaryKey;
     this.firstKey = firstKey ?? defaultForeignKey(parentModel.table, parentModel.primaryKey);
     this.secondKey = secondKey ?? defaultForeignKey(through.table, through.primaryKey);
-  }
-
-  /** The parent's key value, or undefined while the parent has none. */
-  parentKey(): Key | undefined {
-    return keyAttribute(this.parent, this.localKey);
   }
 
   addConstraints(query: QueryBuilder<R>): QueryBuilder<R> {
@@ -65,7 +60,7 @@ export abstract class HasOneOrManyThrough<
       select: this.secondLocalKey,
       ...(trashedBy === undefined ? {} : { trashedBy }),
     };
-    return constrainToParent(query, this.secondKey, this.parentKey(), via);
+    return constrainToParent(query, this.secondKey, this.lookupKey(), via);
   }
 
   /** Two reads for any number of parents: the through rows, then the related models. */
@@ -91,7 +86,7 @@ export abstract class HasOneOrManyThrough<
     );
   }
 
-  async countRelated(parents: readonly P[], runtime: DatabaseRuntime): Promise<number[]> {
+  override async countRelated(parents: readonly P[], runtime: DatabaseRuntime): Promise<number[]> {
     const rows = await this.#throughRows(parents, runtime);
     const throughKeys = distinctKeys(rows, (row) => row[this.secondLocalKey]);
     const found = await indexKeys(runtime, this.related, this.secondKey, throughKeys);
@@ -106,19 +101,10 @@ export abstract class HasOneOrManyThrough<
     );
   }
 
-  requirements(): TableRequirement[] {
-    return [
-      { kind: 'index', model: this.through, fields: [this.firstKey], unique: false },
-      { kind: 'index', model: this.related, fields: [this.secondKey], unique: false },
-    ];
-  }
-
-  protected canLookUp(): boolean {
-    return this.parentKey() !== undefined;
-  }
-
-  protected shareKey(): string {
-    return `${this.through.table}\u0000${this.firstKey}\u0000${this.related.table}\u0000${this.secondKey}\u0000${shareKeyOf(this.parentKey())}`;
+  requirements(): RelationRequirements {
+    return {
+      tables: [plainIndex(this.through, this.firstKey), plainIndex(this.related, this.secondKey)],
+    };
   }
 
   /** The parent key each through row's `secondLocalKey` leads to, by that key. */
