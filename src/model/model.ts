@@ -1,10 +1,11 @@
 import type { Observable } from 'rxjs';
 import { of } from 'rxjs';
 import { ValidationError } from '../core/errors.js';
-import { shareKeyOf } from '../core/key-dictionary.js';
 import { assertAttributeSet, RESERVED_NAMES } from '../core/storable.js';
 import { defineValue, type Key, type Row } from '../core/values.js';
+import { observeDirect } from '../query/direct-reads.js';
 import { QueryBuilder } from '../query/query-builder.js';
+import { liveShareKey } from '../query/query-state.js';
 import { contextFor } from '../state/context.js';
 import { incrementModel } from '../state/increments.js';
 import type {
@@ -18,12 +19,10 @@ import type { KeyTypeSetting, ModelClass } from '../state/model-class.js';
 import {
   applyDefaults,
   dirtyOf,
-  hydrate,
   initState,
   isHydrating,
   isModel,
   keyAttribute,
-  liveComparison,
   loadedOf,
   originalOf,
   readAttribute,
@@ -244,16 +243,18 @@ export class ModelBase<A extends object = object> extends RelationLoading {
     const key = this.getKey();
     if (key === undefined) return of(null);
     const context = contextFor(this);
-    if (context.lifecycle.scoped) {
-      const model = this.constructor as ModelClass<this>;
-      return new QueryBuilder(model, context.runtime)
-        .where(context.primaryKey as never, key as never)
-        .observeFirst();
-    }
-    return context.runtime.liveChain(
-      `${context.tableName}\u0000${context.primaryKey}\u0000${shareKeyOf(key)}`,
-      () => context.table.get(key).then((row) => (row ? hydrate(context, row) : null)),
-      liveComparison,
+    const model = this.constructor as ModelClass<this>;
+    const query = new QueryBuilder(model, context.runtime)
+      .where(context.primaryKey as never, key as never)
+      .limit(1);
+    // The same read as `where(primaryKey, key).observeFirst()`, run as one get unless scoped.
+    return observeDirect(
+      context.runtime,
+      model,
+      liveShareKey(['first'], context.tableName, query.state),
+      () => ({ kind: 'field', field: context.primaryKey, key, first: true }),
+      () => query.first(),
+      null,
     );
   }
 }

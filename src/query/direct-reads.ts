@@ -96,11 +96,11 @@ function fieldRead<R extends ModelBase>(
 }
 
 /**
- * A live Observable of a relation's read: the {@link DirectRead} `direct` describes at each run
- * (none: the relation's `empty` result), or, for a relation that has none or a related model
- * that global scopes constrain (read through its queries), `read`.
+ * A live Observable of a read that needs no planning (a relation's, a model's by key): the
+ * {@link DirectRead} `direct` describes at each run (none: the `empty` result), or, where there
+ * is none or global scopes constrain `related` (read through its queries), `read`.
  */
-export function observeRelated<R extends ModelBase, Result>(
+export function observeDirect<R extends ModelBase, Result>(
   runtime: DatabaseRuntime,
   related: ModelClass<R>,
   shareKey: string | undefined,

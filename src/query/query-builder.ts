@@ -15,7 +15,7 @@ import { lifecycleWrite } from '../state/write-lifecycle.js';
 import { explainRead, type QueryExplanation } from './explain.js';
 import type { KeysOfType } from './filter-builder.js';
 import { type CursorPage, cursorPaginate, type Page, pageComparison, paginate } from './paging.js';
-import { type QueryState, queryHash } from './query-state.js';
+import { liveShareKey, type QueryState } from './query-state.js';
 import { RelationQueryBuilder } from './relation-query-builder.js';
 import { countSelected, queryResults, selectRows } from './run-query.js';
 
@@ -245,8 +245,7 @@ export class QueryBuilder<M extends ModelBase, Out = M> extends RelationQueryBui
     comparison: LiveComparison<NoInfer<T>> = liveComparison,
   ): Observable<T> {
     const context = this.context();
-    const hash = queryHash(context.tableName, state);
-    const shareKey = hash && [...kind, hash].join('\u0000');
+    const shareKey = liveShareKey(kind.map(String), context.tableName, state);
     return context.runtime.live(shareKey, () => read(context), comparison);
   }
 

@@ -126,8 +126,22 @@ export const EMPTY_QUERY: QueryState = {
 };
 
 /**
- * A string naming what `state` reads from `table`, equal for equal queries, so that identical
- * observers share one live query; undefined when a value in it has no stable identity.
+ * The key live observers share one live query under: what is read of `state` over `table`
+ * (`kind`: `['first']`, `['count']`, a relation's name and parent), equal for equal reads;
+ * undefined (not shared) when a value in `state` has no stable identity.
+ */
+export function liveShareKey(
+  kind: readonly string[],
+  table: string,
+  state: QueryState,
+): string | undefined {
+  const hash = queryHash(table, state);
+  return hash && [...kind, hash].join('\u0000');
+}
+
+/**
+ * A string naming what `state` reads from `table`, equal for equal queries; undefined when a
+ * value in it has no stable identity.
  */
 export function queryHash(table: string, state: QueryState): string | undefined {
   const hash = stableHash([

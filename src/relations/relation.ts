@@ -5,9 +5,9 @@ import { shareKeyOf } from '../core/key-dictionary.js';
 import type { Key } from '../core/values.js';
 import type { AttributeKey, ModelBase } from '../model/model.js';
 import type { KeySource } from '../query/clause.js';
-import { type DirectRead, directRead, observeRelated, readByKey } from '../query/direct-reads.js';
+import { type DirectRead, directRead, observeDirect, readByKey } from '../query/direct-reads.js';
 import { QueryBuilder } from '../query/query-builder.js';
-import { type QueryState, queryHash } from '../query/query-state.js';
+import { liveShareKey, type QueryState } from '../query/query-state.js';
 import { contextFor, type DatabaseRuntime, runtimeFor } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
 import { keyAttribute, setLoaded } from '../state/model-state.js';
@@ -201,13 +201,13 @@ export abstract class Relation<P extends ModelBase, R extends ModelBase, Result>
     try {
       const runtime = this.runtime();
       const query = this.query();
-      const hash = queryHash(query.model.table, query.state);
       const parentModel = this.parent.constructor as ModelClass;
       const subject = follows ? [parentModel.table, shareKeyOf(this.parent.getKey())] : [];
-      return observeRelated(
+      const kind = ['relation', this.constructor.name, ...subject];
+      return observeDirect(
         runtime,
         this.related,
-        hash && ['relation', this.constructor.name, ...subject, hash].join('\u0000'),
+        liveShareKey(kind, query.model.table, query.state),
         () => this.directRead(true),
         () => this.liveRead(follows),
         this.emptyResult(),
