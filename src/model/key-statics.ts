@@ -1,12 +1,10 @@
-import { dictionaryKey } from '../core/key-dictionary.js';
 import { assertAttributeSet, assertList } from '../core/storable.js';
-import { assertValidKey, type Key } from '../core/values.js';
-import { QueryBuilder } from '../query/query-builder.js';
-import { contextOf, type ModelContext } from '../state/context.js';
+import { findByKey, findByKeys } from '../query/find.js';
+import { contextOf } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
 import { newModel } from '../state/model-state.js';
 import { insertModels } from '../state/model-writes.js';
-import { findByKey, findByKeys, notFound } from '../state/persistence.js';
+import { notFound } from '../state/persistence.js';
 import type { CreationAttributes, KeyOf } from './attribute-types.js';
 import type { ModelBase } from './model.js';
 import { QueryShortcuts } from './query-shortcuts.js';
@@ -18,12 +16,12 @@ export abstract class KeyStatics extends QueryShortcuts {
    * scope). @throws ValidationError for an invalid key.
    */
   static find<M extends ModelBase>(this: ModelClass<M>, key: KeyOf<M>): Promise<M | null> {
-    return findByKey(this, key, findConstrained);
+    return findByKey(this, key);
   }
 
   /** The model with this primary key. @throws ModelNotFoundError when there is none. */
   static async findOrFail<M extends ModelBase>(this: ModelClass<M>, key: KeyOf<M>): Promise<M> {
-    const found = await findByKey(this, key, findConstrained);
+    const found = await findByKey(this, key);
     if (found) return found;
     throw notFound(contextOf(this), key);
   }
@@ -34,14 +32,7 @@ export abstract class KeyStatics extends QueryShortcuts {
     keys: readonly KeyOf<M>[],
   ): Promise<M[]> {
     assertList(keys, ownerOfClass(this), 'findMany()');
-    const context = contextOf(this);
-    if (!context.lifecycle.scoped) return findByKeys(context, keys);
-    for (const key of keys) assertValidKey(key, ownerOfClass(this), context.primaryKey);
-    const found = await new QueryBuilder(this)
-      .whereIn(context.primaryKey as never, keys as never)
-      .get();
-    const byKey = new Map(found.map((model) => [dictionaryKey(model.getKey()), model]));
-    return keys.flatMap((key) => byKey.get(dictionaryKey(key)) ?? []);
+    return findByKeys(this, keys);
   }
 
   /** Inserts a model built from `attributes` and returns it with its key. */
@@ -66,16 +57,6 @@ export abstract class KeyStatics extends QueryShortcuts {
     await insertModels(context, models);
     return models;
   }
-}
-
-/** The model with primary key `key` of a model whose reads are constrained, through its query. */
-function findConstrained<M extends ModelBase>(
-  context: ModelContext<M>,
-  key: Key,
-): Promise<M | null> {
-  return new QueryBuilder(context.model, context.runtime)
-    .where(context.primaryKey as never, key as never)
-    .first();
 }
 
 /** The model and table a class names in error messages. */

@@ -4,6 +4,7 @@ import { ValidationError } from '../core/errors.js';
 import { assertAttributeSet, RESERVED_NAMES } from '../core/storable.js';
 import { defineValue, type Key, type Row } from '../core/values.js';
 import { observeDirect } from '../query/direct-reads.js';
+import { refreshModel } from '../query/find.js';
 import { QueryBuilder } from '../query/query-builder.js';
 import { liveShareKey } from '../query/query-state.js';
 import { contextFor } from '../state/context.js';
@@ -30,7 +31,6 @@ import {
   unsetLoaded,
 } from '../state/model-state.js';
 import { deleteModel, restoreModel, saveModel, touchModel } from '../state/model-writes.js';
-import { refreshModel } from '../state/persistence.js';
 import type { attributesType, NumericKey } from './attribute-types.js';
 import { ownerOfClass } from './key-statics.js';
 import { RelationLoading } from './relation-loading.js';

@@ -121,12 +121,3 @@ export function observeDirect<R extends ModelBase, Result>(
     liveComparison,
   );
 }
-
-/** The model of `context` stored under `key`, or null; read errors translated. */
-export async function readByKey<M extends ModelBase>(
-  context: ModelContext<M>,
-  key: Key,
-): Promise<M | null> {
-  const row = await context.table.get(key).catch(failedReadOf(context));
-  return row ? hydrate(context, row) : null;
-}
