@@ -1,3 +1,12 @@
+export type {
+  AttributeKey,
+  AttributesOf,
+  CreationAttributes,
+  KeyOf,
+  NullableDateKeys,
+  SoftDeletingModel,
+  WithAttributes,
+} from './core/attribute-types.js';
 export type { ErrorDetails, ValidationIssue } from './core/errors.js';
 export {
   DatabaseClosedError,
@@ -20,14 +29,7 @@ export type {
   MigrationProgress,
   MigrationTransaction,
 } from './database/migrations.js';
-export type {
-  AttributeKey,
-  AttributesOf,
-  CreationAttributes,
-  KeyOf,
-  ModelConstructor,
-  WithAttributes,
-} from './model/model.js';
+export type { ModelConstructor } from './model/model.js';
 export { Model, ModelBase } from './model/model.js';
 export type { OwnerOf } from './model/relation-factories.js';
 export { RelationFactories } from './model/relation-factories.js';
@@ -50,7 +52,7 @@ export {
   type KeysOfType,
   type WhereArguments,
 } from './query/filter-builder.js';
-export type { GlobalScopes, NullableDateKeys, SoftDeletingModel } from './query/global-scopes.js';
+export type { GlobalScopes } from './query/global-scopes.js';
 export type { MorphedModel, MorphLoad, MorphLoads } from './query/morph-with.js';
 export { morphWith } from './query/morph-with.js';
 export type { CursorPage, Page } from './query/paging.js';
@@ -98,7 +100,7 @@ export type {
   SyncResult,
   WithPivot,
 } from './relations/pivot-types.js';
-export type { AnyRelation, ExistenceJoin, RelationDefinition } from './relations/relation.js';
+export type { AnyRelation, RegisteredRelation } from './relations/relation.js';
 export { Relation } from './relations/relation.js';
 export type {
   MorphOwnerTables,
@@ -121,6 +123,7 @@ export type {
   TableRequirement,
 } from './relations/requirements.js';
 export { HasOneOrManyThrough } from './relations/through.js';
+export type { ExistenceJoin, RelationDefinition, RelationReader } from './state/context.js';
 export type {
   HookName,
   LifecycleStatics,
@@ -132,3 +135,4 @@ export type {
   TimestampsSetting,
 } from './state/lifecycle.js';
 export type { KeyType, KeyTypeSetting, ModelClass } from './state/model-class.js';
+export type { ModelInstance } from './state/model-instance.js';

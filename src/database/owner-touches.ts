@@ -1,6 +1,6 @@
 import { SchemaError } from '../core/errors.js';
-import type { ModelBase } from '../model/model.js';
 import type { DatabaseRuntime, ModelContext } from '../state/context.js';
+import type { ModelInstance } from '../state/model-instance.js';
 import type { RelationRegistry } from './registry.js';
 
 /**
@@ -26,7 +26,7 @@ export function assertTouches(context: ModelContext, registry: RelationRegistry)
 export async function touchOwners(
   runtime: DatabaseRuntime,
   context: ModelContext,
-  models: readonly ModelBase[],
+  models: readonly ModelInstance[],
   now: Date,
 ): Promise<void> {
   for (const name of context.lifecycle.touches) {

@@ -2,7 +2,7 @@ import { SchemaError } from '../core/errors.js';
 import { relationMethod, relationNameOf } from '../core/naming.js';
 import { assertStorable } from '../core/storable.js';
 import { ModelBase } from '../model/model.js';
-import { Relation, type RelationDefinition } from '../relations/relation.js';
+import { type RegisteredRelation, Relation } from '../relations/relation.js';
 import type { ModelClass } from '../state/model-class.js';
 import { blankInstance } from '../state/model-state.js';
 
@@ -12,24 +12,24 @@ import { blankInstance } from '../state/model-state.js';
  * `<name>Relation()` methods again.
  */
 export class RelationRegistry {
-  readonly #byModel = new Map<ModelClass, ReadonlyMap<string, RelationDefinition>>();
+  readonly #byModel = new Map<ModelClass, ReadonlyMap<string, RegisteredRelation>>();
 
   constructor(models: Iterable<ModelClass>) {
     for (const model of models) this.#byModel.set(model, discoverRelations(model));
   }
 
   /** Every relation of `model`, by name. */
-  relationsOf(model: ModelClass): ReadonlyMap<string, RelationDefinition> {
+  relationsOf(model: ModelClass): ReadonlyMap<string, RegisteredRelation> {
     return this.#byModel.get(model) ?? new Map();
   }
 
   /** Every relation of every model. */
-  *all(): Iterable<RelationDefinition> {
+  *all(): Iterable<RegisteredRelation> {
     for (const relations of this.#byModel.values()) yield* relations.values();
   }
 
   /** Relation `name` of `model`. @throws SchemaError when there is none. */
-  relation(model: ModelClass, name: string): RelationDefinition {
+  relation(model: ModelClass, name: string): RegisteredRelation {
     const found = this.#byModel.get(model)?.get(name);
     if (found) return found;
     throw new SchemaError(
@@ -45,8 +45,8 @@ export class RelationRegistry {
  * on a blank instance to learn what it relates to. They must be free of side effects.
  * @throws SchemaError when such a method throws or returns something that is not a relation.
  */
-function discoverRelations(model: ModelClass): Map<string, RelationDefinition> {
-  const found = new Map<string, RelationDefinition>();
+function discoverRelations(model: ModelClass): Map<string, RegisteredRelation> {
+  const found = new Map<string, RegisteredRelation>();
   const blank = blankInstance(model);
   assertNoClassFields(model, blank);
   for (

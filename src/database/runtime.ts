@@ -10,15 +10,15 @@ import {
   shareLatest,
 } from '../live/live-observable.js';
 import { SharedObservables } from '../live/shared-observables.js';
-import type { ModelBase } from '../model/model.js';
 import { applyScopes } from '../query/global-scopes.js';
 import { QueryBuilder } from '../query/query-builder.js';
 import type { EagerLoad, QueryState } from '../query/query-state.js';
 import { eagerLoad } from '../relations/eager-loader.js';
-import type { RelationDefinition } from '../relations/relation.js';
+import type { RegisteredRelation } from '../relations/relation.js';
 import { bindModels, type DatabaseRuntime, type ModelContext } from '../state/context.js';
 import { lifecycleOf } from '../state/lifecycle.js';
 import type { KeyType, ModelClass } from '../state/model-class.js';
+import type { ModelInstance } from '../state/model-instance.js';
 import type { ChangeLog } from './change-log.js';
 import { DeleteEffects } from './delete-effects.js';
 import { foreignKeyTypeRule } from './foreign-key-types.js';
@@ -125,7 +125,7 @@ export class Runtime implements DatabaseRuntime {
     bindModels(this, [...tables.keys()]);
   }
 
-  contextOf<M extends ModelBase>(model: ModelClass<M>): ModelContext<M> {
+  contextOf<M extends ModelInstance>(model: ModelClass<M>): ModelContext<M> {
     const context = this.#contexts.get(model);
     if (context) return context as unknown as ModelContext<M>;
     throw new SchemaError(
@@ -140,11 +140,11 @@ export class Runtime implements DatabaseRuntime {
     return new Map([...this.#contexts.values()].map((context) => [context.tableName, context]));
   }
 
-  relation(model: ModelClass, name: string): RelationDefinition {
+  relation(model: ModelClass, name: string): RegisteredRelation {
     return this.#registry.relation(model, name);
   }
 
-  eagerLoad(models: readonly ModelBase[], loads: readonly EagerLoad[]): Promise<void> {
+  eagerLoad(models: readonly ModelInstance[], loads: readonly EagerLoad[]): Promise<void> {
     return eagerLoad(this, models, loads);
   }
 
@@ -156,7 +156,7 @@ export class Runtime implements DatabaseRuntime {
     return this.#trashEffects.restore(context, rows, now);
   }
 
-  touchOwners(context: ModelContext, models: readonly ModelBase[], now: Date): Promise<void> {
+  touchOwners(context: ModelContext, models: readonly ModelInstance[], now: Date): Promise<void> {
     return touchOwners(this, context, models, now);
   }
 

@@ -1,7 +1,7 @@
 import type { DatabaseRuntime } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
+import type { ModelInstance } from '../state/model-instance.js';
 import { isModel, loadedOf, readAttribute } from '../state/model-state.js';
-import type { ModelBase } from './model.js';
 
 /**
  * Loads each relation path onto the `models` (of one class) that do not hold it yet: a model
@@ -10,7 +10,7 @@ import type { ModelBase } from './model.js';
  */
 export async function loadMissing(
   runtime: DatabaseRuntime,
-  models: readonly ModelBase[],
+  models: readonly ModelInstance[],
   paths: readonly string[],
 ): Promise<void> {
   await Promise.all(
@@ -31,20 +31,20 @@ export async function loadMissing(
   );
 }
 
-function holds(model: ModelBase, name: string): boolean {
+function holds(model: ModelInstance, name: string): boolean {
   const loaded = loadedOf(model);
   return loaded !== undefined && Object.hasOwn(loaded, name) && loaded[name] === 'relation';
 }
 
-function heldModels(model: ModelBase, name: string): ModelBase[] {
+function heldModels(model: ModelInstance, name: string): ModelInstance[] {
   const value = readAttribute(model, name);
   const list = Array.isArray(value) ? value : [value];
-  return list.filter(isModel);
+  return list.filter(isModel) as ModelInstance[];
 }
 
 /** `models` in groups of one class each (a MorphTo holds several). */
-function byClass(models: readonly ModelBase[]): ModelBase[][] {
-  const groups = new Map<ModelClass, ModelBase[]>();
+function byClass(models: readonly ModelInstance[]): ModelInstance[][] {
+  const groups = new Map<ModelClass, ModelInstance[]>();
   for (const model of models) {
     const of = model.constructor as ModelClass;
     const group = groups.get(of) ?? [];

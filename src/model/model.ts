@@ -1,5 +1,6 @@
 import type { Observable } from 'rxjs';
 import { of } from 'rxjs';
+import type { attributesType, NumericKey } from '../core/attribute-types.js';
 import { ValidationError } from '../core/errors.js';
 import { assertAttributeSet, RESERVED_NAMES } from '../core/storable.js';
 import { defineValue, type Key, type Row } from '../core/values.js';
@@ -7,7 +8,6 @@ import { observeDirect } from '../query/direct-reads.js';
 import { refreshModel } from '../query/find.js';
 import { QueryBuilder } from '../query/query-builder.js';
 import { liveShareKey } from '../query/query-state.js';
-import { contextFor } from '../state/context.js';
 import { incrementModel } from '../state/increments.js';
 import type {
   ModelHooks,
@@ -17,6 +17,7 @@ import type {
 } from '../state/lifecycle.js';
 import { softDeleteColumn } from '../state/lifecycle.js';
 import type { KeyTypeSetting, ModelClass } from '../state/model-class.js';
+import { contextFor } from '../state/model-runtime.js';
 import {
   applyDefaults,
   dirtyOf,
@@ -31,18 +32,8 @@ import {
   unsetLoaded,
 } from '../state/model-state.js';
 import { deleteModel, restoreModel, saveModel, touchModel } from '../state/model-writes.js';
-import type { attributesType, NumericKey } from './attribute-types.js';
 import { ownerOfClass } from './key-statics.js';
 import { RelationLoading } from './relation-loading.js';
-
-export type {
-  AttributeKey,
-  AttributesOf,
-  CreationAttributes,
-  KeyOf,
-  NumericKey,
-  WithAttributes,
-} from './attribute-types.js';
 
 /**
  * The base of every model: attributes as own properties, dirty tracking against what was last
@@ -280,5 +271,5 @@ export const Model: ModelConstructor = ModelBase as unknown as ModelConstructor;
 /** A loaded relation as JSON: models as their `toJSON()`, lists item by item. */
 function plain(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(plain);
-  return isModel(value) ? value.toJSON() : null;
+  return isModel(value) ? (value as ModelBase).toJSON() : null;
 }

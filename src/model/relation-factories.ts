@@ -1,3 +1,4 @@
+import type { AttributeKey, attributesType } from '../core/attribute-types.js';
 import type { Key } from '../core/values.js';
 import { BelongsTo } from '../relations/belongs-to.js';
 import { BelongsToMany } from '../relations/belongs-to-many.js';
@@ -11,8 +12,7 @@ import { MorphTo } from '../relations/morph-to.js';
 import { MorphToMany } from '../relations/morph-to-many.js';
 import type { BelongsToManyOptions } from '../relations/pivot-types.js';
 import type { ModelClass } from '../state/model-class.js';
-import type { AttributeKey, attributesType } from './attribute-types.js';
-import type { ModelBase } from './model.js';
+import type { ModelInstance } from '../state/model-instance.js';
 
 /**
  * `this` of a relation factory, with the attribute interface `A` of the class that calls it:
@@ -34,7 +34,7 @@ export type OwnerOf<Ms extends readonly ModelClass[]> = Ms[number] extends infer
  */
 export abstract class RelationFactories {
   /** A HasOne relation: the related model holds `foreignKey` pointing at this model's `localKey`. */
-  hasOne<T extends ModelBase, R extends ModelBase, A extends object>(
+  hasOne<T extends ModelInstance, R extends ModelInstance, A extends object>(
     this: Calling<T, A>,
     related: ModelClass<R>,
     foreignKey?: AttributeKey<R>,
@@ -44,7 +44,7 @@ export abstract class RelationFactories {
   }
 
   /** A HasMany relation: each related model holds `foreignKey` pointing at this model's `localKey`. */
-  hasMany<T extends ModelBase, R extends ModelBase, A extends object>(
+  hasMany<T extends ModelInstance, R extends ModelInstance, A extends object>(
     this: Calling<T, A>,
     related: ModelClass<R>,
     foreignKey?: AttributeKey<R>,
@@ -58,8 +58,8 @@ export abstract class RelationFactories {
    * tables' singulars in alphabetical order, `post_tag`).
    */
   belongsToMany<
-    T extends ModelBase,
-    R extends ModelBase,
+    T extends ModelInstance,
+    R extends ModelInstance,
     Pivot extends object = Record<string, Key>,
   >(this: T, related: ModelClass<R>, options?: BelongsToManyOptions): BelongsToMany<T, R, Pivot> {
     return new BelongsToMany<T, R, Pivot>(this, related, options);
@@ -69,7 +69,11 @@ export abstract class RelationFactories {
    * A MorphToMany relation: this model's rows in the polymorphic pivot `<name>s` name its table
    * in `<name>_type` and its key in `<name>_id` (`morphToMany(Tag, 'taggable')`: `taggables`).
    */
-  morphToMany<T extends ModelBase, R extends ModelBase, Pivot extends object = Record<string, Key>>(
+  morphToMany<
+    T extends ModelInstance,
+    R extends ModelInstance,
+    Pivot extends object = Record<string, Key>,
+  >(
     this: T,
     related: ModelClass<R>,
     name: string,
@@ -83,8 +87,8 @@ export abstract class RelationFactories {
    * through the polymorphic pivot `<name>s` (`morphedByMany(Post, 'taggable')` on Tag).
    */
   morphedByMany<
-    T extends ModelBase,
-    R extends ModelBase,
+    T extends ModelInstance,
+    R extends ModelInstance,
     Pivot extends object = Record<string, Key>,
   >(
     this: T,
@@ -96,7 +100,7 @@ export abstract class RelationFactories {
   }
 
   /** A BelongsTo relation: this model holds `foreignKey` pointing at the owner's `ownerKey`. */
-  belongsTo<T extends ModelBase, R extends ModelBase, A extends object>(
+  belongsTo<T extends ModelInstance, R extends ModelInstance, A extends object>(
     this: Calling<T, A>,
     owner: ModelClass<R>,
     foreignKey?: Extract<keyof A, string>,
@@ -106,7 +110,7 @@ export abstract class RelationFactories {
   }
 
   /** A MorphOne relation: the related model holds `<name>_type` (this table) and `<name>_id`. */
-  morphOne<T extends ModelBase, R extends ModelBase, A extends object>(
+  morphOne<T extends ModelInstance, R extends ModelInstance, A extends object>(
     this: Calling<T, A>,
     related: ModelClass<R>,
     name: string,
@@ -116,7 +120,7 @@ export abstract class RelationFactories {
   }
 
   /** A MorphMany relation: each related model holds `<name>_type` (this table) and `<name>_id`. */
-  morphMany<T extends ModelBase, R extends ModelBase, A extends object>(
+  morphMany<T extends ModelInstance, R extends ModelInstance, A extends object>(
     this: Calling<T, A>,
     related: ModelClass<R>,
     name: string,
@@ -126,7 +130,7 @@ export abstract class RelationFactories {
   }
 
   /** A MorphTo relation: this model holds `<name>_type` and `<name>_id` naming an owner of `models`. */
-  morphTo<T extends ModelBase, const Ms extends readonly ModelClass[]>(
+  morphTo<T extends ModelInstance, const Ms extends readonly ModelClass[]>(
     this: T,
     name: string,
     models: Ms,
@@ -135,7 +139,12 @@ export abstract class RelationFactories {
   }
 
   /** A HasOneThrough relation: the first related model of the `through` models of this one. */
-  hasOneThrough<T extends ModelBase, R extends ModelBase, Th extends ModelBase, A extends object>(
+  hasOneThrough<
+    T extends ModelInstance,
+    R extends ModelInstance,
+    Th extends ModelInstance,
+    A extends object,
+  >(
     this: Calling<T, A>,
     related: ModelClass<R>,
     through: ModelClass<Th>,
@@ -148,7 +157,12 @@ export abstract class RelationFactories {
   }
 
   /** A HasManyThrough relation: the related models of the `through` models of this one. */
-  hasManyThrough<T extends ModelBase, R extends ModelBase, Th extends ModelBase, A extends object>(
+  hasManyThrough<
+    T extends ModelInstance,
+    R extends ModelInstance,
+    Th extends ModelInstance,
+    A extends object,
+  >(
     this: Calling<T, A>,
     related: ModelClass<R>,
     through: ModelClass<Th>,

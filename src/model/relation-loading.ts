@@ -4,11 +4,11 @@ import { addAggregates } from '../query/aggregates.js';
 import { QueryBuilder } from '../query/query-builder.js';
 import type { WithCounts, WithExists } from '../query/relation-query-types.js';
 import type { RelationName, RelationPath, WithRelations } from '../relations/relation-types.js';
-import { runtimeFor } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
+import type { ModelInstance } from '../state/model-instance.js';
+import { runtimeFor } from '../state/model-runtime.js';
 import { loadedNames, loadedOf, setLoaded } from '../state/model-state.js';
 import { loadMissing } from './load-missing.js';
-import type { ModelBase } from './model.js';
 import { WriteShortcuts } from './write-shortcuts.js';
 
 /**
@@ -17,7 +17,7 @@ import { WriteShortcuts } from './write-shortcuts.js';
  */
 export abstract class RelationLoading extends WriteShortcuts {
   /** Sets a loaded relation (as eager loading does); it is never written by `save()`. */
-  setRelation(name: string, value: ModelBase | readonly ModelBase[] | null): this {
+  setRelation(name: string, value: ModelInstance | readonly ModelInstance[] | null): this {
     if (RESERVED_NAMES.has(name)) {
       throw new ValidationError(`"${name}" is a reserved name and cannot be a relation`, {
         field: name,
@@ -73,16 +73,16 @@ export abstract class RelationLoading extends WriteShortcuts {
     return this as this & WithExists<N>;
   }
 
-  /** This model: the only class built on this one is ModelBase. */
-  get #model(): ModelBase {
-    return this as unknown as ModelBase;
+  /** This model: the only class built on this one is ModelInstance. */
+  get #model(): ModelInstance {
+    return this as unknown as ModelInstance;
   }
 
   /** Computes on this model the aggregates `add` puts on a query of its class. */
   async #loadAggregates(
-    add: (query: QueryBuilder<ModelBase>) => QueryBuilder<ModelBase, unknown>,
+    add: (query: QueryBuilder<ModelInstance>) => QueryBuilder<ModelInstance, unknown>,
   ): Promise<void> {
-    const model = this.constructor as ModelClass;
+    const model = this.constructor as ModelClass<ModelInstance>;
     const runtime = runtimeFor(this.#model);
     const { aggregates } = add(new QueryBuilder(model, runtime)).state;
     await addAggregates(runtime, model, [this.#model], aggregates);

@@ -1,3 +1,4 @@
+import type { AttributeKey, AttributesOf } from '../core/attribute-types.js';
 import { SchemaError } from '../core/errors.js';
 import { dictionaryKey } from '../core/key-dictionary.js';
 import { assertAttributeSet, assertList } from '../core/storable.js';
@@ -5,11 +6,11 @@ import { isValidKey, type Row, valueAt } from '../core/values.js';
 import { QueryBuilder } from '../query/query-builder.js';
 import { contextOf, type ModelContext, ownerOf } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
+import type { ModelInstance } from '../state/model-instance.js';
 import { newModel, writeAttribute } from '../state/model-state.js';
 import { insertModels, saveModel } from '../state/model-writes.js';
 import { updateRowsEach } from '../state/query-writes.js';
 import { KeyStatics } from './key-statics.js';
-import type { AttributeKey, AttributesOf, ModelBase } from './model.js';
 
 /**
  * The statics that find a model or write it in one step, each in one transaction over the
@@ -22,7 +23,7 @@ export abstract class WriteShortcuts extends KeyStatics {
    * transaction.
    * @example await Tag.firstOrCreate({ name: 'urgent' }, { colour: 'red' })
    */
-  static firstOrCreate<M extends ModelBase>(
+  static firstOrCreate<M extends ModelInstance>(
     this: ModelClass<M>,
     match: Partial<AttributesOf<M>>,
     values: Partial<AttributesOf<M>> = {},
@@ -40,7 +41,7 @@ export abstract class WriteShortcuts extends KeyStatics {
   }
 
   /** The first model matching `match`, or a new unsaved one filled with `match` and `values`. */
-  static async firstOrNew<M extends ModelBase>(
+  static async firstOrNew<M extends ModelInstance>(
     this: ModelClass<M>,
     match: Partial<AttributesOf<M>>,
     values: Partial<AttributesOf<M>> = {},
@@ -55,7 +56,7 @@ export abstract class WriteShortcuts extends KeyStatics {
    * Fills the first model matching `match` with `values` and saves it, or creates one from both,
    * in one transaction.
    */
-  static updateOrCreate<M extends ModelBase>(
+  static updateOrCreate<M extends ModelInstance>(
     this: ModelClass<M>,
     match: Partial<AttributesOf<M>>,
     values: Partial<AttributesOf<M>>,
@@ -79,7 +80,7 @@ export abstract class WriteShortcuts extends KeyStatics {
    * @throws SchemaError for a `uniqueBy` field given twice in `list`, or missing from a record.
    * @example await Product.upsert([{ sku: 'a1', price: 3 }], 'sku')
    */
-  static upsert<M extends ModelBase>(
+  static upsert<M extends ModelInstance>(
     this: ModelClass<M>,
     list: readonly Partial<AttributesOf<M>>[],
     uniqueBy: AttributeKey<M> | readonly AttributeKey<M>[],
@@ -130,7 +131,7 @@ export abstract class WriteShortcuts extends KeyStatics {
 }
 
 /** A query of the models matching every field of `match`, trashed ones left out. */
-function matching<M extends ModelBase>(
+function matching<M extends ModelInstance>(
   context: ModelContext<M>,
   match: Partial<AttributesOf<M>>,
 ): QueryBuilder<M> {

@@ -1,6 +1,6 @@
-import type { ModelBase } from '../model/model.js';
 import type { DatabaseRuntime } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
+import type { ModelInstance } from '../state/model-instance.js';
 import { readAttribute, setLoaded } from '../state/model-state.js';
 import type { Aggregate } from './query-state.js';
 
@@ -12,7 +12,7 @@ import type { Aggregate } from './query-state.js';
 export async function addAggregates(
   runtime: DatabaseRuntime,
   model: ModelClass,
-  models: readonly ModelBase[],
+  models: readonly ModelInstance[],
   aggregates: readonly Aggregate[],
 ): Promise<void> {
   if (models.length === 0) return;
@@ -29,7 +29,7 @@ export async function addAggregates(
 async function valuesOf(
   runtime: DatabaseRuntime,
   model: ModelClass,
-  models: readonly ModelBase[],
+  models: readonly ModelInstance[],
   aggregate: Aggregate,
 ): Promise<(number | boolean | null)[]> {
   const { relation } = runtime.relation(model, aggregate.relation);

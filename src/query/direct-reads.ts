@@ -1,9 +1,9 @@
 import { Dexie, type PromiseExtended } from 'dexie';
 import type { Observable } from 'rxjs';
 import { isValidKey, type Key } from '../core/values.js';
-import type { ModelBase } from '../model/model.js';
 import { type DatabaseRuntime, failedReadOf, type ModelContext } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
+import type { ModelInstance } from '../state/model-instance.js';
 import { hydrate, liveComparison } from '../state/model-state.js';
 
 /**
@@ -54,7 +54,7 @@ export type DirectResult<R> = R | null | R[];
  * Runs `read` over `related` on `runtime` as one chain of Dexie promises, with no native await,
  * so that a live query follows it as it is; read errors are translated as every read's are.
  */
-export function directRead<R extends ModelBase>(
+export function directRead<R extends ModelInstance>(
   runtime: DatabaseRuntime,
   related: ModelClass<R>,
   read: DirectRead,
@@ -72,7 +72,7 @@ export function directRead<R extends ModelBase>(
  * The records of `context` whose `field` holds `key`: the first or null, or all of them; a value
  * that is no key matches none, as a query's would.
  */
-function fieldRead<R extends ModelBase>(
+function fieldRead<R extends ModelInstance>(
   context: ModelContext<R>,
   field: string,
   key: unknown,
@@ -100,7 +100,7 @@ function fieldRead<R extends ModelBase>(
  * {@link DirectRead} `direct` describes at each run (none: the `empty` result), or, where there
  * is none or global scopes constrain `related` (read through its queries), `read`.
  */
-export function observeDirect<R extends ModelBase, Result>(
+export function observeDirect<R extends ModelInstance, Result>(
   runtime: DatabaseRuntime,
   related: ModelClass<R>,
   shareKey: string | undefined,

@@ -1,9 +1,9 @@
+import type { AttributeKey, AttributesOf, SoftDeletingModel } from '../core/attribute-types.js';
 import { describe } from '../core/values.js';
-import type { AttributeKey, AttributesOf, ModelBase } from '../model/model.js';
 import { contextOf, type DatabaseRuntime, type ModelContext } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
+import type { ModelInstance } from '../state/model-instance.js';
 import type { AnyOfClause, Clause, KeySource, OrderDirection, WhereOperator } from './clause.js';
-import type { SoftDeletingModel } from './global-scopes.js';
 import {
   assertField,
   assertSoftDeletes,
@@ -42,7 +42,7 @@ export type FieldCondition<M, K extends AttributeKey<M>> =
  * (`=`), a field, an operator and a value, a record of `field = value` pairs, or a callback that
  * groups conditions (`where((q) => q.where(a).orWhere(b))`).
  */
-export type WhereArguments<M extends ModelBase> =
+export type WhereArguments<M extends ModelInstance> =
   | { [K in AttributeKey<M>]-?: FieldCondition<M, K> }[AttributeKey<M>]
   | [conditions: Partial<AttributesOf<M>>]
   | [group: (query: FilterBuilder<M>) => unknown];
@@ -53,7 +53,7 @@ export type WhereArguments<M extends ModelBase> =
  * those after it the next; a record matches when it matches every clause of one alternative.
  * @typeParam M - the model queried
  */
-export class FilterBuilder<M extends ModelBase> {
+export class FilterBuilder<M extends ModelInstance> {
   readonly #model: ModelClass<M>;
   readonly #runtime: DatabaseRuntime | undefined;
   #state: QueryState;

@@ -1,6 +1,6 @@
 import { distinctKeys, groupsPerOwner } from '../core/key-dictionary.js';
-import type { ModelBase } from '../model/model.js';
 import type { ModelContext } from '../state/context.js';
+import type { ModelInstance } from '../state/model-instance.js';
 import { hydrate, readAttribute } from '../state/model-state.js';
 import { readRows } from './query-plan.js';
 import {
@@ -47,7 +47,7 @@ export function filteredLoadOf(context: ModelContext, state: QueryState): Filter
  * parents are those whose key the related models hold (and that pass the rest of `state`, which
  * `select` reads), each loaded with its related models. Resolves to the parents, loaded.
  */
-export async function readFilteredLoad<M extends ModelBase>(
+export async function readFilteredLoad<M extends ModelInstance>(
   context: ModelContext<M>,
   state: QueryState,
   found: FilteredLoad,

@@ -1,14 +1,9 @@
 import { dictionaryKey } from '../core/key-dictionary.js';
 import { assertValidKey, isValidKey, type Key, type Row } from '../core/values.js';
-import type { ModelBase } from '../model/model.js';
-import {
-  contextFor,
-  contextOf,
-  failedReadOf,
-  type ModelContext,
-  ownerOf,
-} from '../state/context.js';
+import { contextOf, failedReadOf, type ModelContext, ownerOf } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
+import type { ModelInstance } from '../state/model-instance.js';
+import { contextFor } from '../state/model-runtime.js';
 import { hydrate, loadedNames, refreshAttributes } from '../state/model-state.js';
 import { notFound, requireKey } from '../state/persistence.js';
 import { QueryBuilder } from './query-builder.js';
@@ -18,7 +13,7 @@ import { QueryBuilder } from './query-builder.js';
  * are constrained (soft deletes, global scopes), its query. @throws ValidationError for an
  * invalid key.
  */
-export async function findByKey<M extends ModelBase>(
+export async function findByKey<M extends ModelInstance>(
   model: ModelClass<M>,
   key: Key,
 ): Promise<M | null> {
@@ -44,7 +39,7 @@ export async function findByKey<M extends ModelBase>(
  * The models of `model` with these keys, in the order given; missing keys are skipped. One
  * bulk get, or, for a constrained model, one query.
  */
-export async function findByKeys<M extends ModelBase>(
+export async function findByKeys<M extends ModelInstance>(
   model: ModelClass<M>,
   keys: readonly Key[],
 ): Promise<M[]> {
@@ -65,7 +60,7 @@ export async function findByKeys<M extends ModelBase>(
 }
 
 /** The model of `context` stored under `key`, or null; read errors translated. */
-export async function readByKey<M extends ModelBase>(
+export async function readByKey<M extends ModelInstance>(
   context: ModelContext<M>,
   key: Key,
 ): Promise<M | null> {
@@ -82,7 +77,7 @@ function readRow(context: ModelContext, key: Key): Promise<Row | undefined> {
  * Re-reads the model's attributes, and reloads its loaded relations.
  * @throws ModelNotFoundError when the record is gone; UnsavedModelError without a key.
  */
-export async function refreshModel(model: ModelBase): Promise<void> {
+export async function refreshModel(model: ModelInstance): Promise<void> {
   const context = contextFor(model);
   const key = requireKey(context, model, 'refresh');
   const row = await readRow(context, key);

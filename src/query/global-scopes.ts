@@ -1,5 +1,5 @@
-import type { AttributeKey, AttributesOf, ModelBase } from '../model/model.js';
 import type { Lifecycle } from '../state/lifecycle.js';
+import type { ModelInstance } from '../state/model-instance.js';
 import type { Clause } from './clause.js';
 import type { QueryBuilder } from './query-builder.js';
 import { EMPTY_QUERY, NO_SCOPES, type QueryState, type RelationFilter } from './query-state.js';
@@ -9,29 +9,9 @@ import { EMPTY_QUERY, NO_SCOPES, type QueryState, type RelationFilter } from './
  * narrows the query it is given (its filters and relation filters count; order and paging do not).
  * @example static override scopes: GlobalScopes<Post> = { published: (query) => query.where('published', true) };
  */
-export type GlobalScopes<M extends ModelBase> = Readonly<
+export type GlobalScopes<M extends ModelInstance> = Readonly<
   Record<string, (query: QueryBuilder<M>) => unknown>
 >;
-
-/** The attribute names of `M` declared as a nullable Date: what a soft-delete column is. */
-export type NullableDateKeys<M> = {
-  [K in AttributeKey<M>]-?: null extends AttributesOf<M>[K]
-    ? NonNullable<AttributesOf<M>[K]> extends Date
-      ? K
-      : never
-    : never;
-}[AttributeKey<M>];
-
-/**
- * Nothing for a model that declares a soft-delete column (an attribute typed `Date | null`), and
- * for any other a property it lacks, so that `withTrashed()` on it does not compile.
- */
-export type SoftDeletingModel<M> = [NullableDateKeys<M>] extends [never]
-  ? {
-      /** Declare the soft-delete column as an attribute of type `Date | null`. */
-      readonly 'soft deletes need an attribute typed Date | null': true;
-    }
-  : unknown;
 
 /**
  * `state` with the read constraints of its model that `state.scopes` keeps, added as clauses and

@@ -1,8 +1,9 @@
-import type { ModelBase } from '../model/model.js';
+import type { WithAttributes } from '../core/attribute-types.js';
+import type { ModelInstance } from '../state/model-instance.js';
 import type { QueryBuilder } from './query-builder.js';
 
 /** A model of a table a MorphTo may reach, as a `morphWith` callback sees it: attributes typed `unknown`. */
-export type MorphedModel = ModelBase<Record<string, unknown>>;
+export type MorphedModel = WithAttributes<ModelInstance, Record<string, unknown>>;
 
 /** What `morphWith` takes per owner table: a constraint callback, or relations to load. */
 export type MorphLoad = ((query: QueryBuilder<MorphedModel>) => unknown) | readonly string[];

@@ -1,7 +1,7 @@
 import { isValidKey, type Row, valueAt } from '../core/values.js';
 import type { LiveComparison } from '../live/live-observable.js';
-import type { ModelBase } from '../model/model.js';
 import type { ModelContext } from '../state/context.js';
+import type { ModelInstance } from '../state/model-instance.js';
 import { liveComparison, originalOf } from '../state/model-state.js';
 import { type Clause, type OrderDirection, orderComparator } from './clause.js';
 import { someUnindexed } from './index-coverage.js';
@@ -35,7 +35,7 @@ export interface CursorPage<T> {
 }
 
 /** Page `page` of `state`'s results, `perPage` a page, with the total count. */
-export async function paginate<M extends ModelBase>(
+export async function paginate<M extends ModelInstance>(
   context: ModelContext<M>,
   state: QueryState,
   page: number,
@@ -69,7 +69,7 @@ export async function paginate<M extends ModelBase>(
  * record on through the order's index, so that every page costs what the first does.
  * @throws ValidationError for a cursor of another query, or one cut short or altered.
  */
-export async function cursorPaginate<M extends ModelBase>(
+export async function cursorPaginate<M extends ModelInstance>(
   context: ModelContext<M>,
   state: QueryState,
   perPage: number,
@@ -137,7 +137,7 @@ function checkPerPage(context: ModelContext, perPage: number, what: string): voi
 }
 
 /** The first `take` results after `position`, in the query's order. */
-async function after<M extends ModelBase>(
+async function after<M extends ModelInstance>(
   context: ModelContext<M>,
   base: QueryState,
   position: CursorPosition,
@@ -155,7 +155,7 @@ async function after<M extends ModelBase>(
 }
 
 /** The last `take` results before `position`, in the query's order. */
-async function before<M extends ModelBase>(
+async function before<M extends ModelInstance>(
   context: ModelContext<M>,
   base: QueryState,
   position: CursorPosition,
@@ -212,7 +212,10 @@ function keyset(
 }
 
 /** The results whose order value is no key, which follow all others, in order. */
-async function tail<M extends ModelBase>(context: ModelContext<M>, base: QueryState): Promise<M[]> {
+async function tail<M extends ModelInstance>(
+  context: ModelContext<M>,
+  base: QueryState,
+): Promise<M[]> {
   const { field, direction } = base.order!;
   if (!(await someUnindexed(context, field))) return [];
   const all = await selectModels(context, { ...base, order: undefined });
@@ -223,7 +226,7 @@ async function tail<M extends ModelBase>(context: ModelContext<M>, base: QuerySt
 }
 
 /** The models of `sorted` after (`side` 1) or before (-1) the record `position` names. */
-function beyond<M extends ModelBase>(
+function beyond<M extends ModelInstance>(
   sorted: M[],
   context: ModelContext,
   base: QueryState,

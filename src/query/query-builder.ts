@@ -1,14 +1,15 @@
 import type { Observable } from 'rxjs';
+import type { AttributeKey, AttributesOf } from '../core/attribute-types.js';
 import { ModelNotFoundError, ValidationError } from '../core/errors.js';
 import { withChanges } from '../core/records.js';
 import { assertAttributeSet, assertStorable } from '../core/storable.js';
 import { describe, type Row, valueAt } from '../core/values.js';
 import type { LiveComparison } from '../live/live-observable.js';
-import type { AttributeKey, AttributesOf, ModelBase } from '../model/model.js';
 import { type ModelContext, ownerOf } from '../state/context.js';
 import { incrementRows } from '../state/increments.js';
 import { PLAIN_LIFECYCLE } from '../state/lifecycle.js';
 import type { ModelClass } from '../state/model-class.js';
+import type { ModelInstance } from '../state/model-instance.js';
 import { liveComparison } from '../state/model-state.js';
 import { deleteRows, updateRows } from '../state/query-writes.js';
 import { lifecycleWrite } from '../state/write-lifecycle.js';
@@ -26,7 +27,7 @@ import { countSelected, queryResults, selectRows } from './run-query.js';
  * @typeParam M - the model queried
  * @typeParam Out - the model type of the results, including eager-loaded relations and aggregates
  */
-export class QueryBuilder<M extends ModelBase, Out = M> extends RelationQueryBuilder<M, Out> {
+export class QueryBuilder<M extends ModelInstance, Out = M> extends RelationQueryBuilder<M, Out> {
   /** The matching models. */
   async get(): Promise<Out[]> {
     return (await queryResults(this.context(), this.state)) as unknown as Out[];
@@ -287,7 +288,7 @@ export class QueryBuilder<M extends ModelBase, Out = M> extends RelationQueryBui
   }
 
   /** @internal */
-  protected blank<R extends ModelBase>(model: ModelClass<R>): QueryBuilder<R> {
+  protected blank<R extends ModelInstance>(model: ModelClass<R>): QueryBuilder<R> {
     return new QueryBuilder(model, this.context().runtime);
   }
 

@@ -1,6 +1,7 @@
-import type { AttributeKey, ModelBase } from '../model/model.js';
+import type { AttributeKey } from '../core/attribute-types.js';
 import type { RelatedAt, RelationPath } from '../relations/relation-types.js';
 import type { ModelClass } from '../state/model-class.js';
+import type { ModelInstance } from '../state/model-instance.js';
 import { FilterBuilder } from './filter-builder.js';
 import type { QueryBuilder } from './query-builder.js';
 import { countOperator, wholeNumber } from './query-input.js';
@@ -13,10 +14,10 @@ import type { RelationCondition, RelationConstraint } from './relation-query-typ
  * `whereHas`, `whereRelation`, and their `or` and negated forms).
  * @typeParam M - the model queried
  */
-export abstract class RelationFilterBuilder<M extends ModelBase> extends FilterBuilder<M> {
+export abstract class RelationFilterBuilder<M extends ModelInstance> extends FilterBuilder<M> {
   /** A blank query over `model` on this query's Database, for a constraint callback. */
   /** @internal */
-  protected abstract blank<R extends ModelBase>(model: ModelClass<R>): QueryBuilder<R>;
+  protected abstract blank<R extends ModelInstance>(model: ModelClass<R>): QueryBuilder<R>;
 
   /**
    * Keeps the results that have related models along `relation` (a dotted path nests), or whose

@@ -1,6 +1,6 @@
-import type { ModelBase } from '../model/model.js';
 import type { DatabaseRuntime } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
+import type { ModelInstance } from '../state/model-instance.js';
 import { originalOf } from '../state/model-state.js';
 import { rowMatcher } from './clause.js';
 import type { CountOperator, FilterAlternative, RelationFilter } from './query-state.js';
@@ -9,7 +9,7 @@ import type { CountOperator, FilterAlternative, RelationFilter } from './query-s
  * The `models` (of `model`) whose related models satisfy every filter: per filter, one count for
  * all the models still in, read from index keys unless the filter constrains what is counted.
  */
-export async function filterByRelations<M extends ModelBase>(
+export async function filterByRelations<M extends ModelInstance>(
   runtime: DatabaseRuntime,
   model: ModelClass,
   models: readonly M[],
@@ -31,7 +31,7 @@ export async function filterByRelations<M extends ModelBase>(
 }
 
 /** The `models` that pass at least one of `alternatives`, in their order. */
-async function anyOf<M extends ModelBase>(
+async function anyOf<M extends ModelInstance>(
   runtime: DatabaseRuntime,
   model: ModelClass,
   models: readonly M[],

@@ -1,8 +1,7 @@
 import { describe } from '../core/values.js';
-import type { ModelBase } from '../model/model.js';
-import type { AnyRelation } from '../relations/relation.js';
-import type { DatabaseRuntime } from '../state/context.js';
+import type { DatabaseRuntime, RelationReader } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
+import type { ModelInstance } from '../state/model-instance.js';
 import { FilterBuilder } from './filter-builder.js';
 import { type MorphLoad, morphLoadsOf } from './morph-with.js';
 import type { QueryBuilder } from './query-builder.js';
@@ -17,12 +16,12 @@ import type { EagerLoad, QueryState } from './query-state.js';
 export class RelationPaths {
   readonly #model: ModelClass;
   readonly #runtime: DatabaseRuntime;
-  readonly #blank: <R extends ModelBase>(model: ModelClass<R>) => QueryBuilder<R>;
+  readonly #blank: <R extends ModelInstance>(model: ModelClass<R>) => QueryBuilder<R>;
 
   constructor(
     model: ModelClass,
     runtime: DatabaseRuntime,
-    blank: <R extends ModelBase>(model: ModelClass<R>) => QueryBuilder<R>,
+    blank: <R extends ModelInstance>(model: ModelClass<R>) => QueryBuilder<R>,
   ) {
     this.#model = model;
     this.#runtime = runtime;
@@ -103,9 +102,9 @@ export class RelationPaths {
   }
 
   /** The relations along `path`, in order. @throws SchemaError for a name that is not one. */
-  along(path: string): AnyRelation[] {
+  along(path: string): RelationReader[] {
     const runtime = this.#runtime;
-    const relations: AnyRelation[] = [];
+    const relations: RelationReader[] = [];
     let model: ModelClass = this.#model;
     for (const name of path.split('.')) {
       const { relation } = runtime.relation(model, name);

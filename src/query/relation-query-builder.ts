@@ -1,11 +1,12 @@
+import type { AttributeKey } from '../core/attribute-types.js';
 import { describe } from '../core/values.js';
-import type { AttributeKey, ModelBase } from '../model/model.js';
 import type {
   RelatedModel,
   RelationName,
   RelationPath,
   WithRelations,
 } from '../relations/relation-types.js';
+import type { ModelInstance } from '../state/model-instance.js';
 import { morphLoadsOf } from './morph-with.js';
 import type { QueryBuilder } from './query-builder.js';
 import { assertField, schemaError } from './query-input.js';
@@ -27,7 +28,7 @@ import type {
  * @typeParam Out - the model type of the results, including eager-loaded relations and aggregates
  */
 export abstract class RelationQueryBuilder<
-  M extends ModelBase,
+  M extends ModelInstance,
   Out = M,
 > extends RelationFilterBuilder<M> {
   /**

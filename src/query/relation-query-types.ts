@@ -1,11 +1,13 @@
-import type { AttributeKey, AttributesOf, ModelBase } from '../model/model.js';
+import type { AttributeKey, AttributesOf } from '../core/attribute-types.js';
 import type { MorphTablesAt, RelatedAt, RelationPath } from '../relations/relation-types.js';
+import type { ModelInstance } from '../state/model-instance.js';
 import type { ComparisonOperator } from './filter-builder.js';
 import type { MorphLoads } from './morph-with.js';
 import type { QueryBuilder } from './query-builder.js';
 
 /** The model at the end of relation path `P` of `M`, as a query callback receives it. */
-type ModelAt<M, P extends string> = RelatedAt<M, P> extends infer R extends ModelBase ? R : never;
+type ModelAt<M, P extends string> =
+  RelatedAt<M, P> extends infer R extends ModelInstance ? R : never;
 
 /** A callback that constrains the query over the related models of relation path `P`. */
 export type RelationConstraint<M, P extends string> = (

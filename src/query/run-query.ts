@@ -1,6 +1,6 @@
 import type { Row } from '../core/values.js';
-import type { ModelBase } from '../model/model.js';
 import type { ModelContext } from '../state/context.js';
+import type { ModelInstance } from '../state/model-instance.js';
 import { hydrate, originalOf } from '../state/model-state.js';
 import { addAggregates } from './aggregates.js';
 import { filteredLoadOf, readFilteredLoad } from './filtered-load.js';
@@ -13,7 +13,7 @@ import { filterByRelations } from './relation-filters.js';
  * The models `state` selects, hydrated: its rows, then its relation filters, then its paging
  * (which a relation filter must precede). Read errors come out as dexorm errors.
  */
-export async function selectModels<M extends ModelBase>(
+export async function selectModels<M extends ModelInstance>(
   context: ModelContext<M>,
   state: QueryState,
 ): Promise<M[]> {
@@ -39,7 +39,7 @@ export async function selectModels<M extends ModelBase>(
 }
 
 /** The results of `state`: the models it selects, with its eager loads and aggregates. */
-export async function queryResults<M extends ModelBase>(
+export async function queryResults<M extends ModelInstance>(
   context: ModelContext<M>,
   state: QueryState,
 ): Promise<M[]> {
@@ -61,7 +61,7 @@ export async function queryResults<M extends ModelBase>(
 }
 
 /** Loads `state`'s eager loads and aggregates onto `models` (selected by it); resolves to them. */
-export async function loadOnto<M extends ModelBase>(
+export async function loadOnto<M extends ModelInstance>(
   context: ModelContext<M>,
   state: QueryState,
   models: M[],
@@ -98,6 +98,6 @@ export async function selectRows(context: ModelContext, state: QueryState): Prom
   return models.map((model) => originalOf(model)!);
 }
 
-function hydrateAll<M extends ModelBase>(context: ModelContext<M>, rows: readonly Row[]): M[] {
+function hydrateAll<M extends ModelInstance>(context: ModelContext<M>, rows: readonly Row[]): M[] {
   return rows.map((row) => hydrate(context, row));
 }

@@ -1,10 +1,11 @@
+import type { AttributesOf } from '../core/attribute-types.js';
 import { ValidationError } from '../core/errors.js';
 import { dictionaryKey } from '../core/key-dictionary.js';
 import { assertAttributeSet, assertList } from '../core/storable.js';
 import { describe, type Key, sameValue } from '../core/values.js';
-import type { AttributesOf, ModelBase } from '../model/model.js';
 import { QueryBuilder } from '../query/query-builder.js';
 import type { DatabaseRuntime } from '../state/context.js';
+import type { ModelInstance } from '../state/model-instance.js';
 import { newModel, setLoaded } from '../state/model-state.js';
 import { insertModels } from '../state/model-writes.js';
 import { PivotRelation } from './pivot-relation.js';
@@ -17,8 +18,8 @@ import type { PivotRecord, RelatedKeysOrModels, SyncResult, WithPivot } from './
  * @example
  * tagsRelation(): BelongsToMany<Post, Tag, PostTagAttributes> { return this.belongsToMany(Tag); }
  */ export class BelongsToMany<
-  P extends ModelBase,
-  R extends ModelBase,
+  P extends ModelInstance,
+  R extends ModelInstance,
   Pivot extends object = Record<string, Key>,
 > extends PivotRelation<P, R, Pivot> {
   /**
@@ -243,7 +244,8 @@ import type { PivotRecord, RelatedKeysOrModels, SyncResult, WithPivot } from './
     }
     const parentKey = this.requireParentKey('create');
     return this.writePivot(async (runtime) => {
-      const model = await newModel(this.related, attributes, runtime).save();
+      const model = newModel(this.related, attributes, runtime);
+      await model.save();
       const key = this.relatedKeys.of(model)[0]!;
       const [row] = await this.pivot.pair(
         runtime,

@@ -1,7 +1,8 @@
+import type { AttributeKey, AttributesOf, WithAttributes } from '../core/attribute-types.js';
 import { UnsavedModelError } from '../core/errors.js';
 import { defaultForeignKey } from '../core/naming.js';
-import type { AttributeKey, AttributesOf, ModelBase, WithAttributes } from '../model/model.js';
 import type { ModelClass } from '../state/model-class.js';
+import type { ModelInstance } from '../state/model-instance.js';
 import { readAttribute, writeAttribute } from '../state/model-state.js';
 import { KeyedRelation, type KeyLink } from './keyed-relation.js';
 import { plainIndex, type RelationRequirements } from './requirements.js';
@@ -13,8 +14,8 @@ import { plainIndex, type RelationRequirements } from './requirements.js';
  * userRelation(): BelongsTo<Profile, User> { return this.belongsTo(User, 'user_id', 'id'); }
  */
 export class BelongsTo<
-  C extends ModelBase,
-  O extends ModelBase,
+  C extends ModelInstance,
+  O extends ModelInstance,
   CA = AttributesOf<C>,
 > extends KeyedRelation<C, O, O | null> {
   /** The child's attribute pointing at the owner (default `<singular owner table>_<its key>`). */

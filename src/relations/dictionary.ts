@@ -1,11 +1,11 @@
 import { dictionaryKey, groupsPerOwner } from '../core/key-dictionary.js';
-import type { ModelBase } from '../model/model.js';
+import type { ModelInstance } from '../state/model-instance.js';
 import { readAttribute } from '../state/model-state.js';
 
 /** Which attribute of a result holds the key it matches a parent by, or how to read that key. */
-export type ResultKey = string | ((result: ModelBase) => unknown);
+export type ResultKey = string | ((result: ModelInstance) => unknown);
 
-function keyReader(key: ResultKey): (result: ModelBase) => unknown {
+function keyReader(key: ResultKey): (result: ModelInstance) => unknown {
   return typeof key === 'string' ? (model) => readAttribute(model, key) : key;
 }
 
@@ -13,8 +13,8 @@ function keyReader(key: ResultKey): (result: ModelBase) => unknown {
  * The results whose `resultKey` equals each parent's `parentKey`, in the parents' order (`[]`
  * where none does): one dictionary of lists built, then one lookup per parent.
  */
-export function groupByKey<R extends ModelBase>(
-  parents: readonly ModelBase[],
+export function groupByKey<R extends ModelInstance>(
+  parents: readonly ModelInstance[],
   parentKey: string,
   results: readonly R[],
   resultKey: ResultKey,
@@ -26,7 +26,7 @@ export function groupByKey<R extends ModelBase>(
 
 /** How many of `keys` equal each parent's `parentKey`, in the parents' order. */
 export function countMatches(
-  parents: readonly ModelBase[],
+  parents: readonly ModelInstance[],
   parentKey: string,
   keys: readonly unknown[],
 ): number[] {

@@ -1,10 +1,10 @@
-import type { ModelBase } from '../model/model.js';
 import { addAggregates } from '../query/aggregates.js';
 import { rowMatcher } from '../query/clause.js';
 import type { EagerLoad, QueryState } from '../query/query-state.js';
 import { filterByRelations } from '../query/relation-filters.js';
 import type { DatabaseRuntime } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
+import type { ModelInstance } from '../state/model-instance.js';
 import { originalOf, readAttribute, setLoaded } from '../state/model-state.js';
 
 /** What is loaded under one relation name: its constraint, and the levels below it. */
@@ -23,7 +23,7 @@ interface Level {
  */
 export async function eagerLoad(
   runtime: DatabaseRuntime,
-  models: readonly ModelBase[],
+  models: readonly ModelInstance[],
   loads: readonly EagerLoad[],
 ): Promise<void> {
   const first = models[0];
@@ -51,7 +51,7 @@ export async function eagerLoad(
       const perTableLoads = Object.values(perTable ?? {}).some((table) => table.with.length > 0);
       if (nested.length === 0 && aggregates.length === 0 && !perTableLoads) return;
       // A MorphTo loads models of several classes: each class loads its own nested relations.
-      const byClass = new Map<ModelClass, ModelBase[]>();
+      const byClass = new Map<ModelClass, ModelInstance[]>();
       for (const model of kept) {
         const group = byClass.get(model.constructor as ModelClass);
         if (group) group.push(model);
@@ -70,7 +70,7 @@ export async function eagerLoad(
 }
 
 /** The models of `groups`, each once. */
-function distinct(groups: readonly (readonly ModelBase[])[]): ModelBase[] {
+function distinct(groups: readonly (readonly ModelInstance[])[]): ModelInstance[] {
   return [...new Set(groups.flat())];
 }
 
@@ -80,12 +80,12 @@ function distinct(groups: readonly (readonly ModelBase[])[]): ModelBase[] {
  */
 async function constrainPerTable(
   runtime: DatabaseRuntime,
-  groups: readonly (readonly ModelBase[])[],
+  groups: readonly (readonly ModelInstance[])[],
   perTable: NonNullable<EagerLoad['perTable']>,
-): Promise<ModelBase[][]> {
+): Promise<ModelInstance[][]> {
   const owners = distinct(groups);
-  const kept = new Set<ModelBase>();
-  const byTable = new Map<ModelClass, ModelBase[]>();
+  const kept = new Set<ModelInstance>();
+  const byTable = new Map<ModelClass, ModelInstance[]>();
   for (const owner of owners) {
     const of = owner.constructor as ModelClass;
     byTable.set(of, [...(byTable.get(of) ?? []), owner]);
@@ -110,16 +110,16 @@ async function constrainPerTable(
  * resolves to the related models kept.
  */
 function pagePerParent(
-  parents: readonly ModelBase[],
+  parents: readonly ModelInstance[],
   name: string,
   constraint: QueryState,
-): ModelBase[] {
+): ModelInstance[] {
   const { offset, limit } = constraint;
   const paged = offset > 0 || limit !== undefined;
   const end = limit === undefined ? undefined : offset + limit;
-  const kept: ModelBase[] = [];
+  const kept: ModelInstance[] = [];
   for (const parent of parents) {
-    const value = readAttribute(parent, name) as ModelBase | ModelBase[] | null;
+    const value = readAttribute(parent, name) as ModelInstance | ModelInstance[] | null;
     if (Array.isArray(value)) {
       const page = paged ? value.slice(offset, end) : value;
       if (paged) setLoaded(parent, name, page, 'relation');

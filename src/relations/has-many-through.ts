@@ -1,4 +1,4 @@
-import type { ModelBase } from '../model/model.js';
+import type { ModelInstance } from '../state/model-instance.js';
 import { HasOneOrManyThrough } from './through.js';
 
 /**
@@ -8,9 +8,9 @@ import { HasOneOrManyThrough } from './through.js';
  * postsRelation(): HasManyThrough<Country, Post, User> { return this.hasManyThrough(Post, User); }
  */
 export class HasManyThrough<
-  P extends ModelBase,
-  R extends ModelBase,
-  T extends ModelBase,
+  P extends ModelInstance,
+  R extends ModelInstance,
+  T extends ModelInstance,
 > extends HasOneOrManyThrough<P, R, T, R[]> {
   protected readonly toMany = true;
 }

@@ -1,7 +1,8 @@
+import type { AttributeKey, AttributesOf } from '../core/attribute-types.js';
 import { assertAttributeSet, assertList } from '../core/storable.js';
 import { describe } from '../core/values.js';
-import type { AttributeKey, AttributesOf, ModelBase } from '../model/model.js';
 import { assertField, schemaError } from '../query/query-input.js';
+import type { ModelInstance } from '../state/model-instance.js';
 import { insertModels } from '../state/model-writes.js';
 import { HasOneOfMany, type OfManyAggregate } from './has-one-of-many.js';
 import { HasOneOrMany } from './has-one-or-many.js';
@@ -14,8 +15,8 @@ import { HasOneOrMany } from './has-one-or-many.js';
  * postsRelation(): HasMany<User, Post> { return this.hasMany(Post, 'user_id', 'id'); }
  */
 export class HasMany<
-  P extends ModelBase,
-  R extends ModelBase,
+  P extends ModelInstance,
+  R extends ModelInstance,
   PA = AttributesOf<P>,
 > extends HasOneOrMany<P, R, R[], PA> {
   protected readonly toMany = true;
@@ -99,7 +100,8 @@ export class HasMany<
       const existing = await this.query().where(search).first();
       if (!existing) return this.create({ ...search, ...values });
       existing.fill(values as never);
-      return existing.save();
+      await existing.save();
+      return existing;
     });
   }
 

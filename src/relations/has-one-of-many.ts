@@ -1,12 +1,13 @@
-import type { AttributeKey, ModelBase } from '../model/model.js';
+import type { AttributeKey } from '../core/attribute-types.js';
 import { type OrderDirection, orderComparator, rowMatcher } from '../query/clause.js';
 import type { QueryBuilder } from '../query/query-builder.js';
 import type { QueryState } from '../query/query-state.js';
 import { filterByRelations } from '../query/relation-filters.js';
 import type { DatabaseRuntime } from '../state/context.js';
 import { softDeleteColumn } from '../state/lifecycle.js';
+import type { ModelInstance } from '../state/model-instance.js';
 import { originalOf } from '../state/model-state.js';
-import type { HasMany } from './has-many.js';
+import type { HasOneOrMany } from './has-one-or-many.js';
 import { Relation } from './relation.js';
 import type { RelationRequirements } from './requirements.js';
 
@@ -24,19 +25,19 @@ export type OfManyAggregate = 'max' | 'min';
  *   return this.hasMany(Post, 'user_id').latestOfMany('created_at');
  * }
  */
-export class HasOneOfMany<P extends ModelBase, R extends ModelBase> extends Relation<
+export class HasOneOfMany<P extends ModelInstance, R extends ModelInstance> extends Relation<
   P,
   R,
   R | null
 > {
   /** The HasMany the one model is picked from. */
-  readonly many: HasMany<P, R>;
+  readonly many: HasOneOrMany<P, R, R[]>;
   /** The attribute compared. */
   readonly field: string;
   /** Whether the greatest (`'max'`) or the least (`'min'`) `field` wins. */
   readonly aggregate: OfManyAggregate;
 
-  constructor(many: HasMany<P, R>, field: string, aggregate: OfManyAggregate) {
+  constructor(many: HasOneOrMany<P, R, R[]>, field: string, aggregate: OfManyAggregate) {
     super(many.parent, many.related, many.localKey);
     this.many = many;
     this.field = field;

@@ -1,8 +1,10 @@
+import type { AttributeKey, AttributesOf, WithAttributes } from '../core/attribute-types.js';
 import { SchemaError, UnsavedModelError, ValidationError } from '../core/errors.js';
 import { assertAttributeSet } from '../core/storable.js';
 import { describe, type Key } from '../core/values.js';
-import type { AttributeKey, AttributesOf, ModelBase, WithAttributes } from '../model/model.js';
+import type { ExistenceJoin } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
+import type { ModelInstance } from '../state/model-instance.js';
 import {
   keyAttribute,
   newModel,
@@ -14,7 +16,6 @@ import {
 } from '../state/model-state.js';
 import { ForeignKeyLink, type MorphType } from './foreign-key-link.js';
 import { KeyedRelation, type KeyLink } from './keyed-relation.js';
-import type { ExistenceJoin } from './relation.js';
 import { DELETE_RULES, type DeleteRule, type RelationRequirements } from './requirements.js';
 
 /**
@@ -22,8 +23,8 @@ import { DELETE_RULES, type DeleteRule, type RelationRequirements } from './requ
  * `localKey`. Writes through the relation set that foreign key, inside one readwrite transaction.
  */
 export abstract class HasOneOrMany<
-  P extends ModelBase,
-  R extends ModelBase,
+  P extends ModelInstance,
+  R extends ModelInstance,
   Result,
   PA = AttributesOf<P>,
 > extends KeyedRelation<P, R, Result> {
@@ -183,7 +184,8 @@ export abstract class HasOneOrMany<
       return await this.inTransaction(async () => {
         await this.assertCanAttach(model, key);
         this.writeKeys(model, key);
-        return model.save();
+        await model.save();
+        return model;
       });
     } catch (error) {
       for (const [column, had, value] of previous) {

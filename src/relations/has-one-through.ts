@@ -1,4 +1,4 @@
-import type { ModelBase } from '../model/model.js';
+import type { ModelInstance } from '../state/model-instance.js';
 import { HasOneOrManyThrough } from './through.js';
 
 /**
@@ -8,9 +8,9 @@ import { HasOneOrManyThrough } from './through.js';
  * latestPostRelation(): HasOneThrough<Country, Post, User> { return this.hasOneThrough(Post, User); }
  */
 export class HasOneThrough<
-  P extends ModelBase,
-  R extends ModelBase,
-  T extends ModelBase,
+  P extends ModelInstance,
+  R extends ModelInstance,
+  T extends ModelInstance,
 > extends HasOneOrManyThrough<P, R, T, R | null> {
   protected readonly toMany = false;
 }

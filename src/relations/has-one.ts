@@ -1,6 +1,7 @@
+import type { AttributesOf } from '../core/attribute-types.js';
 import { UniqueConstraintError } from '../core/errors.js';
 import { describe, type Key, sameValue } from '../core/values.js';
-import type { AttributesOf, ModelBase } from '../model/model.js';
+import type { ModelInstance } from '../state/model-instance.js';
 import { HasOneOrMany } from './has-one-or-many.js';
 
 /**
@@ -10,8 +11,8 @@ import { HasOneOrMany } from './has-one-or-many.js';
  * profileRelation(): HasOne<User, Profile> { return this.hasOne(Profile, 'user_id', 'id'); }
  */
 export class HasOne<
-  P extends ModelBase,
-  R extends ModelBase,
+  P extends ModelInstance,
+  R extends ModelInstance,
   PA = AttributesOf<P>,
 > extends HasOneOrMany<P, R, R | null, PA> {
   protected readonly toMany = false;
@@ -44,7 +45,8 @@ export class HasOne<
       if (!existing) return this.create(attributes);
       existing.fill(attributes as never);
       this.writeKeys(existing, key);
-      return existing.save();
+      await existing.save();
+      return existing;
     });
   }
 

@@ -1,10 +1,11 @@
+import type { AttributeKey } from '../core/attribute-types.js';
 import { distinctKeys } from '../core/key-dictionary.js';
-import type { AttributeKey, ModelBase } from '../model/model.js';
 import type { DirectRead } from '../query/direct-reads.js';
 import type { QueryBuilder } from '../query/query-builder.js';
 import type { QueryState } from '../query/query-state.js';
 import type { DatabaseRuntime } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
+import type { ModelInstance } from '../state/model-instance.js';
 import { readAttribute } from '../state/model-state.js';
 import { countMatches, groupByKey } from './dictionary.js';
 import type { MorphType } from './foreign-key-link.js';
@@ -30,8 +31,8 @@ export interface KeyLink {
  * the one-parent query, the batch read, the count from index keys and the direct read follow.
  */
 export abstract class KeyedRelation<
-  P extends ModelBase,
-  R extends ModelBase,
+  P extends ModelInstance,
+  R extends ModelInstance,
   Result,
 > extends Relation<P, R, Result> {
   /** The two fields the parent and its related models share. */

@@ -1,5 +1,5 @@
-import type { ModelBase } from '../model/model.js';
 import type { ModelClass } from '../state/model-class.js';
+import type { ModelInstance } from '../state/model-instance.js';
 import { HasMany } from './has-many.js';
 
 /**
@@ -8,7 +8,7 @@ import { HasMany } from './has-many.js';
  * @example
  * commentsRelation(): MorphMany<Post, Comment> { return this.morphMany(Comment, 'commentable'); }
  */
-export class MorphMany<P extends ModelBase, R extends ModelBase> extends HasMany<P, R> {
+export class MorphMany<P extends ModelInstance, R extends ModelInstance> extends HasMany<P, R> {
   constructor(parent: P, related: ModelClass<R>, name: string, localKey?: string) {
     super(parent as never, related, undefined, localKey as never, name);
   }

@@ -1,5 +1,5 @@
-import type { ModelBase } from '../model/model.js';
 import type { ModelClass } from '../state/model-class.js';
+import type { ModelInstance } from '../state/model-instance.js';
 import { HasOne } from './has-one.js';
 
 /**
@@ -8,7 +8,7 @@ import { HasOne } from './has-one.js';
  * @example
  * thumbnailRelation(): MorphOne<Video, Image> { return this.morphOne(Image, 'imageable'); }
  */
-export class MorphOne<P extends ModelBase, R extends ModelBase> extends HasOne<P, R> {
+export class MorphOne<P extends ModelInstance, R extends ModelInstance> extends HasOne<P, R> {
   constructor(parent: P, related: ModelClass<R>, name: string, localKey?: string) {
     super(parent as never, related, undefined, localKey as never, name);
   }

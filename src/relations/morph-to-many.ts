@@ -1,6 +1,6 @@
 import type { Key } from '../core/values.js';
-import type { ModelBase } from '../model/model.js';
 import type { ModelClass } from '../state/model-class.js';
+import type { ModelInstance } from '../state/model-instance.js';
 import { BelongsToMany } from './belongs-to-many.js';
 import type { BelongsToManyOptions } from './pivot-types.js';
 
@@ -13,8 +13,8 @@ import type { BelongsToManyOptions } from './pivot-types.js';
  * tagsRelation(): MorphToMany<Post, Tag> { return this.morphToMany(Tag, 'taggable'); }
  */
 export class MorphToMany<
-  P extends ModelBase,
-  R extends ModelBase,
+  P extends ModelInstance,
+  R extends ModelInstance,
   Pivot extends object = Record<string, Key>,
 > extends BelongsToMany<P, R, Pivot> {
   /** The morph name (`taggable`). */

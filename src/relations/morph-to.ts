@@ -1,10 +1,11 @@
+import type { AttributeKey } from '../core/attribute-types.js';
 import { SchemaError, UnsavedModelError } from '../core/errors.js';
 import { buildGroups, dictionaryKey, distinctKeys } from '../core/key-dictionary.js';
 import { describe } from '../core/values.js';
-import type { AttributeKey, ModelBase } from '../model/model.js';
 import { QueryBuilder } from '../query/query-builder.js';
 import type { DatabaseRuntime } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
+import type { ModelInstance } from '../state/model-instance.js';
 import { readAttribute, writeAttribute } from '../state/model-state.js';
 import { Relation } from './relation.js';
 import type { RelationRequirements } from './requirements.js';
@@ -18,8 +19,8 @@ import type { RelationRequirements } from './requirements.js';
  * }
  */
 export class MorphTo<
-  C extends ModelBase,
-  O extends ModelBase,
+  C extends ModelInstance,
+  O extends ModelInstance,
   Tables extends string = string,
 > extends Relation<C, O, O | null> {
   /** The child's attribute holding the owner's table name. */

@@ -1,13 +1,14 @@
+import type { AttributeKey } from '../core/attribute-types.js';
 import { UnsavedModelError } from '../core/errors.js';
 import { buildGroups, dictionaryKey, distinctKeys } from '../core/key-dictionary.js';
 import { defaultForeignKey, singular } from '../core/naming.js';
 import type { Key, Row } from '../core/values.js';
-import type { AttributeKey, ModelBase } from '../model/model.js';
 import type { WhereOperator } from '../query/clause.js';
 import type { QueryBuilder } from '../query/query-builder.js';
 import type { QueryState } from '../query/query-state.js';
 import type { DatabaseRuntime } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
+import type { ModelInstance } from '../state/model-instance.js';
 import { hydrate, originalOf, readAttribute, setLoaded } from '../state/model-state.js';
 import { countMatches, groupByKey } from './dictionary.js';
 import { PivotFilters } from './pivot-filters.js';
@@ -23,8 +24,8 @@ import { plainIndex, type RelationRequirements } from './requirements.js';
  * for any number of parents). The writes are {@link BelongsToMany}'s.
  */
 export abstract class PivotRelation<
-  P extends ModelBase,
-  R extends ModelBase,
+  P extends ModelInstance,
+  R extends ModelInstance,
   Pivot extends object = Record<string, Key>,
 > extends Relation<P, R, WithPivot<R, Pivot>[]> {
   /** The pivot table and its two key columns. */
@@ -226,6 +227,6 @@ export abstract class PivotRelation<
   }
 }
 
-function pivotOf(model: ModelBase): Row {
+function pivotOf(model: ModelInstance): Row {
   return readAttribute(model, 'pivot') as Row;
 }

@@ -1,4 +1,4 @@
-import type { ModelBase } from '../model/model.js';
+import type { ModelInstance } from '../state/model-instance.js';
 
 interface AnyRelation {
   /** What the relation resolves to. */
@@ -46,7 +46,7 @@ type WithPath<M, P extends string> = P extends `${infer Head}.${infer Rest}`
 
 type Nested<R, Rest extends string> = R extends readonly (infer E)[]
   ? Array<E & WithPath<E, Rest>>
-  : R extends ModelBase
+  : R extends ModelInstance
     ? R & WithPath<R, Rest>
     : R;
 

@@ -1,16 +1,18 @@
 import type { Observable } from 'rxjs';
 import { of, throwError } from 'rxjs';
+import type { AttributeKey } from '../core/attribute-types.js';
 import { SchemaError } from '../core/errors.js';
 import { shareKeyOf } from '../core/key-dictionary.js';
 import type { Key } from '../core/values.js';
-import type { AttributeKey, ModelBase } from '../model/model.js';
 import type { KeySource } from '../query/clause.js';
 import { type DirectRead, directRead, observeDirect } from '../query/direct-reads.js';
 import { readByKey } from '../query/find.js';
 import { QueryBuilder } from '../query/query-builder.js';
 import { liveShareKey, type QueryState } from '../query/query-state.js';
-import { contextFor, type DatabaseRuntime, runtimeFor } from '../state/context.js';
+import type { DatabaseRuntime, ExistenceJoin, RelationDefinition } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
+import type { ModelInstance } from '../state/model-instance.js';
+import { contextFor, runtimeFor } from '../state/model-runtime.js';
 import { keyAttribute, setLoaded } from '../state/model-state.js';
 import type { RelationRequirements } from './requirements.js';
 
@@ -19,7 +21,7 @@ import type { RelationRequirements } from './requirements.js';
  * `via`) `field` among the `select` values of the rows of another table whose `where` equals it.
  * A parent without a key relates to nothing, not to the records whose field is null.
  */
-export function constrainToParent<R extends ModelBase>(
+export function constrainToParent<R extends ModelInstance>(
   query: QueryBuilder<R>,
   field: string,
   key: Key | undefined,
@@ -32,23 +34,11 @@ export function constrainToParent<R extends ModelBase>(
     : query.where(typed, key as never);
 }
 
-/** How a parent's key is found on its related models: `posts.user_id` holds `users.id`. */
-export interface ExistenceJoin {
-  /** The related models' field holding the parent's key. */
-  readonly relatedField: string;
-  /** The parent's field it holds. */
-  readonly parentField: string;
-}
-
 /** A relation of any kind, as the registry and the eager loader handle it. */
-export type AnyRelation = Relation<ModelBase, ModelBase, unknown>;
+export type AnyRelation = Relation<ModelInstance, ModelInstance, unknown>;
 
-/** A relation as the Database's registry keeps it for one model class. */
-export interface RelationDefinition {
-  /** Its name in `with()` and `load()`: `profile` for `profileRelation()`. */
-  readonly name: string;
-  /** The model class it is defined on. */
-  readonly owner: ModelClass;
+/** A relation as the Database's registry keeps it for one model class: the whole relation. */
+export interface RegisteredRelation extends RelationDefinition {
   /** The relation bound to a blank instance: what it relates to, its keys, its eager reads. */
   readonly relation: AnyRelation;
 }
@@ -66,7 +56,7 @@ export interface RelationDefinition {
  * @typeParam R - the model at the other end
  * @typeParam Result - what `getResults()` resolves to (`R | null` for a to-one relation)
  */
-export abstract class Relation<P extends ModelBase, R extends ModelBase, Result> {
+export abstract class Relation<P extends ModelInstance, R extends ModelInstance, Result> {
   /** The model instance the relation is bound to. */
   readonly parent: P;
   /** The model class at the other end. */

@@ -1,13 +1,14 @@
+import type { AttributeKey } from '../core/attribute-types.js';
 import { dictionaryKey, distinctKeys, groupsPerOwner } from '../core/key-dictionary.js';
 import { defaultForeignKey } from '../core/naming.js';
 import type { Key, Row } from '../core/values.js';
-import type { AttributeKey, ModelBase } from '../model/model.js';
 import { rowsWithKeys } from '../query/key-reads.js';
 import type { QueryBuilder } from '../query/query-builder.js';
 import type { QueryState } from '../query/query-state.js';
 import type { DatabaseRuntime } from '../state/context.js';
 import { softDeleteColumn } from '../state/lifecycle.js';
 import type { ModelClass } from '../state/model-class.js';
+import type { ModelInstance } from '../state/model-instance.js';
 import { readAttribute } from '../state/model-state.js';
 import { indexKeys } from './index-keys.js';
 import { constrainToParent, Relation } from './relation.js';
@@ -18,9 +19,9 @@ import { plainIndex, type RelationRequirements } from './requirements.js';
  * between (countries ← users.country_id, users ← posts.user_id). Read-only; two reads per level.
  */
 export abstract class HasOneOrManyThrough<
-  P extends ModelBase,
-  R extends ModelBase,
-  T extends ModelBase,
+  P extends ModelInstance,
+  R extends ModelInstance,
+  T extends ModelInstance,
   Result,
 > extends Relation<P, R, Result> {
   /** The model in between. */

@@ -4,15 +4,13 @@ import type { Observable } from 'rxjs';
 import { SchemaError } from '../core/errors.js';
 import type { Key, Row } from '../core/values.js';
 import type { LiveComparison } from '../live/live-observable.js';
-import type { ModelBase } from '../model/model.js';
 import type { EagerLoad, QueryState } from '../query/query-state.js';
-import type { RelationDefinition } from '../relations/relation.js';
 import type { Lifecycle } from './lifecycle.js';
 import type { KeyType, ModelClass } from './model-class.js';
-import { runtimeOf } from './model-state.js';
+import type { ModelInstance } from './model-instance.js';
 
 /** Everything a model class needs at run time, provided by the Database that registered it. */
-export interface ModelContext<M extends ModelBase = ModelBase> {
+export interface ModelContext<M extends ModelInstance = ModelInstance> {
   readonly model: ModelClass<M>;
   readonly modelName: string;
   readonly tableName: string;
@@ -48,7 +46,7 @@ export interface DatabaseRuntime {
   /** Every table of the Database, pivot tables included. */
   readonly tableNames: readonly string[];
   /** The context of a model registered with this Database; SchemaError for any other. */
-  contextOf<M extends ModelBase>(model: ModelClass<M>): ModelContext<M>;
+  contextOf<M extends ModelInstance>(model: ModelClass<M>): ModelContext<M>;
   /**
    * Runs `fn` in one readwrite transaction over `tables`, translating failures to DexormErrors.
    * Within the transaction of a `scope` write it joins that transaction instead of nesting one;
@@ -96,9 +94,58 @@ export interface DatabaseRuntime {
   /** Restores trashed `rows`, and what the cascade of their soft delete trashed with them. */
   restore(context: ModelContext, rows: readonly Row[], now: Date): Promise<Row[]>;
   /** Sets `updated_at` of the owners that `models` name in their model's `static touches`. */
-  touchOwners(context: ModelContext, models: readonly ModelBase[], now: Date): Promise<void>;
+  touchOwners(context: ModelContext, models: readonly ModelInstance[], now: Date): Promise<void>;
   /** Loads relation paths onto `models`, one read per relation level for all of them. */
-  eagerLoad(models: readonly ModelBase[], loads: readonly EagerLoad[]): Promise<void>;
+  eagerLoad(models: readonly ModelInstance[], loads: readonly EagerLoad[]): Promise<void>;
+}
+
+/** How a parent's key is found on its related models: `posts.user_id` holds `users.id`. */
+export interface ExistenceJoin {
+  /** The related models' field holding the parent's key. */
+  readonly relatedField: string;
+  /** The parent's field it holds. */
+  readonly parentField: string;
+}
+
+/**
+ * A relation as queries, eager loads and relation filters read it, for many parents at once;
+ * every relation kind is one.
+ */
+export interface RelationReader {
+  /** The model class at the other end. */
+  readonly related: ModelClass;
+  /** False for a kind whose related models are of several classes (MorphTo). */
+  readonly constrainable: boolean;
+  /** Each parent's related models (matching `constraint`), in the parents' order. */
+  eagerRead(
+    parents: readonly ModelInstance[],
+    runtime: DatabaseRuntime,
+    constraint?: QueryState,
+  ): Promise<ModelInstance[][]>;
+  /** How many related models (matching `constraint`) each parent has, in their order. */
+  countWhere(
+    parents: readonly ModelInstance[],
+    runtime: DatabaseRuntime,
+    constraint?: QueryState,
+  ): Promise<number[]>;
+  /** Sets relation `name` on each parent from its group of {@link eagerRead}. */
+  match(
+    parents: readonly ModelInstance[],
+    groups: readonly (readonly ModelInstance[])[],
+    name: string,
+  ): void;
+  /** The one field the related models hold each parent's key in, where there is one. */
+  existenceJoin(): ExistenceJoin | undefined;
+}
+
+/** A relation of one model class, by its name. */
+export interface RelationDefinition {
+  /** Its name in `with()` and `load()`: `profile` for `profileRelation()`. */
+  readonly name: string;
+  /** The model class it is defined on. */
+  readonly owner: ModelClass;
+  /** The relation bound to a blank instance. */
+  readonly relation: RelationReader;
 }
 
 const runtimes = new WeakMap<ModelClass, DatabaseRuntime>();
@@ -131,7 +178,7 @@ export function failedReadOf(context: ModelContext): (error: unknown) => Promise
 }
 
 /** The Database of the running `db.transaction()`, if any. */
-function transactionRuntime(): DatabaseRuntime | undefined {
+export function transactionRuntime(): DatabaseRuntime | undefined {
   const transaction = Dexie.currentTransaction;
   return transaction ? runtimesByDexie.get(transaction.db) : undefined;
 }
@@ -152,24 +199,8 @@ export function currentRuntime(model: ModelClass): DatabaseRuntime {
 }
 
 /** The context of `model` in the Database that serves it now (see {@link currentRuntime}). */
-export function contextOf<M extends ModelBase>(model: ModelClass<M>): ModelContext<M> {
+export function contextOf<M extends ModelInstance>(model: ModelClass<M>): ModelContext<M> {
   // Outside transactions (most calls) one lookup: every model read and write starts here.
   const bound = Dexie.currentTransaction ? undefined : boundContexts.get(model);
   return (bound as ModelContext<M> | undefined) ?? currentRuntime(model).contextOf(model);
-}
-
-/**
- * The Database a model instance uses: inside a `db.transaction()` the transaction's (so that the
- * transaction holds every write in it), otherwise the one the instance was read from or saved
- * to, and for a new instance the one serving its class.
- */
-export function runtimeFor(model: ModelBase): DatabaseRuntime {
-  return (
-    transactionRuntime() ?? runtimeOf(model) ?? currentRuntime(model.constructor as ModelClass)
-  );
-}
-
-/** The context of a model instance's class in the Database the instance uses. */
-export function contextFor<M extends ModelBase>(model: M): ModelContext<M> {
-  return runtimeFor(model).contextOf(model.constructor as ModelClass<M>);
 }

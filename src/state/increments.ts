@@ -1,8 +1,9 @@
 import { ValidationError } from '../core/errors.js';
 import { snapshot, withChanges } from '../core/records.js';
 import { describe, type Row } from '../core/values.js';
-import type { ModelBase } from '../model/model.js';
-import { contextFor, type ModelContext, ownerOf } from './context.js';
+import { type ModelContext, ownerOf } from './context.js';
+import type { ModelInstance } from './model-instance.js';
+import { contextFor } from './model-runtime.js';
 import { originalOf, setOriginal, writeAttribute } from './model-state.js';
 import { notFound, requireKey } from './persistence.js';
 import { updateStamp } from './write-lifecycle.js';
@@ -14,7 +15,11 @@ import { updateStamp } from './write-lifecycle.js';
  * @throws ModelNotFoundError when the record is gone; ValidationError for a stored value that
  * is not a number, or a `by` that is not a finite number.
  */
-export async function incrementModel(model: ModelBase, field: string, by: number): Promise<void> {
+export async function incrementModel(
+  model: ModelInstance,
+  field: string,
+  by: number,
+): Promise<void> {
   const context = contextFor(model);
   const key = requireKey(context, model, 'increment');
   assertAmount(context, field, by);

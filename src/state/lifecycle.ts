@@ -1,6 +1,6 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { SchemaError } from '../core/errors.js';
-import type { ModelBase } from '../model/model.js';
+import type { ModelInstance } from './model-instance.js';
 
 /** One hook: called with the model being written; a rejection or throw cancels the write. */
 export type ModelHook<M> = (model: M) => void | Promise<void>;
@@ -72,7 +72,7 @@ export type SoftDeletesSetting = boolean | string;
  */
 export type ModelSchema<A = unknown> = StandardSchemaV1<unknown, A>;
 
-/** The statics of a model class that declare its lifecycle (see {@link ModelBase}). */
+/** The statics of a model class that declare its lifecycle (see {@link ModelInstance}). */
 export interface LifecycleStatics {
   /** The class name, as messages use it. */
   readonly name: string;
@@ -103,7 +103,7 @@ export interface Lifecycle {
   /** The global scopes, by name. */
   readonly scopes: ReadonlyMap<string, (query: never) => unknown>;
   /** The hooks given (each a function). */
-  readonly hooks: ModelHooks<ModelBase>;
+  readonly hooks: ModelHooks<ModelInstance>;
   /** True when any hook is given: writes then run in a transaction over every table. */
   readonly hasHooks: boolean;
   /** The validator, if any. */
@@ -193,7 +193,7 @@ function scopesOf(model: LifecycleStatics): ReadonlyMap<string, (query: never) =
   return scopes;
 }
 
-function hooksOf(model: LifecycleStatics): ModelHooks<ModelBase> {
+function hooksOf(model: LifecycleStatics): ModelHooks<ModelInstance> {
   const setting = model.hooks;
   if (setting === undefined) return {};
   if (typeof setting !== 'object' || setting === null) {
@@ -205,7 +205,7 @@ function hooksOf(model: LifecycleStatics): ModelHooks<ModelBase> {
     }
     if (typeof hook !== 'function') throw invalid(model, `hooks.${name}`, 'a function');
   }
-  return setting as ModelHooks<ModelBase>;
+  return setting as ModelHooks<ModelInstance>;
 }
 
 function schemaOf(model: LifecycleStatics): ModelSchema | undefined {

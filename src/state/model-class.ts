@@ -1,5 +1,5 @@
-import type { ModelBase } from '../model/model.js';
 import type { LifecycleStatics } from './lifecycle.js';
+import type { ModelInstance } from './model-instance.js';
 
 /** How a model's primary key is produced: auto-increment, a random UUID on insert, or by the caller. */
 export type KeyType = 'auto' | 'uuid' | 'manual';
@@ -12,7 +12,7 @@ export type KeyType = 'auto' | 'uuid' | 'manual';
 export type KeyTypeSetting = KeyType | (string & {});
 
 /** The static side of a model class, as the Database and the relations see it. */
-export interface ModelClass<M extends ModelBase = ModelBase> extends LifecycleStatics {
+export interface ModelClass<M extends ModelInstance = ModelInstance> extends LifecycleStatics {
   new (attributes?: never): M;
   /** The class name (or `static modelName`), as messages use it. */
   readonly name: string;

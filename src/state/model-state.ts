@@ -1,10 +1,10 @@
 import { RESERVED_NAMES } from '../core/storable.js';
 import { cloneValue, defineValue, type Key, type Row, sameValue } from '../core/values.js';
 import type { LiveComparison } from '../live/live-observable.js';
-import type { ModelBase } from '../model/model.js';
 import type { DatabaseRuntime, ModelContext } from './context.js';
 import { type LoadedKind, type LoadedNames, NO_NAMES, withName } from './loaded-names.js';
 import type { ModelClass } from './model-class.js';
+import type { ModelInstance } from './model-instance.js';
 
 // What a model knows besides its attributes sits under symbol keys, which stay out of
 // `Object.keys`, `for…in` and JSON, so attributes remain plain own properties. Plain slots on the
@@ -25,19 +25,19 @@ interface Stateful {
   [LOADED]?: LoadedNames;
 }
 
-function stateful(model: ModelBase): Stateful {
+function stateful(model: ModelInstance): Stateful {
   return model as unknown as Stateful;
 }
 
 /** Gives a new model instance its (empty) state. */
-export function initState(model: ModelBase): void {
+export function initState(model: ModelInstance): void {
   const state = stateful(model);
   state[ORIGINAL] = undefined;
   state[RUNTIME] = undefined;
 }
 
 /** True for a model instance (a plain copy of one, made by spreading it, is not). */
-export function isModel(value: unknown): value is ModelBase {
+export function isModel(value: unknown): value is ModelInstance {
   return (
     typeof value === 'object' &&
     value !== null &&
@@ -47,53 +47,53 @@ export function isModel(value: unknown): value is ModelBase {
 }
 
 /** The attributes as last read from or written to the database; undefined until persisted. */
-export function originalOf(model: ModelBase): Row | undefined {
+export function originalOf(model: ModelInstance): Row | undefined {
   return stateful(model)[ORIGINAL];
 }
 
 /** Records what is stored for `model` now (undefined once deleted). */
-export function setOriginal(model: ModelBase, row: Row | undefined): void {
+export function setOriginal(model: ModelInstance, row: Row | undefined): void {
   stateful(model)[ORIGINAL] = row;
 }
 
 /** The Database `model` was read from or saved to, if any. */
-export function runtimeOf(model: ModelBase): DatabaseRuntime | undefined {
+export function runtimeOf(model: ModelInstance): DatabaseRuntime | undefined {
   return stateful(model)[RUNTIME];
 }
 
 /** Makes `model` belong to `runtime`'s Database. */
-export function setRuntime(model: ModelBase, runtime: DatabaseRuntime): void {
+export function setRuntime(model: ModelInstance, runtime: DatabaseRuntime): void {
   stateful(model)[RUNTIME] = runtime;
 }
 
 /** The non-attribute properties of `model`, by name (undefined while it has none). */
-export function loadedOf(model: ModelBase): Readonly<LoadedNames> | undefined {
+export function loadedOf(model: ModelInstance): Readonly<LoadedNames> | undefined {
   return stateful(model)[LOADED];
 }
 
 /** The value of attribute (or loaded property) `name` of `model`. */
-export function readAttribute(model: ModelBase, name: string): unknown {
+export function readAttribute(model: ModelInstance, name: string): unknown {
   return (model as unknown as Row)[name];
 }
 
 /** The value of attribute `name` of `model` as a key, or undefined when it is null or missing. */
-export function keyAttribute(model: ModelBase, name: string): Key | undefined {
+export function keyAttribute(model: ModelInstance, name: string): Key | undefined {
   const key = (model as unknown as Row)[name];
   return key == null ? undefined : (key as Key);
 }
 
 /** Sets attribute `name` of `model`, never invoking a setter such as `__proto__`. */
-export function writeAttribute(model: ModelBase, name: string, value: unknown): void {
+export function writeAttribute(model: ModelInstance, name: string, value: unknown): void {
   defineValue(model, name, value);
 }
 
 /** Removes attribute `name` from `model`. */
-export function removeAttribute(model: ModelBase, name: string): void {
+export function removeAttribute(model: ModelInstance, name: string): void {
   delete (model as unknown as Partial<Row>)[name];
 }
 
 /** A new, unsaved model of class `model` filled with `attributes`, belonging to `runtime` if given. */
-export function newModel<M extends ModelBase>(
+export function newModel<M extends ModelInstance>(
   model: ModelClass<M>,
   attributes: object,
   runtime?: DatabaseRuntime,
@@ -113,7 +113,7 @@ export function isHydrating(): boolean {
 
 /** Gives `model` a copy of each of `defaults` that `given` does not set. */
 export function applyDefaults(
-  model: ModelBase,
+  model: ModelInstance,
   defaults: Readonly<Record<string, unknown>> | undefined,
   given: object | undefined,
 ): void {
@@ -125,7 +125,7 @@ export function applyDefaults(
 }
 
 /** An instance of `model` as a stored row would start: no defaults, no attributes. */
-export function blankInstance<M extends ModelBase>(model: ModelClass<M>): M {
+export function blankInstance<M extends ModelInstance>(model: ModelClass<M>): M {
   hydrating = true;
   try {
     return new model();
@@ -135,7 +135,7 @@ export function blankInstance<M extends ModelBase>(model: ModelClass<M>): M {
 }
 
 /** Turns a stored row into a model instance that belongs to the context's Database. */
-export function hydrate<M extends ModelBase>(context: ModelContext<M>, row: Row): M {
+export function hydrate<M extends ModelInstance>(context: ModelContext<M>, row: Row): M {
   const instance = blankInstance(context.model);
   const state = stateful(instance);
   state[ORIGINAL] = row;
@@ -148,7 +148,7 @@ export function hydrate<M extends ModelBase>(context: ModelContext<M>, row: Row)
  * Makes `model`'s attributes those of `row`, as now stored (attributes it no longer holds go),
  * and records `row` as what is stored.
  */
-export function refreshAttributes(model: ModelBase, row: Row): void {
+export function refreshAttributes(model: ModelInstance, row: Row): void {
   const members = memberNamesOf(model.constructor as ModelClass);
   // An own property the app set over a member (`user.toString = ...`) was never read from a row.
   for (const name of attributeNames(model)) {
@@ -163,7 +163,7 @@ export function refreshAttributes(model: ModelBase, row: Row): void {
  * model's `members` (written through `db.dexie`, by an older version of the app or by another
  * replica) is skipped: the member wins, and the stored value stays stored (see {@link dirtyOf}).
  */
-function copyStored(model: ModelBase, row: Row, members: ReadonlySet<string>): void {
+function copyStored(model: ModelInstance, row: Row, members: ReadonlySet<string>): void {
   const target = model as unknown as Row;
   for (const name in row) {
     if (members.has(name)) continue;
@@ -194,14 +194,14 @@ function memberNamesOf(model: ModelClass): ReadonlySet<string> {
 }
 
 /** The names of the model's attributes: its own properties that are not loaded ones. */
-export function attributeNames(model: ModelBase): string[] {
+export function attributeNames(model: ModelInstance): string[] {
   const names = Object.keys(model);
   const loaded = stateful(model)[LOADED];
   return loaded ? names.filter((name) => !Object.hasOwn(loaded, name)) : names;
 }
 
 /** The attributes as a new plain object (what is stored); undefined ones are left out. */
-export function recordOf(model: ModelBase): Row {
+export function recordOf(model: ModelInstance): Row {
   const record: Row = {};
   for (const name of attributeNames(model)) {
     const value = readAttribute(model, name);
@@ -211,7 +211,7 @@ export function recordOf(model: ModelBase): Row {
 }
 
 /** The attributes that differ from what was last stored (all of them before the first save). */
-export function dirtyOf(model: ModelBase): Row {
+export function dirtyOf(model: ModelInstance): Row {
   const dirty: Row = {};
   const original = stateful(model)[ORIGINAL];
   const names = attributeNames(model);
@@ -236,14 +236,19 @@ export function dirtyOf(model: ModelBase): Row {
 }
 
 /** Sets a property that is not an attribute: a loaded relation or an extra value. */
-export function setLoaded(model: ModelBase, name: string, value: unknown, kind: LoadedKind): void {
+export function setLoaded(
+  model: ModelInstance,
+  name: string,
+  value: unknown,
+  kind: LoadedKind,
+): void {
   const state = stateful(model);
   state[LOADED] = withName(state[LOADED] ?? NO_NAMES, name, kind);
   defineValue(model, name, value);
 }
 
 /** The loaded properties of `model` of one kind, by name. */
-export function loadedNames(model: ModelBase, kind: LoadedKind): string[] {
+export function loadedNames(model: ModelInstance, kind: LoadedKind): string[] {
   const loaded = stateful(model)[LOADED];
   if (!loaded) return [];
   const names: string[] = [];
@@ -252,7 +257,7 @@ export function loadedNames(model: ModelBase, kind: LoadedKind): string[] {
 }
 
 /** Makes `name` an attribute again (after `fill()` assigns it). */
-export function unsetLoaded(model: ModelBase, name: string): void {
+export function unsetLoaded(model: ModelInstance, name: string): void {
   const state = stateful(model);
   const loaded = state[LOADED];
   if (!loaded || !Object.hasOwn(loaded, name)) return;

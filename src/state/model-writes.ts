@@ -3,10 +3,11 @@ import { ValidationError } from '../core/errors.js';
 import { snapshot, withChanges } from '../core/records.js';
 import { assertStorable } from '../core/storable.js';
 import { describe, type Key, type Row } from '../core/values.js';
-import type { ModelBase } from '../model/model.js';
-import { contextFor, type ModelContext, ownerOf } from './context.js';
+import { type ModelContext, ownerOf } from './context.js';
 import { inserted, insertRecord } from './insert-record.js';
 import { PLAIN_LIFECYCLE } from './lifecycle.js';
+import type { ModelInstance } from './model-instance.js';
+import { contextFor } from './model-runtime.js';
 import {
   dirtyOf,
   originalOf,
@@ -33,7 +34,7 @@ import {
  * lifecycle, their `saving`/`creating` hooks, timestamps and validation first and their
  * `created`/`saved` hooks and touches after, all in that transaction.
  */
-export async function insertModels<M extends ModelBase>(
+export async function insertModels<M extends ModelInstance>(
   context: ModelContext<M>,
   models: readonly M[],
 ): Promise<void> {
@@ -78,7 +79,7 @@ export async function insertModels<M extends ModelBase>(
 /** The `saving` and `creating` hooks of each model, its timestamps, then its validation. */
 function prepareInserts(
   context: ModelContext,
-  models: readonly ModelBase[],
+  models: readonly ModelInstance[],
   now: Date,
 ): PromiseLike<void> | undefined {
   if (!context.lifecycle.hasHooks) {
@@ -104,7 +105,7 @@ function prepareInserts(
  * Inserts the model, or writes its changed attributes (merged into the stored row, so that
  * fields another tab changed meanwhile are kept).
  */
-export async function saveModel(model: ModelBase): Promise<void> {
+export async function saveModel(model: ModelInstance): Promise<void> {
   const context = contextFor(model);
   if (originalOf(model) === undefined) {
     if (context.lifecycle !== PLAIN_LIFECYCLE) return insertModels(context, [model]);
@@ -147,7 +148,7 @@ export async function saveModel(model: ModelBase): Promise<void> {
  * Deletes the model: a soft-deleting model is stamped trashed (with what its cascades reach),
  * any other removed. @throws UnsavedModelError when it has no key.
  */
-export async function deleteModel(model: ModelBase, force = false): Promise<void> {
+export async function deleteModel(model: ModelInstance, force = false): Promise<void> {
   const context = contextFor(model);
   const key = requireKey(context, model, force ? 'force-delete' : 'delete');
   const { lifecycle, runtime } = context;
@@ -181,7 +182,7 @@ export async function deleteModel(model: ModelBase, force = false): Promise<void
  * Restores a trashed model, and what the cascade of its soft delete trashed with it.
  * @throws UnsavedModelError without a key; SchemaError for a model without soft deletes.
  */
-export async function restoreModel(model: ModelBase): Promise<void> {
+export async function restoreModel(model: ModelInstance): Promise<void> {
   const context = contextFor(model);
   const key = requireKey(context, model, 'restore');
   const { runtime } = context;
@@ -201,7 +202,7 @@ export async function restoreModel(model: ModelBase): Promise<void> {
 }
 
 /** Sets `updated_at` alone (and touches the owners named by `touches`), running no hook. */
-export async function touchModel(model: ModelBase): Promise<void> {
+export async function touchModel(model: ModelInstance): Promise<void> {
   const context = contextFor(model);
   const key = requireKey(context, model, 'touch');
   const columns = context.lifecycle.timestamps;
@@ -228,7 +229,7 @@ export async function touchModel(model: ModelBase): Promise<void> {
 /** The `-ed` and `saved` hooks of `models` just written, then the owners they touch. */
 async function afterSave(
   context: ModelContext,
-  models: readonly ModelBase[],
+  models: readonly ModelInstance[],
   done: 'created' | 'updated',
   now: Date,
 ): Promise<void> {
@@ -249,7 +250,7 @@ function writeWithCascades<T>(context: ModelContext, fn: () => Promise<T>): Prom
 }
 
 /** Writes the model's changed attributes into its stored row; records what is stored. */
-async function updateStored(context: ModelContext, model: ModelBase): Promise<void> {
+async function updateStored(context: ModelContext, model: ModelInstance): Promise<void> {
   const dirty = dirtyOf(model);
   assertStorable(dirty, ownerOf(context));
   const key = requireKey(context, model, 'save');
@@ -269,7 +270,7 @@ async function updateStored(context: ModelContext, model: ModelBase): Promise<vo
 }
 
 /** Makes the model's attributes and stored state those of `row`, just written. */
-function refreshFrom(model: ModelBase, row: Row): void {
+function refreshFrom(model: ModelInstance, row: Row): void {
   for (const name of Object.keys(row)) writeAttribute(model, name, row[name]);
   setOriginal(model, snapshot(row));
 }

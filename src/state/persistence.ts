@@ -1,7 +1,7 @@
 import { ModelNotFoundError, UnsavedModelError } from '../core/errors.js';
 import { describe, type Key } from '../core/values.js';
-import type { ModelBase } from '../model/model.js';
 import { type ModelContext, ownerOf } from './context.js';
+import type { ModelInstance } from './model-instance.js';
 import { readAttribute } from './model-state.js';
 
 /** The error for a key that names no record. */
@@ -14,7 +14,7 @@ export function notFound(context: ModelContext, key: Key): ModelNotFoundError {
 }
 
 /** The model's key. @throws UnsavedModelError when it has none. */
-export function requireKey(context: ModelContext, model: ModelBase, action: string): Key {
+export function requireKey(context: ModelContext, model: ModelInstance, action: string): Key {
   const key = readAttribute(model, context.primaryKey);
   if (key != null) return key as Key;
   throw new UnsavedModelError(

@@ -1,8 +1,8 @@
 import { Dexie } from 'dexie';
 import { snapshot, withChanges } from '../core/records.js';
 import { type Key, type Row, sameValue } from '../core/values.js';
-import type { ModelBase } from '../model/model.js';
 import type { ModelContext } from './context.js';
+import type { ModelInstance } from './model-instance.js';
 import {
   dirtyOf,
   hydrate,
@@ -62,13 +62,13 @@ export async function updateRows(
  */
 export async function updateRowsEach(
   context: ModelContext,
-  updates: readonly { readonly model: ModelBase; readonly changes: Row }[],
+  updates: readonly { readonly model: ModelInstance; readonly changes: Row }[],
 ): Promise<void> {
   if (updates.length === 0) return;
   const { lifecycle } = context;
   const now = new Date();
-  const written: ModelBase[] = [];
-  const prepare = (model: ModelBase): PromiseLike<unknown> | undefined => {
+  const written: ModelInstance[] = [];
+  const prepare = (model: ModelInstance): PromiseLike<unknown> | undefined => {
     if (Object.keys(dirtyOf(model)).length === 0) return undefined;
     const updating = runHooks(context, 'updating', [model]);
     const rest = () => {

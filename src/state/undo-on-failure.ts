@@ -1,4 +1,4 @@
-import type { ModelBase } from '../model/model.js';
+import type { ModelInstance } from './model-instance.js';
 import {
   attributeNames,
   originalOf,
@@ -14,7 +14,10 @@ import {
  * Runs `write`; if it fails, puts `models` back as they were before it (attributes, key and what
  * they record as stored), since nothing of the write was kept.
  */
-export async function undoneOnFailure(models: readonly ModelBase[], write: () => Promise<unknown>) {
+export async function undoneOnFailure(
+  models: readonly ModelInstance[],
+  write: () => Promise<unknown>,
+) {
   const before = models.map((model) => ({
     model,
     attributes: attributeNames(model).map((name) => [name, readAttribute(model, name)] as const),

@@ -2,9 +2,9 @@ import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { Dexie } from 'dexie';
 import { ValidationError, type ValidationIssue } from '../core/errors.js';
 import { type Row, sameValue } from '../core/values.js';
-import type { ModelBase } from '../model/model.js';
 import { type ModelContext, ownerOf } from './context.js';
 import type { HookName } from './lifecycle.js';
+import type { ModelInstance } from './model-instance.js';
 import { dirtyOf, readAttribute, recordOf, writeAttribute } from './model-state.js';
 
 /**
@@ -15,7 +15,7 @@ import { dirtyOf, readAttribute, recordOf, writeAttribute } from './model-state.
 export function runHooks(
   context: ModelContext,
   name: HookName,
-  models: readonly ModelBase[],
+  models: readonly ModelInstance[],
 ): PromiseLike<void> | undefined {
   const hook = context.lifecycle.hooks[name];
   if (!hook || models.length === 0) return undefined;
@@ -54,7 +54,7 @@ export function lifecycleWrite<T>(
 }
 
 /** Sets the timestamps of a model about to be inserted, where the caller has not set them. */
-export function stampInsert(context: ModelContext, model: ModelBase, now: Date): void {
+export function stampInsert(context: ModelContext, model: ModelInstance, now: Date): void {
   const columns = context.lifecycle.timestamps;
   if (!columns) return;
   if (readAttribute(model, columns.createdAt) == null)
@@ -73,7 +73,7 @@ export function updateStamp(context: ModelContext, now: Date): Row {
  * Sets `updated_at` of a stored model whose attributes changed, unless the change sets it; a model
  * with no change is left as it is.
  */
-export function stampUpdate(context: ModelContext, model: ModelBase, now: Date): void {
+export function stampUpdate(context: ModelContext, model: ModelInstance, now: Date): void {
   const columns = context.lifecycle.timestamps;
   if (!columns) return;
   const dirty = dirtyOf(model);
@@ -85,7 +85,10 @@ export function stampUpdate(context: ModelContext, model: ModelBase, now: Date):
  * Validates the model's attributes with its schema, and takes the values the schema outputs.
  * @throws ValidationError listing every issue; the model is left as it was.
  */
-export function validateModel(context: ModelContext, model: ModelBase): Promise<void> | undefined {
+export function validateModel(
+  context: ModelContext,
+  model: ModelInstance,
+): Promise<void> | undefined {
   const schema = context.lifecycle.schema;
   if (!schema) return undefined;
   const result = schema['~standard'].validate(recordOf(model));
@@ -98,7 +101,7 @@ export function validateModel(context: ModelContext, model: ModelBase): Promise<
 /** Throws for a result with issues; otherwise writes the schema's output into the model. */
 function takeResult(
   context: ModelContext,
-  model: ModelBase,
+  model: ModelInstance,
   result: StandardSchemaV1.Result<unknown>,
 ): void {
   if (result.issues) throw schemaRefusal(context, result.issues, 'the attributes');

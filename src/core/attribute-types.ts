@@ -47,3 +47,23 @@ export type KeyOf<M> =
  * primary key optional where the key type generates it).
  */
 export type CreationAttributes<M> = AttributesOf<M>;
+
+/** The attribute names of `M` declared as a nullable Date: what a soft-delete column is. */
+export type NullableDateKeys<M> = {
+  [K in AttributeKey<M>]-?: null extends AttributesOf<M>[K]
+    ? NonNullable<AttributesOf<M>[K]> extends Date
+      ? K
+      : never
+    : never;
+}[AttributeKey<M>];
+
+/**
+ * Nothing for a model that declares a soft-delete column (an attribute typed `Date | null`), and
+ * for any other a property it lacks, so that `withTrashed()` on it does not compile.
+ */
+export type SoftDeletingModel<M> = [NullableDateKeys<M>] extends [never]
+  ? {
+      /** Declare the soft-delete column as an attribute of type `Date | null`. */
+      readonly 'soft deletes need an attribute typed Date | null': true;
+    }
+  : unknown;
