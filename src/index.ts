@@ -1,3 +1,6 @@
+import { installExtension } from './database/extensions.js';
+import { changeLogExtension } from './sync/change-log.js';
+
 export type {
   AttributeKey,
   AttributesOf,
@@ -136,3 +139,7 @@ export type {
 } from './state/lifecycle.js';
 export type { KeyType, KeyTypeSetting, ModelClass } from './state/model-class.js';
 export type { ModelInstance } from './state/model-instance.js';
+
+// Replication records local changes from a Database's first write, before `replicate()` is
+// imported or called, so that nothing written offline is missed after a reload.
+installExtension(changeLogExtension);

@@ -7,7 +7,7 @@ import {
   type ImportOptions,
   importDatabase,
 } from './backup.js';
-import { ChangeLog, type KeyPath, SYNC_STORES } from './change-log.js';
+import { extensionsFor } from './extensions.js';
 import { type Migration, type MigrationProgress, Migrations } from './migrations.js';
 import { RelationRegistry } from './registry.js';
 import { Runtime } from './runtime.js';
@@ -19,31 +19,6 @@ import {
   type IndexedDbDependencies,
   isUniqueUpgradeFailure,
 } from './upgrade-check.js';
-
-/**
- * The change log of a Database whose models include some that may replicate (keys unique across
- * devices), with their tables and the pivot tables between two of them.
- */
-function replicableTables(
-  models: readonly ModelClass[],
-  registry: RelationRegistry,
-  dexie: Dexie,
-): ChangeLog | undefined {
-  const replicable = models.filter((model) => model.keyType !== 'auto');
-  if (replicable.length === 0) return undefined;
-  const keyPaths = new Map<string, KeyPath>(replicable.map((m) => [m.table, m.primaryKey]));
-  const joins = new Map<string, readonly [string, string]>();
-  for (const { name, relation } of registry.all()) {
-    for (const need of relation.requirements(name).tables) {
-      if (need.kind !== 'table' || !need.joins) continue;
-      const [left, right] = need.joins;
-      if (!replicable.includes(left) || !replicable.includes(right)) continue;
-      keyPaths.set(need.table, need.primaryKey);
-      joins.set(need.table, [left.table, right.table]);
-    }
-  }
-  return new ChangeLog(dexie, keyPaths, joins);
-}
 
 /** True for the error an open (or a read or write waiting on it) fails with. */
 function isFailedOpen(error: unknown): boolean {
@@ -129,11 +104,14 @@ export class Database {
         Dexie.dependencies.IDBKeyRange = options.IDBKeyRange;
       }
     }
-    const changeLog = replicableTables(models, registry, this.dexie);
+    const requirements = [...registry.all()].flatMap(
+      ({ name, relation }) => relation.requirements(name).tables,
+    );
+    const extensions = extensionsFor({ dexie: this.dexie, models, requirements });
     this.#migrations.declare(
       this.dexie,
       version,
-      changeLog ? { ...stores, ...SYNC_STORES } : stores,
+      Object.assign({}, stores, ...extensions.map((extension) => extension.stores)),
       options?.migrations ?? {},
     );
     this.#runtime = new Runtime(
@@ -141,7 +119,7 @@ export class Database {
       tables,
       Object.keys(stores),
       registry,
-      changeLog,
+      extensions,
       (error) => this.#explainOpenFailure(error),
     );
   }

@@ -19,8 +19,8 @@ import { bindModels, type DatabaseRuntime, type ModelContext } from '../state/co
 import { lifecycleOf } from '../state/lifecycle.js';
 import type { KeyType, ModelClass } from '../state/model-class.js';
 import type { ModelInstance } from '../state/model-instance.js';
-import type { ChangeLog } from './change-log.js';
 import { DeleteEffects } from './delete-effects.js';
+import type { DatabaseExtension } from './extensions.js';
 import { foreignKeyTypeRule } from './foreign-key-types.js';
 import { liveSourceOf } from './live-source.js';
 import { assertTouches, touchOwners } from './owner-touches.js';
@@ -59,7 +59,7 @@ export class Runtime implements DatabaseRuntime {
     tables: ReadonlyMap<ModelClass, TableDefinition>,
     tableNames: readonly string[],
     registry: RelationRegistry,
-    changeLog?: ChangeLog,
+    extensions: readonly DatabaseExtension[],
     explainOpenFailure?: (error: unknown) => Promise<unknown> | undefined,
   ) {
     this.#explainOpenFailure = explainOpenFailure;
@@ -111,14 +111,14 @@ export class Runtime implements DatabaseRuntime {
     );
     if (keyTypes) this.#writeRules.push(keyTypes);
     if (!this.#deleteEffects.isEmpty) this.#writeRules.push(this.#deleteEffects.rule());
-    if (changeLog) {
-      this.#writeRules.push(changeLog.rule());
-      dexie.use(changeLog.scope());
+    for (const extension of extensions) {
+      this.#writeRules.push(extension.writeRule);
+      dexie.use(extension.middleware);
     }
     dexie.use(
       writePath(
         () => this.#writeRules,
-        (trans) => changeLog?.isApplying(trans) === true,
+        (trans) => extensions.some((extension) => extension.exempts(trans)),
       ),
     );
     dexie.use(this.#requests.middleware());

@@ -1,5 +1,4 @@
 import { isValidKey, type Key, type Row } from '../core/values.js';
-import type { StoredConflict } from '../database/change-log.js';
 import {
   attachmentNames,
   attachmentProblem,
@@ -7,6 +6,7 @@ import {
   isBinary,
   markerOf,
 } from './attachments.js';
+import type { StoredConflict } from './change-log.js';
 import type { RecordState } from './record-state.js';
 
 /** The CouchDB document of one record: `_id` from table and key, the state in plain JSON. */

@@ -1,7 +1,7 @@
 import { SchemaError, ValidationError } from '../core/errors.js';
-import { changeLogOf } from '../database/change-log.js';
 import type { Database } from '../database/database.js';
 import type { ModelClass } from '../state/model-class.js';
+import { changeLogOf } from './change-log.js';
 import { CouchClient, type HeadersOption } from './couch-client.js';
 import { LocalReplica } from './local-replica.js';
 import { Replication } from './replication.js';

@@ -1,14 +1,14 @@
 import { Dexie, type ObservabilitySet } from 'dexie';
 import type { Key, Row } from '../core/values.js';
+import { nextVersion, type RecordVersion } from '../database/record-version.js';
+import { applyRemote } from './apply-remote.js';
+import { isBinary, withAttachmentData } from './attachments.js';
 import {
   type ChangeLog,
   type OutboxEntry,
   type StoredConflict,
   SYNC_TABLES,
-} from '../database/change-log.js';
-import { nextVersion, type RecordVersion } from '../database/record-version.js';
-import { applyRemote } from './apply-remote.js';
-import { isBinary, withAttachmentData } from './attachments.js';
+} from './change-log.js';
 import type { ChangeRow } from './couch-client.js';
 import { conflictDocument, recordDocument, recordOfId, type ServerDocument } from './documents.js';
 import { deleteKeys, readKeys } from './range-batches.js';

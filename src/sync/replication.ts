@@ -1,5 +1,5 @@
 import { BehaviorSubject, type Observable } from 'rxjs';
-import type { StoredConflict } from '../database/change-log.js';
+import type { StoredConflict } from './change-log.js';
 import type { CouchClient } from './couch-client.js';
 import { Exchange } from './exchange.js';
 import type { LocalReplica } from './local-replica.js';

@@ -3,9 +3,10 @@ import { HybridClock } from '../core/hlc.js';
 import { dictionaryKey } from '../core/key-dictionary.js';
 import { randomUuid } from '../core/uuid.js';
 import type { Key, Row } from '../core/values.js';
-import { allOf, dexieSteps } from './dexie-steps.js';
-import { nextVersion, type RecordVersion } from './record-version.js';
-import type { PendingWrite, WriteAccess, WriteRule } from './write-path.js';
+import { allOf, dexieSteps } from '../database/dexie-steps.js';
+import type { DatabaseExtension, ExtensionSetup } from '../database/extensions.js';
+import { nextVersion, type RecordVersion } from '../database/record-version.js';
+import type { PendingWrite, WriteAccess, WriteRule } from '../database/write-path.js';
 
 /** The tables where a replicated Database keeps what replication needs, beside the models'. */
 export const SYNC_TABLES = {
@@ -65,7 +66,7 @@ export function changeLogOf(dexie: Dexie): ChangeLog | undefined {
  * {@link RecordVersion} (which fields changed, and when) and an {@link OutboxEntry}. Writes that
  * replication itself applies are not recorded, so they are not sent back.
  */
-export class ChangeLog {
+export class ChangeLog implements DatabaseExtension {
   readonly clock: HybridClock;
   /**
    * The primary key of each table that may replicate: those of models with 'uuid' or 'manual'
@@ -99,6 +100,8 @@ export class ChangeLog {
         }),
     );
   }
+
+  readonly stores = SYNC_STORES;
 
   /** The tables that may replicate. */
   get tables(): readonly string[] {
@@ -139,8 +142,8 @@ export class ChangeLog {
     });
   }
 
-  /** True for the transactions of {@link applying}. */
-  isApplying(trans: DBCoreTransaction): boolean {
+  /** True for the transactions of {@link applying}: their writes meet no write rule. */
+  exempts(trans: DBCoreTransaction): boolean {
     return this.#applying.has(trans);
   }
 
@@ -148,7 +151,7 @@ export class ChangeLog {
    * The DBCore middleware that widens every readwrite transaction over a replicable table to the
    * sync tables, so that the change can be recorded in the same transaction.
    */
-  scope(): Middleware<DBCore> {
+  get middleware(): Middleware<DBCore> {
     const extra = Object.values(SYNC_TABLES);
     return {
       stack: 'dbcore',
@@ -165,7 +168,7 @@ export class ChangeLog {
   }
 
   /** The write rule that records changes to replicated tables. */
-  rule(): WriteRule {
+  get writeRule(): WriteRule {
     return (write, access) => {
       if (!this.#keyPaths.has(write.table) || this.#applying.has(write.trans)) return;
       return this.#replicatedTables(write.trans, access).then((tables) =>
@@ -239,4 +242,28 @@ export class ChangeLog {
       return meta.put({ id: REPLICA_ROW, tables: [...before, ...added] }).then(() => added);
     });
   }
+}
+
+/**
+ * The change log of a Database whose models include some that may replicate (keys unique across
+ * devices), with their tables and the pivot tables between two of them; none for a Database
+ * whose models all have auto-increment keys: it gets no sync tables and records nothing.
+ */
+export function changeLogExtension({
+  dexie,
+  models,
+  requirements,
+}: ExtensionSetup): ChangeLog | undefined {
+  const replicable = models.filter((model) => model.keyType !== 'auto');
+  if (replicable.length === 0) return undefined;
+  const keyPaths = new Map<string, KeyPath>(replicable.map((m) => [m.table, m.primaryKey]));
+  const joins = new Map<string, readonly [string, string]>();
+  for (const need of requirements) {
+    if (need.kind !== 'table' || !need.joins) continue;
+    const [left, right] = need.joins;
+    if (!replicable.includes(left) || !replicable.includes(right)) continue;
+    keyPaths.set(need.table, need.primaryKey);
+    joins.set(need.table, [left.table, right.table]);
+  }
+  return new ChangeLog(dexie, keyPaths, joins);
 }
