@@ -12,8 +12,7 @@ import {
 import { SharedObservables } from '../live/shared-observables.js';
 import { applyScopes } from '../query/global-scopes.js';
 import { QueryBuilder } from '../query/query-builder.js';
-import type { EagerLoad, QueryState } from '../query/query-state.js';
-import { eagerLoad } from '../relations/eager-loader.js';
+import type { QueryState } from '../query/query-state.js';
 import type { RegisteredRelation } from '../relations/relation.js';
 import { bindModels, type DatabaseRuntime, type ModelContext } from '../state/context.js';
 import { lifecycleOf } from '../state/lifecycle.js';
@@ -142,10 +141,6 @@ export class Runtime implements DatabaseRuntime {
 
   relation(model: ModelClass, name: string): RegisteredRelation {
     return this.#registry.relation(model, name);
-  }
-
-  eagerLoad(models: readonly ModelInstance[], loads: readonly EagerLoad[]): Promise<void> {
-    return eagerLoad(this, models, loads);
   }
 
   trash(context: ModelContext, rows: readonly Row[], now: Date): Promise<Row[]> {

@@ -1,3 +1,4 @@
+import { eagerLoad } from '../query/eager-loader.js';
 import type { DatabaseRuntime } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
 import type { ModelInstance } from '../state/model-instance.js';
@@ -20,7 +21,7 @@ export async function loadMissing(
       const holding = models.filter((model) => holds(model, first));
       const loads: Promise<void>[] = [];
       if (lacking.length > 0)
-        loads.push(runtime.eagerLoad(lacking, [{ path, constraint: undefined }]));
+        loads.push(eagerLoad(runtime, lacking, [{ path, constraint: undefined }]));
       if (rest.length > 0 && holding.length > 0) {
         for (const group of byClass(holding.flatMap((model) => heldModels(model, first)))) {
           loads.push(loadMissing(runtime, group, [rest.join('.')]));

@@ -1,6 +1,7 @@
 import { ValidationError } from '../core/errors.js';
 import { RESERVED_NAMES } from '../core/storable.js';
 import { addAggregates } from '../query/aggregates.js';
+import { eagerLoad } from '../query/eager-loader.js';
 import { QueryBuilder } from '../query/query-builder.js';
 import type { WithCounts, WithExists } from '../query/relation-query-types.js';
 import type { RelationName, RelationPath, WithRelations } from '../relations/relation-types.js';
@@ -46,7 +47,7 @@ export abstract class RelationLoading extends WriteShortcuts {
     ...relations: P[]
   ): Promise<this & WithRelations<this, P>> {
     const loads = relations.map((path) => ({ path: String(path), constraint: undefined }));
-    await runtimeFor(this.#model).eagerLoad([this.#model], loads);
+    await eagerLoad(runtimeFor(this.#model), [this.#model], loads);
     return this as this & WithRelations<this, P>;
   }
 

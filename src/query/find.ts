@@ -6,6 +6,7 @@ import type { ModelInstance } from '../state/model-instance.js';
 import { contextFor } from '../state/model-runtime.js';
 import { hydrate, loadedNames, refreshAttributes } from '../state/model-state.js';
 import { notFound, requireKey } from '../state/persistence.js';
+import { eagerLoad } from './eager-loader.js';
 import { QueryBuilder } from './query-builder.js';
 
 /**
@@ -86,5 +87,5 @@ export async function refreshModel(model: ModelInstance): Promise<void> {
   const relations = loadedNames(model, 'relation');
   if (relations.length === 0) return;
   const loads = relations.map((path) => ({ path, constraint: undefined }));
-  await context.runtime.eagerLoad([model], loads);
+  await eagerLoad(context.runtime, [model], loads);
 }

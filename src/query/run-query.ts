@@ -3,6 +3,7 @@ import type { ModelContext } from '../state/context.js';
 import type { ModelInstance } from '../state/model-instance.js';
 import { hydrate, originalOf } from '../state/model-state.js';
 import { addAggregates } from './aggregates.js';
+import { eagerLoad } from './eager-loader.js';
 import { filteredLoadOf, readFilteredLoad } from './filtered-load.js';
 import { countRows, readRows } from './query-plan.js';
 import type { QueryState } from './query-state.js';
@@ -70,7 +71,7 @@ export async function loadOnto<M extends ModelInstance>(
   const { runtime, model } = context;
   try {
     await Promise.all([
-      state.with.length > 0 ? runtime.eagerLoad(models, state.with) : undefined,
+      state.with.length > 0 ? eagerLoad(runtime, models, state.with) : undefined,
       addAggregates(runtime, model, models, state.aggregates),
     ]);
   } catch (error) {

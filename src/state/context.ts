@@ -4,7 +4,7 @@ import type { Observable } from 'rxjs';
 import { SchemaError } from '../core/errors.js';
 import type { Key, Row } from '../core/values.js';
 import type { LiveComparison } from '../live/live-observable.js';
-import type { EagerLoad, QueryState } from '../query/query-state.js';
+import type { QueryState } from '../query/query-state.js';
 import type { Lifecycle } from './lifecycle.js';
 import type { KeyType, ModelClass } from './model-class.js';
 import type { ModelInstance } from './model-instance.js';
@@ -95,8 +95,6 @@ export interface DatabaseRuntime {
   restore(context: ModelContext, rows: readonly Row[], now: Date): Promise<Row[]>;
   /** Sets `updated_at` of the owners that `models` name in their model's `static touches`. */
   touchOwners(context: ModelContext, models: readonly ModelInstance[], now: Date): Promise<void>;
-  /** Loads relation paths onto `models`, one read per relation level for all of them. */
-  eagerLoad(models: readonly ModelInstance[], loads: readonly EagerLoad[]): Promise<void>;
 }
 
 /** How a parent's key is found on its related models: `posts.user_id` holds `users.id`. */

@@ -1,11 +1,11 @@
-import { addAggregates } from '../query/aggregates.js';
-import { rowMatcher } from '../query/clause.js';
-import type { EagerLoad, QueryState } from '../query/query-state.js';
-import { filterByRelations } from '../query/relation-filters.js';
 import type { DatabaseRuntime } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
 import type { ModelInstance } from '../state/model-instance.js';
 import { originalOf, readAttribute, setLoaded } from '../state/model-state.js';
+import { addAggregates } from './aggregates.js';
+import { rowMatcher } from './clause.js';
+import type { EagerLoad, QueryState } from './query-state.js';
+import { filterByRelations } from './relation-filters.js';
 
 /** What is loaded under one relation name: its constraint, and the levels below it. */
 interface Level {
