@@ -51,8 +51,7 @@ export class TrashEffects {
     seen: Set<unknown>,
   ): Promise<Row[]> {
     const fresh = rows.filter((row) => row[column] == null && !visited(seen, context, row));
-    const stamped = fresh.map((row) => withChanges(row, stampOf(context, column, now, now)));
-    if (stamped.length > 0) await context.table.bulkPut(stamped);
+    const stamped = await stampRows(context, column, fresh, now, now);
     for (const effect of this.#effectsFrom(context.tableName)) {
       if (effect.action === 'setNull') continue;
       const dependent = this.#contextOfTable(effect.dependentTable);
@@ -78,8 +77,7 @@ export class TrashEffects {
     seen: Set<unknown>,
   ): Promise<Row[]> {
     const trashed = rows.filter((row) => row[column] != null && !visited(seen, context, row));
-    const restored = trashed.map((row) => withChanges(row, stampOf(context, column, null, now)));
-    if (restored.length > 0) await context.table.bulkPut(restored);
+    const restored = await stampRows(context, column, trashed, null, now);
     for (const effect of this.#effectsFrom(context.tableName)) {
       if (effect.action !== 'delete') continue;
       const dependent = this.#contextOfTable(effect.dependentTable);
@@ -100,6 +98,20 @@ export class TrashEffects {
   }
 }
 
+/** Writes `rows` of `context` with `column` set to `value` (and `updated_at` to `now`). */
+async function stampRows(
+  context: ModelContext,
+  column: string,
+  rows: readonly Row[],
+  value: Date | null,
+  now: Date,
+): Promise<Row[]> {
+  const stamp = { [column]: value, ...updateStamp(context, now) };
+  const stamped = rows.map((row) => withChanges(row, stamp));
+  if (stamped.length > 0) await context.table.bulkPut(stamped);
+  return stamped;
+}
+
 /** The soft-delete column of `context`'s model. @throws SchemaError for a model without one. */
 function softDeleteOf(context: ModelContext): string {
   const column = context.lifecycle.softDelete;
@@ -109,11 +121,6 @@ function softDeleteOf(context: ModelContext): string {
       '(static softDeletes), so it has nothing to trash or restore',
     ownerOf(context),
   );
-}
-
-/** The changes that set the soft-delete stamp to `stamp` (and `updated_at` to `now`). */
-function stampOf(context: ModelContext, column: string, stamp: Date | null, now: Date): Row {
-  return { [column]: stamp, ...updateStamp(context, now) };
 }
 
 /** True when `row` was already handled in this cascade (a cycle of rules ends there). */

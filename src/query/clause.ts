@@ -78,14 +78,12 @@ export interface KeySource {
   };
 }
 
+/** The comparisons of values, which also compare counts (`has('posts', '>=', 3)`). */
+export const COMPARISONS = ['=', '!=', '<', '<=', '>', '>='] as const;
+
 /** The operators, for validating untyped input. */
 export const OPERATORS: ReadonlySet<string> = new Set<WhereOperator>([
-  '=',
-  '!=',
-  '<',
-  '<=',
-  '>',
-  '>=',
+  ...COMPARISONS,
   'in',
   'startsWith',
   'includes',

@@ -5,18 +5,11 @@ import { RESERVED_NAMES } from '../core/storable.js';
 import { describe, isValidKey } from '../core/values.js';
 import { schemaFields, softDeleteColumn } from '../state/lifecycle.js';
 import type { ModelClass } from '../state/model-class.js';
-import { type Clause, OPERATORS, type WhereOperator } from './clause.js';
+import { type Clause, COMPARISONS, OPERATORS, type WhereOperator } from './clause.js';
 import type { CountOperator } from './query-state.js';
 
 /** The operators `has()` and `whereHas()` compare counts with. */
-const COUNT_OPERATORS: ReadonlySet<string> = new Set<CountOperator>([
-  '=',
-  '!=',
-  '<',
-  '<=',
-  '>',
-  '>=',
-]);
+const COUNT_OPERATORS: ReadonlySet<string> = new Set<CountOperator>(COMPARISONS);
 
 /** A SchemaError about `model`: the query does not fit the model. */
 export function schemaError(model: ModelClass, message: string, field?: string): SchemaError {
