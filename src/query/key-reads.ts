@@ -1,5 +1,7 @@
 import type { Collection, Table } from 'dexie';
 import type { Key, Row } from '../core/values.js';
+import type { DatabaseRuntime } from '../state/context.js';
+import type { ModelClass } from '../state/model-class.js';
 
 /**
  * The lowest and highest of `values` when they are integers spread over at most four times their
@@ -84,4 +86,14 @@ export function indexKeysWith(
     (collection) => collection.keys(),
     (key) => key,
   );
+}
+
+/** The keys of `index` in `model`'s table that equal any of `keys`, read from the index alone. */
+export function indexKeys(
+  runtime: DatabaseRuntime,
+  model: ModelClass,
+  index: string,
+  keys: readonly unknown[],
+): Promise<Key[]> {
+  return indexKeysWith(runtime.contextOf(model).table, index, keys as Key[]);
 }

@@ -1,6 +1,7 @@
 import type { AttributeKey } from '../core/attribute-types.js';
 import { distinctKeys } from '../core/key-dictionary.js';
 import type { DirectRead } from '../query/direct-reads.js';
+import { indexKeys } from '../query/key-reads.js';
 import type { QueryBuilder } from '../query/query-builder.js';
 import type { QueryState } from '../query/query-state.js';
 import type { DatabaseRuntime } from '../state/context.js';
@@ -9,7 +10,6 @@ import type { ModelInstance } from '../state/model-instance.js';
 import { readAttribute } from '../state/model-state.js';
 import { countMatches, groupByKey } from './dictionary.js';
 import type { MorphType } from './foreign-key-link.js';
-import { indexKeys } from './index-keys.js';
 import { constrainToParent, Relation } from './relation.js';
 
 /**

@@ -1,10 +1,10 @@
 import { ModelNotFoundError, UnsavedModelError, ValidationError } from '../core/errors.js';
 import { dictionaryKey } from '../core/key-dictionary.js';
 import { assertValidKey, describe, type Key } from '../core/values.js';
+import { indexKeys } from '../query/key-reads.js';
 import type { DatabaseRuntime } from '../state/context.js';
 import { generatedKeyType, type ModelClass } from '../state/model-class.js';
 import { isModel, readAttribute } from '../state/model-state.js';
-import { indexKeys } from './index-keys.js';
 
 /** Related keys paired with pivot attributes, as a write was given them. */
 export interface GivenPairs<V> {

@@ -219,7 +219,7 @@ export abstract class Relation<P extends ModelInstance, R extends ModelInstance,
    */
   protected followsParent(): boolean {
     const parentModel = this.parent.constructor as ModelClass;
-    return this.parent.exists && this.lookupField !== parentModel.primaryKey;
+    return this.lookupField !== parentModel.primaryKey && this.parent.exists;
   }
 
   /**

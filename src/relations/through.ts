@@ -2,7 +2,7 @@ import type { AttributeKey } from '../core/attribute-types.js';
 import { dictionaryKey, distinctKeys, groupsPerOwner } from '../core/key-dictionary.js';
 import { defaultForeignKey } from '../core/naming.js';
 import type { Key, Row } from '../core/values.js';
-import { rowsWithKeys } from '../query/key-reads.js';
+import { indexKeys, rowsWithKeys } from '../query/key-reads.js';
 import type { QueryBuilder } from '../query/query-builder.js';
 import type { QueryState } from '../query/query-state.js';
 import type { DatabaseRuntime } from '../state/context.js';
@@ -10,7 +10,6 @@ import { softDeleteColumn } from '../state/lifecycle.js';
 import type { ModelClass } from '../state/model-class.js';
 import type { ModelInstance } from '../state/model-instance.js';
 import { readAttribute } from '../state/model-state.js';
-import { indexKeys } from './index-keys.js';
 import { constrainToParent, Relation } from './relation.js';
 import { plainIndex, type RelationRequirements } from './requirements.js';
 
