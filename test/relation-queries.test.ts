@@ -76,6 +76,16 @@ describe('relation queries', () => {
       expect((await Video.doesntHave('thumbnail').get()).length).toBe(1);
     });
 
+    it("counts a MorphTo's owners from their primary keys, reading no owner", async () => {
+      await seedBlog();
+      session.counter.reset();
+      const found = await Comment.has('commentable').get();
+      expect(found.length).toBe(4);
+      expect(session.counter.records('posts')).toBe(0);
+      expect(session.counter.records('videos')).toBe(0);
+      expect(session.counter.count({ table: 'posts' })).toBeGreaterThan(0);
+    });
+
     it('filters before paging and counting', async () => {
       await seedBlog();
       expect(names(await User.has('posts').offset(1).limit(1).get())).toEqual(['Bob']);

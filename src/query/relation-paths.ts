@@ -31,8 +31,8 @@ export class RelationPaths {
   /** The eager load of MorphTo `path` with `morphWith`'s per-table constraints and loads. */
   morphLoad(path: string, loads: Readonly<Record<string, MorphLoad>>): EagerLoad {
     const relation = this.along(path).at(-1)!;
-    const models = (relation as { models?: readonly ModelClass[] }).models;
-    if (relation.constrainable || !models) {
+    const models = relation.models;
+    if (!models) {
       throw schemaError(this.#model, `morphWith() loads a MorphTo; "${path}" is not one`, path);
     }
     const perTable: Record<string, { constraint: QueryState | undefined; with: EagerLoad[] }> = {};
@@ -128,7 +128,7 @@ export class RelationPaths {
       );
     }
     const relations = this.along(path);
-    if (relations.some((relation) => !relation.constrainable)) {
+    if (relations.some((relation) => relation.models !== undefined)) {
       throw schemaError(
         this.#model,
         `"${path}" reaches models of several classes through a MorphTo, which a query ` +

@@ -2,6 +2,7 @@ import type { AttributeKey } from '../core/attribute-types.js';
 import { SchemaError, UnsavedModelError } from '../core/errors.js';
 import { buildGroups, dictionaryKey, distinctKeys } from '../core/key-dictionary.js';
 import { describe } from '../core/values.js';
+import { indexKeys } from '../query/key-reads.js';
 import { QueryBuilder } from '../query/query-builder.js';
 import type { DatabaseRuntime } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
@@ -64,10 +65,6 @@ export class MorphTo<
       : owners.where(field, id as never);
   }
 
-  override get constrainable(): boolean {
-    return false;
-  }
-
   /** One read per owner table present among the children. */
   async eagerRead(children: readonly C[], runtime: DatabaseRuntime): Promise<O[][]> {
     const reads = [...this.#idsByModel(children)].map(([model, ids]) =>
@@ -87,6 +84,18 @@ export class MorphTo<
       );
       return owner === undefined ? [] : [owner];
     });
+  }
+
+  /** Counted from each owner table's primary keys, without reading the owners. */
+  override async countRelated(children: readonly C[], runtime: DatabaseRuntime): Promise<number[]> {
+    const found = new ByOwner<true>();
+    for (const [model, ids] of this.#idsByModel(children)) {
+      const keys = await indexKeys(runtime, model, model.primaryKey, ids);
+      for (const key of keys) found.set(model.table, key, true);
+    }
+    return children.map((child) =>
+      found.get(readAttribute(child, this.typeColumn), readAttribute(child, this.idColumn)) ? 1 : 0,
+    );
   }
 
   requirements(): RelationRequirements {

@@ -163,14 +163,6 @@ export abstract class Relation<P extends ModelInstance, R extends ModelInstance,
   }
 
   /**
-   * False for a kind whose related models are of several classes (MorphTo), which a query
-   * callback cannot constrain.
-   */
-  get constrainable(): boolean {
-    return true;
-  }
-
-  /**
    * A QueryBuilder over the related model, on the parent's Database, with the constraints; they
    * hold in every alternative that `orWhere` adds.
    */

@@ -112,8 +112,11 @@ export interface ExistenceJoin {
 export interface RelationReader {
   /** The model class at the other end. */
   readonly related: ModelClass;
-  /** False for a kind whose related models are of several classes (MorphTo). */
-  readonly constrainable: boolean;
+  /**
+   * The classes the related models may be of, for a kind that relates to several (MorphTo),
+   * whose models a query callback cannot constrain; absent for every other kind.
+   */
+  readonly models?: readonly ModelClass[];
   /** Each parent's related models (matching `constraint`), in the parents' order. */
   eagerRead(
     parents: readonly ModelInstance[],
