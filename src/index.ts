@@ -70,6 +70,7 @@ export type {
   RelationFilter,
   ScopeSelection,
 } from './query/query-state.js';
+export type { Query } from './query/query-type.js';
 export { RelationFilterBuilder } from './query/relation-filter-builder.js';
 export { RelationQueryBuilder } from './query/relation-query-builder.js';
 export type {

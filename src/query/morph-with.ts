@@ -1,12 +1,12 @@
 import type { WithAttributes } from '../core/attribute-types.js';
 import type { ModelInstance } from '../state/model-instance.js';
-import type { QueryBuilder } from './query-builder.js';
+import type { Query } from './query-type.js';
 
 /** A model of a table a MorphTo may reach, as a `morphWith` callback sees it: attributes typed `unknown`. */
 export type MorphedModel = WithAttributes<ModelInstance, Record<string, unknown>>;
 
 /** What `morphWith` takes per owner table: a constraint callback, or relations to load. */
-export type MorphLoad = ((query: QueryBuilder<MorphedModel>) => unknown) | readonly string[];
+export type MorphLoad = ((query: Query<MorphedModel>) => unknown) | readonly string[];
 
 const MORPH_LOADS: unique symbol = Symbol('dexorm.morphWith');
 declare const TABLES: unique symbol;

@@ -20,6 +20,11 @@ import { liveShareKey, type QueryState } from './query-state.js';
 import { RelationQueryBuilder } from './relation-query-builder.js';
 import { countSelected, queryResults, selectRows } from './run-query.js';
 
+declare module './query-type.js' {
+  // The builder's role classes name it as Query: this makes the two one type.
+  interface Query<M extends ModelInstance, Out = M> extends QueryBuilder<M, Out> {}
+}
+
 /**
  * A query over one model's table: filters (on attributes and on related models), order, paging,
  * eager loading and aggregates, with promise terminals and a live `observe()`. Builder methods

@@ -3,9 +3,9 @@ import type { RelatedAt, RelationPath } from '../relations/relation-types.js';
 import type { ModelClass } from '../state/model-class.js';
 import type { ModelInstance } from '../state/model-instance.js';
 import { FilterBuilder } from './filter-builder.js';
-import type { QueryBuilder } from './query-builder.js';
 import { countOperator, wholeNumber } from './query-input.js';
 import { type CountOperator, EMPTY_QUERY, type RelationFilter } from './query-state.js';
+import type { Query } from './query-type.js';
 import { RelationPaths } from './relation-paths.js';
 import type { RelationCondition, RelationConstraint } from './relation-query-types.js';
 
@@ -17,7 +17,7 @@ import type { RelationCondition, RelationConstraint } from './relation-query-typ
 export abstract class RelationFilterBuilder<M extends ModelInstance> extends FilterBuilder<M> {
   /** A blank query over `model` on this query's Database, for a constraint callback. */
   /** @internal */
-  protected abstract blank<R extends ModelInstance>(model: ModelClass<R>): QueryBuilder<R>;
+  protected abstract blank<R extends ModelInstance>(model: ModelClass<R>): Query<R>;
 
   /**
    * Keeps the results that have related models along `relation` (a dotted path nests), or whose

@@ -4,9 +4,9 @@ import type { ModelClass } from '../state/model-class.js';
 import type { ModelInstance } from '../state/model-instance.js';
 import { FilterBuilder } from './filter-builder.js';
 import { type MorphLoad, morphLoadsOf } from './morph-with.js';
-import type { QueryBuilder } from './query-builder.js';
 import { schemaError } from './query-input.js';
 import type { EagerLoad, QueryState } from './query-state.js';
+import type { Query } from './query-type.js';
 
 /**
  * The relation paths of one model (`'posts.comments'`) as a query names them: each name checked
@@ -16,12 +16,12 @@ import type { EagerLoad, QueryState } from './query-state.js';
 export class RelationPaths {
   readonly #model: ModelClass;
   readonly #runtime: DatabaseRuntime;
-  readonly #blank: <R extends ModelInstance>(model: ModelClass<R>) => QueryBuilder<R>;
+  readonly #blank: <R extends ModelInstance>(model: ModelClass<R>) => Query<R>;
 
   constructor(
     model: ModelClass,
     runtime: DatabaseRuntime,
-    blank: <R extends ModelInstance>(model: ModelClass<R>) => QueryBuilder<R>,
+    blank: <R extends ModelInstance>(model: ModelClass<R>) => Query<R>,
   ) {
     this.#model = model;
     this.#runtime = runtime;

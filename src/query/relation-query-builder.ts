@@ -8,9 +8,9 @@ import type {
 } from '../relations/relation-types.js';
 import type { ModelInstance } from '../state/model-instance.js';
 import { morphLoadsOf } from './morph-with.js';
-import type { QueryBuilder } from './query-builder.js';
 import { assertField, schemaError } from './query-input.js';
 import type { Aggregate, AggregateKind, EagerLoad } from './query-state.js';
+import type { Query } from './query-type.js';
 import { RelationFilterBuilder } from './relation-filter-builder.js';
 import type {
   RelationConstraint,
@@ -39,14 +39,14 @@ export abstract class RelationQueryBuilder<
   withWhereHas<P extends RelationPath<M>>(
     relation: P,
     constraint?: RelationConstraint<M, P>,
-  ): QueryBuilder<M, Out & WithRelations<M, P>> {
+  ): Query<M, Out & WithRelations<M, P>> {
     const filter = this.relationFilter(relation, constraint, '>=', 1);
     // One constraint object for both: the executor reads the related models once for the two.
     const load: EagerLoad = { path: relation, constraint: filter.constraint };
     return this.change({
       has: [...this.state.has, filter],
       with: [...this.state.with, load],
-    }) as unknown as QueryBuilder<M, Out & WithRelations<M, P>>;
+    }) as unknown as Query<M, Out & WithRelations<M, P>>;
   }
 
   /**
@@ -56,11 +56,11 @@ export abstract class RelationQueryBuilder<
    * @throws SchemaError for a name that is not a relation of the model.
    * @example User.query().with('profile', { posts: (query) => query.orderBy('id', 'desc').limit(3) })
    */
-  with<P extends RelationPath<M>>(...relations: P[]): QueryBuilder<M, Out & WithRelations<M, P>>;
+  with<P extends RelationPath<M>>(...relations: P[]): Query<M, Out & WithRelations<M, P>>;
   /** Eager-loads relations, the last argument a record of constraints. */
   with<P extends RelationPath<M> = never, K extends string = never>(
     ...relations: [...P[], RelationConstraints<M, K>]
-  ): QueryBuilder<M, Out & WithRelations<M, P | (K & RelationPath<M>)>>;
+  ): Query<M, Out & WithRelations<M, P | (K & RelationPath<M>)>>;
   with(...relations: unknown[]): unknown {
     const loads: EagerLoad[] = [];
     for (const [path, constraint] of this.paths().entries(relations)) {
@@ -80,11 +80,11 @@ export abstract class RelationQueryBuilder<
    * a record counts only those matching its callback.
    * @example User.query().withCount('posts', { comments: (query) => query.where('approved', true) })
    */
-  withCount<N extends RelationName<M>>(...relations: N[]): QueryBuilder<M, Out & WithCounts<N>>;
+  withCount<N extends RelationName<M>>(...relations: N[]): Query<M, Out & WithCounts<N>>;
   /** As above, the last argument a record of constraints on what is included. */
   withCount<N extends RelationName<M> = never, K extends string = never>(
     ...relations: [...N[], RelationConstraints<M, K, RelationName<M>>]
-  ): QueryBuilder<M, Out & WithCounts<N | (K & RelationName<M>)>>;
+  ): Query<M, Out & WithCounts<N | (K & RelationName<M>)>>;
   withCount(...relations: unknown[]): unknown {
     const aggregates: Aggregate[] = [];
     for (const [name, constraint] of this.paths().entries(relations)) {
@@ -94,11 +94,11 @@ export abstract class RelationQueryBuilder<
   }
 
   /** Adds `<name>_exists` to each result: whether it has a related model. */
-  withExists<N extends RelationName<M>>(...relations: N[]): QueryBuilder<M, Out & WithExists<N>>;
+  withExists<N extends RelationName<M>>(...relations: N[]): Query<M, Out & WithExists<N>>;
   /** As above, the last argument a record of constraints on what is included. */
   withExists<N extends RelationName<M> = never, K extends string = never>(
     ...relations: [...N[], RelationConstraints<M, K, RelationName<M>>]
-  ): QueryBuilder<M, Out & WithExists<N | (K & RelationName<M>)>>;
+  ): Query<M, Out & WithExists<N | (K & RelationName<M>)>>;
   withExists(...relations: unknown[]): unknown {
     const aggregates: Aggregate[] = [];
     for (const [name, constraint] of this.paths().entries(relations)) {
@@ -111,7 +111,7 @@ export abstract class RelationQueryBuilder<
   withSum<N extends RelationName<M>, F extends AttributeKey<RelatedModel<M, N>>>(
     relation: N,
     field: F,
-  ): QueryBuilder<M, Out & WithAggregate<N, 'sum', F>> {
+  ): Query<M, Out & WithAggregate<N, 'sum', F>> {
     return this.#withAggregates([this.#aggregate(relation, 'sum', field, undefined)]);
   }
 
@@ -119,7 +119,7 @@ export abstract class RelationQueryBuilder<
   withMin<N extends RelationName<M>, F extends AttributeKey<RelatedModel<M, N>>>(
     relation: N,
     field: F,
-  ): QueryBuilder<M, Out & WithAggregate<N, 'min', F>> {
+  ): Query<M, Out & WithAggregate<N, 'min', F>> {
     return this.#withAggregates([this.#aggregate(relation, 'min', field, undefined)]);
   }
 
@@ -127,7 +127,7 @@ export abstract class RelationQueryBuilder<
   withMax<N extends RelationName<M>, F extends AttributeKey<RelatedModel<M, N>>>(
     relation: N,
     field: F,
-  ): QueryBuilder<M, Out & WithAggregate<N, 'max', F>> {
+  ): Query<M, Out & WithAggregate<N, 'max', F>> {
     return this.#withAggregates([this.#aggregate(relation, 'max', field, undefined)]);
   }
 
@@ -135,7 +135,7 @@ export abstract class RelationQueryBuilder<
   withAvg<N extends RelationName<M>, F extends AttributeKey<RelatedModel<M, N>>>(
     relation: N,
     field: F,
-  ): QueryBuilder<M, Out & WithAggregate<N, 'avg', F>> {
+  ): Query<M, Out & WithAggregate<N, 'avg', F>> {
     return this.#withAggregates([this.#aggregate(relation, 'avg', field, undefined)]);
   }
 
@@ -149,7 +149,7 @@ export abstract class RelationQueryBuilder<
     N extends RelationName<M>,
     F extends AttributeKey<RelatedModel<M, N>>,
     K extends 'sum' | 'min' | 'max' | 'avg' | 'count',
-  >(relation: N, field: F, kind: K): QueryBuilder<M, Out & WithAggregate<N, K, F>> {
+  >(relation: N, field: F, kind: K): Query<M, Out & WithAggregate<N, K, F>> {
     if (!(['sum', 'min', 'max', 'avg', 'count'] as unknown[]).includes(kind)) {
       throw schemaError(
         this.model,
@@ -183,10 +183,10 @@ export abstract class RelationQueryBuilder<
     };
   }
 
-  #withAggregates<T>(aggregates: readonly Aggregate[]): QueryBuilder<M, T> {
+  #withAggregates<T>(aggregates: readonly Aggregate[]): Query<M, T> {
     const kept = this.state.aggregates.filter(
       (existing) => !aggregates.some((added) => added.alias === existing.alias),
     );
-    return this.change({ aggregates: [...kept, ...aggregates] }) as unknown as QueryBuilder<M, T>;
+    return this.change({ aggregates: [...kept, ...aggregates] }) as unknown as Query<M, T>;
   }
 }

@@ -3,16 +3,14 @@ import type { MorphTablesAt, RelatedAt, RelationPath } from '../relations/relati
 import type { ModelInstance } from '../state/model-instance.js';
 import type { ComparisonOperator } from './filter-builder.js';
 import type { MorphLoads } from './morph-with.js';
-import type { QueryBuilder } from './query-builder.js';
+import type { Query } from './query-type.js';
 
 /** The model at the end of relation path `P` of `M`, as a query callback receives it. */
 type ModelAt<M, P extends string> =
   RelatedAt<M, P> extends infer R extends ModelInstance ? R : never;
 
 /** A callback that constrains the query over the related models of relation path `P`. */
-export type RelationConstraint<M, P extends string> = (
-  query: QueryBuilder<ModelAt<M, P>>,
-) => unknown;
+export type RelationConstraint<M, P extends string> = (query: Query<ModelAt<M, P>>) => unknown;
 
 /**
  * A record of relation paths of `M` (or, with `Allowed`, relation names), each with the
