@@ -4,10 +4,8 @@ import type { attributesType, NumericKey } from '../core/attribute-types.js';
 import { ValidationError } from '../core/errors.js';
 import { assertAttributeSet, RESERVED_NAMES } from '../core/storable.js';
 import { defineValue, type Key, type Row } from '../core/values.js';
-import { observeDirect } from '../query/direct-reads.js';
 import { refreshModel } from '../query/find.js';
 import { QueryBuilder } from '../query/query-builder.js';
-import { liveShareKey } from '../query/query-state.js';
 import { incrementModel } from '../state/increments.js';
 import type {
   ModelHooks,
@@ -235,18 +233,10 @@ export class ModelBase<A extends object = object> extends RelationLoading {
     if (key === undefined) return of(null);
     const context = contextFor(this);
     const model = this.constructor as ModelClass<this>;
-    const query = new QueryBuilder(model, context.runtime)
+    // Planned as any query: one get of the primary key, unless scopes constrain the model.
+    return new QueryBuilder(model, context.runtime)
       .where(context.primaryKey as never, key as never)
-      .limit(1);
-    // The same read as `where(primaryKey, key).observeFirst()`, run as one get unless scoped.
-    return observeDirect(
-      context.runtime,
-      model,
-      liveShareKey(['first'], context.tableName, query.state),
-      () => ({ kind: 'field', field: context.primaryKey, key, first: true }),
-      () => query.first(),
-      null,
-    );
+      .observeFirst();
   }
 }
 

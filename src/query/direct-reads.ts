@@ -5,6 +5,7 @@ import { type DatabaseRuntime, failedReadOf, type ModelContext } from '../state/
 import type { ModelClass } from '../state/model-class.js';
 import type { ModelInstance } from '../state/model-instance.js';
 import { hydrate, liveComparison } from '../state/model-state.js';
+import type { QueryState } from './query-state.js';
 
 /**
  * A relation's read that needs no planning: the related records whose indexed `field` holds the
@@ -46,6 +47,39 @@ export interface FollowRead {
 
 /** A read a relation describes for the query layer to run directly, without planning. */
 export type DirectRead = FieldRead | FollowRead;
+
+/**
+ * The direct read `state` over `context` comes to, where the planner's whole work would be one
+ * key of one index: a single `=` clause on the primary key or on a plain (single-field, not
+ * multi-entry) index, with a valid key; no order, offset, eager load, relation filter or
+ * aggregate; a limit of at most one when `first`, none otherwise; a model no scope constrains.
+ * Undefined for every other query, which the planner reads.
+ */
+export function directReadOf(
+  context: ModelContext,
+  state: QueryState,
+  first: boolean,
+): FieldRead | undefined {
+  const [clause, ...others] = state.clauses;
+  if (!clause || others.length > 0 || clause.operator !== '=' || !isValidKey(clause.value)) {
+    return undefined;
+  }
+  const plain =
+    state.order === undefined &&
+    state.offset === 0 &&
+    (first ? (state.limit ?? 1) === 1 : state.limit === undefined) &&
+    state.with.length === 0 &&
+    state.has.length === 0 &&
+    state.aggregates.length === 0 &&
+    !context.lifecycle.scoped;
+  if (!plain) return undefined;
+  const { field } = clause;
+  const index = context.indexes.get(field);
+  const indexed =
+    field === context.primaryKey ||
+    (index !== undefined && index.fields.length === 1 && !index.multiEntry);
+  return indexed ? { kind: 'field', field, key: clause.value, first } : undefined;
+}
 
 /** What {@link directRead} resolves to: one model or null, or a list. */
 export type DirectResult<R> = R | null | R[];

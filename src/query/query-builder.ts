@@ -13,6 +13,7 @@ import type { ModelInstance } from '../state/model-instance.js';
 import { liveComparison } from '../state/model-state.js';
 import { deleteRows, updateRows } from '../state/query-writes.js';
 import { lifecycleWrite } from '../state/write-lifecycle.js';
+import { directReadOf, observeDirect } from './direct-reads.js';
 import { explainRead, type QueryExplanation } from './explain.js';
 import type { KeysOfType } from './filter-builder.js';
 import { type CursorPage, cursorPaginate, type Page, pageComparison, paginate } from './paging.js';
@@ -168,6 +169,8 @@ export class QueryBuilder<M extends ModelInstance, Out = M> extends RelationQuer
       [],
       state,
       async (context) => (await queryResults(context, state)) as unknown as Out[],
+      liveComparison,
+      false,
     );
   }
 
@@ -179,6 +182,8 @@ export class QueryBuilder<M extends ModelInstance, Out = M> extends RelationQuer
       state,
       async (context) =>
         ((await queryResults(context, state))[0] as unknown as Out | undefined) ?? null,
+      liveComparison,
+      true,
     );
   }
 
@@ -242,16 +247,29 @@ export class QueryBuilder<M extends ModelInstance, Out = M> extends RelationQuer
 
   /**
    * A live query of `read` over `state`, shared by the observers of an equal query read the same
-   * way (`kind`: what is read of it, and with which arguments).
+   * way (`kind`: what is read of it, and with which arguments). A query the planner would answer
+   * with one key of one index (`direct`: its first model, or all) runs as that one read.
    */
   #live<T>(
     kind: readonly (string | number)[],
     state: QueryState,
     read: (context: ModelContext<M>) => Promise<T>,
     comparison: LiveComparison<NoInfer<T>> = liveComparison,
+    direct?: boolean,
   ): Observable<T> {
     const context = this.context();
     const shareKey = liveShareKey(kind.map(String), context.tableName, state);
+    const fast = direct === undefined ? undefined : directReadOf(context, state, direct);
+    if (fast) {
+      return observeDirect(
+        context.runtime,
+        context.model,
+        shareKey,
+        () => fast,
+        () => read(context),
+        (direct ? null : []) as T,
+      );
+    }
     return context.runtime.live(shareKey, () => read(context), comparison);
   }
 
