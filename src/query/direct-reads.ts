@@ -8,15 +8,16 @@ import { hydrate, liveComparison } from '../state/model-state.js';
 import type { QueryState } from './query-state.js';
 
 /**
- * A relation's read that needs no planning: the related records whose indexed `field` holds the
- * parent's `key` (the first, or all in primary-key order), as HasOne, HasMany and BelongsTo read.
+ * A read that needs no planning: the records whose indexed `field` (or primary key) holds `key`,
+ * the first or all in primary-key order; a HasOne, HasMany or BelongsTo reads its parent's related
+ * records so, and a query of one key of one index (see {@link directReadOf}) its results.
  */
 export interface FieldRead {
   /** Names this kind of read. */
   readonly kind: 'field';
-  /** The related records' indexed field (or primary key) that holds the parent's key. */
+  /** The records' indexed field (or primary key) that holds the key. */
   readonly field: string;
-  /** The parent's key. */
+  /** The key looked up (a parent's key, a query's value). */
   readonly key: Key;
   /** True for the first record (a to-one kind), false for all of them. */
   readonly first: boolean;
@@ -45,7 +46,7 @@ export interface FollowRead {
   readonly first: boolean;
 }
 
-/** A read a relation describes for the query layer to run directly, without planning. */
+/** A read the query layer runs directly, without planning. */
 export type DirectRead = FieldRead | FollowRead;
 
 /**
