@@ -10,7 +10,7 @@ import type { QueryState } from './query-state.js';
 /**
  * A read that needs no planning: the records whose indexed `field` (or primary key) holds `key`,
  * the first or all in primary-key order; a HasOne, HasMany or BelongsTo reads its parent's related
- * records so, and a query of one key of one index (see {@link directReadOf}) its results.
+ * records so, and a query of one key of one index (see `directReadOf`) its results.
  */
 export interface FieldRead {
   /** Names this kind of read. */
