@@ -6,6 +6,16 @@ import type { DeleteEffect } from '../relations/requirements.js';
 import { type ModelContext, ownerOf } from '../state/context.js';
 import { updateStamp } from '../state/write-lifecycle.js';
 
+/** One step of a cascade: `rows` of `context`'s table, whose soft-delete column is `column`. */
+interface CascadeStep {
+  readonly context: ModelContext;
+  readonly column: string;
+  readonly rows: readonly Row[];
+  readonly now: Date;
+  /** The records already handled in this cascade (a cycle of rules ends there). */
+  readonly seen: Set<unknown>;
+}
+
 /**
  * The delete rules of a Database's relations, as a soft delete applies them: `'cascade'` trashes
  * the related models that soft-delete (with the same stamp) and leaves the others, `'restrict'`
@@ -30,8 +40,7 @@ export class TrashEffects {
    */
   async trash(context: ModelContext, rows: readonly Row[], now: Date): Promise<Row[]> {
     const column = softDeleteOf(context);
-    const seen = new Set<unknown>();
-    return this.#trash(context, column, rows, now, seen);
+    return this.#trash({ context, column, rows, now, seen: new Set() });
   }
 
   /**
@@ -40,16 +49,10 @@ export class TrashEffects {
    */
   async restore(context: ModelContext, rows: readonly Row[], now: Date): Promise<Row[]> {
     const column = softDeleteOf(context);
-    return this.#restore(context, column, rows, now, new Set());
+    return this.#restore({ context, column, rows, now, seen: new Set() });
   }
 
-  async #trash(
-    context: ModelContext,
-    column: string,
-    rows: readonly Row[],
-    now: Date,
-    seen: Set<unknown>,
-  ): Promise<Row[]> {
+  async #trash({ context, column, rows, now, seen }: CascadeStep): Promise<Row[]> {
     const fresh = rows.filter((row) => row[column] == null && !visited(seen, context, row));
     const stamped = await stampRows(context, column, fresh, now, now);
     for (const effect of this.#effectsFrom(context.tableName)) {
@@ -63,19 +66,12 @@ export class TrashEffects {
         if (live.length > 0) throw restricted(effect, live[0]!, dependent);
         continue;
       }
-      await this.#trash(dependent!, dependentColumn!, live, now, seen);
+      await this.#trash({ context: dependent!, column: dependentColumn!, rows: live, now, seen });
     }
-    const byKey = new Map(stamped.map((row) => [dictionaryKey(row[context.primaryKey]), row]));
-    return rows.map((row) => byKey.get(dictionaryKey(row[context.primaryKey])) ?? row);
+    return asStored(context, rows, stamped);
   }
 
-  async #restore(
-    context: ModelContext,
-    column: string,
-    rows: readonly Row[],
-    now: Date,
-    seen: Set<unknown>,
-  ): Promise<Row[]> {
+  async #restore({ context, column, rows, now, seen }: CascadeStep): Promise<Row[]> {
     const trashed = rows.filter((row) => row[column] != null && !visited(seen, context, row));
     const restored = await stampRows(context, column, trashed, null, now);
     for (const effect of this.#effectsFrom(context.tableName)) {
@@ -91,11 +87,16 @@ export class TrashEffects {
         const stamp = parents.get(dictionaryKey(row[effect.column]));
         return stamp != null && sameValue(row[dependentColumn], stamp);
       });
-      await this.#restore(dependent, dependentColumn, same, now, seen);
+      await this.#restore({ context: dependent, column: dependentColumn, rows: same, now, seen });
     }
-    const byKey = new Map(restored.map((row) => [dictionaryKey(row[context.primaryKey]), row]));
-    return rows.map((row) => byKey.get(dictionaryKey(row[context.primaryKey])) ?? row);
+    return asStored(context, rows, restored);
   }
+}
+
+/** `rows` with those of them that were written replaced by the written ones. */
+function asStored(context: ModelContext, rows: readonly Row[], written: readonly Row[]): Row[] {
+  const byKey = new Map(written.map((row) => [dictionaryKey(row[context.primaryKey]), row]));
+  return rows.map((row) => byKey.get(dictionaryKey(row[context.primaryKey])) ?? row);
 }
 
 /** Writes `rows` of `context` with `column` set to `value` (and `updated_at` to `now`). */
