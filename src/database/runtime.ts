@@ -86,10 +86,11 @@ export class Runtime implements DatabaseRuntime {
     const byTable = new Map(
       [...this.#contexts.values()].map((context) => [context.tableName, context]),
     );
+    const requirements = [...registry.all()].map(({ name, relation }) =>
+      relation.requirements(name),
+    );
     this.#deleteEffects = new DeleteEffects(
-      [...registry.all()].flatMap(
-        ({ name, relation }) => relation.requirements(name).deleteEffects ?? [],
-      ),
+      requirements.flatMap((needs) => needs.deleteEffects ?? []),
       (table) => byTable.get(table)?.lifecycle.softDelete,
     );
     this.#trashEffects = new TrashEffects(
@@ -103,11 +104,7 @@ export class Runtime implements DatabaseRuntime {
         this.#wideTables.add(context.tableName);
       }
     }
-    const keyTypes = foreignKeyTypeRule(
-      [...registry.all()].flatMap(
-        ({ name, relation }) => relation.requirements(name).foreignKeys ?? [],
-      ),
-    );
+    const keyTypes = foreignKeyTypeRule(requirements.flatMap((needs) => needs.foreignKeys ?? []));
     if (keyTypes) this.#writeRules.push(keyTypes);
     if (!this.#deleteEffects.isEmpty) this.#writeRules.push(this.#deleteEffects.rule());
     for (const extension of extensions) {

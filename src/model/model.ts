@@ -233,7 +233,7 @@ export class ModelBase<A extends object = object> extends RelationLoading {
     if (key === undefined) return of(null);
     const context = contextFor(this);
     const model = this.constructor as ModelClass<this>;
-    // Planned as any query: one get of the primary key, unless scopes constrain the model.
+    // Planned like every query: one get of the primary key, unless scopes constrain the model.
     return new QueryBuilder(model, context.runtime)
       .where(context.primaryKey as never, key as never)
       .observeFirst();

@@ -52,7 +52,7 @@ export class HasOneOfMany<P extends ModelInstance, R extends ModelInstance> exte
    */
   addConstraints(query: QueryBuilder<R>): QueryBuilder<R> {
     const primaryKey = this.related.primaryKey as AttributeKey<R>;
-    const key = this.many.parentKey();
+    const key = this.lookupKey();
     if (key === undefined) return query.whereIn(primaryKey, []);
     const morph = this.many.morphType;
     // A trashed model is never the one picked: the next one is.

@@ -6,7 +6,6 @@ import type { ExistenceJoin } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
 import type { ModelInstance } from '../state/model-instance.js';
 import {
-  keyAttribute,
   newModel,
   readAttribute,
   removeAttribute,
@@ -74,7 +73,7 @@ export abstract class HasOneOrMany<
 
   /** The parent's key value, or undefined while the parent has none. */
   parentKey(): Key | undefined {
-    return keyAttribute(this.parent, this.localKey);
+    return this.lookupKey();
   }
 
   override existenceJoin(): ExistenceJoin | undefined {

@@ -186,7 +186,8 @@ export abstract class Relation<P extends ModelInstance, R extends ModelInstance,
       const query = this.query();
       const parentModel = this.parent.constructor as ModelClass;
       const subject = follows ? [parentModel.table, shareKeyOf(this.parent.getKey())] : [];
-      const kind = ['relation', this.constructor.name, ...subject];
+      // The query state names what is read; the shape and the followed parent, how.
+      const kind = ['relation', this.toMany ? 'many' : 'one', ...subject];
       return observeDirect(
         runtime,
         this.related,
