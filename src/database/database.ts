@@ -19,6 +19,7 @@ import {
   type IndexedDbDependencies,
   isUniqueUpgradeFailure,
 } from './upgrade-check.js';
+import { giveWayToBarriers } from './version-barrier.js';
 
 /** True for the error an open (or a read or write waiting on it) fails with. */
 function isFailedOpen(error: unknown): boolean {
@@ -96,6 +97,7 @@ export class Database {
       ...(options?.IDBKeyRange ? { IDBKeyRange: options.IDBKeyRange } : {}),
     };
     this.dexie = new Dexie(name, this.#dependencies);
+    giveWayToBarriers(this.dexie);
     if (options?.indexedDB && !Dexie.dependencies.indexedDB) {
       // Dexie runs a live query only where it has an indexedDB of its own (a global one): in a
       // runtime without (Node), the observers of a Database given its factory never emitted.
@@ -107,7 +109,12 @@ export class Database {
     const requirements = [...registry.all()].flatMap(
       ({ name, relation }) => relation.requirements(name).tables,
     );
-    const extensions = extensionsFor({ dexie: this.dexie, models, requirements });
+    const extensions = extensionsFor({
+      dexie: this.dexie,
+      models,
+      requirements,
+      dependencies: this.#dependencies,
+    });
     this.#migrations.declare(
       this.dexie,
       version,

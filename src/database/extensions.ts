@@ -1,6 +1,7 @@
 import type { DBCore, DBCoreTransaction, Dexie, Middleware } from 'dexie';
 import type { TableRequirement } from '../relations/requirements.js';
 import type { ModelClass } from '../state/model-class.js';
+import type { IndexedDbDependencies } from './upgrade-check.js';
 import type { WriteRule } from './write-path.js';
 
 /** What a Database tells each extension of itself when it is built. */
@@ -11,6 +12,8 @@ export interface ExtensionSetup {
   readonly models: readonly ModelClass[];
   /** What its relations need of the schema, pivot tables included. */
   readonly requirements: readonly TableRequirement[];
+  /** The IndexedDB factory and key range it opens with, where not the global ones. */
+  readonly dependencies: IndexedDbDependencies;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { DBCore, DBCoreTransaction, Dexie, Middleware } from 'dexie';
+import { type DBCore, type DBCoreTransaction, Dexie, type Middleware } from 'dexie';
 import { HybridClock } from '../core/hlc.js';
 import { dictionaryKey } from '../core/key-dictionary.js';
 import { randomUuid } from '../core/uuid.js';
@@ -6,6 +6,8 @@ import type { Key, Row } from '../core/values.js';
 import { allOf, dexieSteps } from '../database/dexie-steps.js';
 import type { DatabaseExtension, ExtensionSetup } from '../database/extensions.js';
 import { nextVersion, type RecordVersion } from '../database/record-version.js';
+import type { IndexedDbDependencies } from '../database/upgrade-check.js';
+import { raiseVersion } from '../database/version-barrier.js';
 import type { PendingWrite, WriteAccess, WriteRule } from '../database/write-path.js';
 
 /** The tables where a replicated Database keeps what replication needs, beside the models'. */
@@ -76,18 +78,38 @@ export class ChangeLog implements DatabaseExtension {
   /** The two model tables each replicable pivot table pairs. */
   readonly #joins: ReadonlyMap<string, readonly [string, string]>;
   readonly #applying = new WeakSet<object>();
-  readonly #replicated = new WeakMap<object, PromiseLike<ReadonlySet<string>>>();
+  readonly #dexie: Dexie;
+  readonly #dependencies: IndexedDbDependencies;
+  /**
+   * Whether the replica row existed when this connection opened. Without it no table replicates,
+   * and none can start to unless `replicating()` creates the row behind a version barrier, which
+   * reopens this connection first: writes need not look for it. Unknown (undefined) while the
+   * connection is closed or opening, when a migration may write before the ready handlers run.
+   */
+  #replicating: boolean | undefined;
+  /** The tables this connection knows to be replicated (a replicated table stays so). */
+  readonly #replicated = new Set<string>();
+  /** The replica row's tables, read once per write transaction that needs them. */
+  readonly #replicatedIn = new WeakMap<object, PromiseLike<ReadonlySet<string>>>();
 
   constructor(
     dexie: Dexie,
+    dependencies: IndexedDbDependencies,
     keyPaths: ReadonlyMap<string, KeyPath>,
     joins: ReadonlyMap<string, readonly [string, string]>,
   ) {
     // One node per Database instance: two tabs on one database never make the same stamp.
     this.clock = new HybridClock(randomUuid().slice(0, 8));
+    this.#dexie = dexie;
+    this.#dependencies = dependencies;
     this.#keyPaths = keyPaths;
     this.#joins = joins;
     changeLogs.set(dexie, this);
+    dexie.on('ready', () => this.#readReplicaRow(), true);
+    dexie.on('close', () => {
+      this.#replicating = undefined;
+      this.#replicated.clear();
+    });
     // Stamps must stay later than those recorded before a reload, even if the device's clock
     // went back meanwhile: the latest one still waiting to be pushed tells where the clock was.
     dexie.on('ready', () =>
@@ -99,6 +121,38 @@ export class ChangeLog implements DatabaseExtension {
           if (latest) this.clock.receive(latest.seq);
         }),
     );
+  }
+
+  /** Learns, at each open, whether and what the database replicates. */
+  #readReplicaRow(): PromiseLike<void> {
+    return this.#dexie
+      .table<ReplicaRow, string>(SYNC_TABLES.meta)
+      .get(REPLICA_ROW)
+      .then((row) => {
+        this.#replicating = row !== undefined;
+        this.#replicated.clear();
+        for (const table of row?.tables ?? []) this.#replicated.add(table);
+      });
+  }
+
+  /**
+   * Makes the database one that replicates: creates the replica row the first time, in the
+   * upgrade transaction of a version barrier, so that every connection (this tab's and other
+   * tabs') has reopened and looks for replicated tables on its writes before any table is
+   * marked. Until then, writes never read the row.
+   */
+  async replicating(): Promise<void> {
+    await this.#dexie.open();
+    // Each pass raises the version; another tab raising at the same moment may win the race.
+    while (!this.#replicating) {
+      await raiseVersion(this.#dexie, this.#dependencies, (transaction) => {
+        const meta = transaction.objectStore(SYNC_TABLES.meta);
+        const found = meta.get(REPLICA_ROW);
+        found.onsuccess = () => {
+          if (found.result === undefined) meta.put({ id: REPLICA_ROW, tables: [] });
+        };
+      });
+    }
   }
 
   readonly stores = SYNC_STORES;
@@ -170,9 +224,13 @@ export class ChangeLog implements DatabaseExtension {
   /** The write rule that records changes to replicated tables. */
   get writeRule(): WriteRule {
     return (write, access) => {
-      if (!this.#keyPaths.has(write.table) || this.#applying.has(write.trans)) return;
-      return this.#replicatedTables(write.trans, access).then((tables) =>
-        tables.has(write.table) ? this.#record(write, access) : undefined,
+      const { table, trans } = write;
+      if (!this.#keyPaths.has(table) || this.#applying.has(trans)) return;
+      if (this.#replicated.has(table)) return this.#record(write, access);
+      if (this.#replicating === false) return;
+      // Another tab may have marked the table since this connection opened.
+      return this.#replicatedTables(trans, access).then((tables) =>
+        tables.has(table) ? this.#record(write, access) : undefined,
       );
     };
   }
@@ -181,13 +239,17 @@ export class ChangeLog implements DatabaseExtension {
     trans: DBCoreTransaction,
     access: WriteAccess,
   ): PromiseLike<ReadonlySet<string>> {
-    let tables = this.#replicated.get(trans);
+    let tables = this.#replicatedIn.get(trans);
     if (!tables) {
       tables = access
         .table(SYNC_TABLES.meta)
         .get({ trans, key: REPLICA_ROW })
-        .then((row: ReplicaRow | undefined) => new Set(row?.tables ?? []));
-      this.#replicated.set(trans, tables);
+        .then((row: ReplicaRow | undefined) => {
+          // Committed by another transaction, so known for good.
+          for (const table of row?.tables ?? []) this.#replicated.add(table);
+          return new Set(row?.tables ?? []);
+        });
+      this.#replicatedIn.set(trans, tables);
     }
     return tables;
   }
@@ -239,6 +301,10 @@ export class ChangeLog implements DatabaseExtension {
       const before = row?.tables ?? [];
       const added = tables.filter((table) => !before.includes(table));
       if (added.length === 0) return added;
+      // Known here once committed; other connections read the row on their next write.
+      Dexie.currentTransaction.on('complete', () => {
+        for (const table of added) this.#replicated.add(table);
+      });
       return meta.put({ id: REPLICA_ROW, tables: [...before, ...added] }).then(() => added);
     });
   }
@@ -253,6 +319,7 @@ export function changeLogExtension({
   dexie,
   models,
   requirements,
+  dependencies,
 }: ExtensionSetup): ChangeLog | undefined {
   const replicable = models.filter((model) => model.keyType !== 'auto');
   if (replicable.length === 0) return undefined;
@@ -265,5 +332,5 @@ export function changeLogExtension({
     keyPaths.set(need.table, need.primaryKey);
     joins.set(need.table, [left.table, right.table]);
   }
-  return new ChangeLog(dexie, keyPaths, joins);
+  return new ChangeLog(dexie, dependencies, keyPaths, joins);
 }

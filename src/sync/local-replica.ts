@@ -50,9 +50,10 @@ export class LocalReplica {
    * Marks the tables replicated, so that their changes are recorded from now on, and puts the
    * records they already hold in the outbox (a table replicated for the first time).
    */
-  start(): Promise<void> {
+  async start(): Promise<void> {
     const store = this.#store;
-    return store.applying(store.tables, async () => {
+    await store.log.replicating();
+    await store.applying(store.tables, async () => {
       const added = await store.log.markReplicated(store.dexie, store.tables);
       const stamp = store.log.clock.tick();
       for (const table of added) {
