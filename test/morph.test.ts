@@ -178,6 +178,22 @@ describe('polymorphic relations', () => {
       await expect(Comment.query().with('commentable').get()).rejects.toBeInstanceOf(SchemaError);
     });
 
+    it('reads its owner by key, one get of the table its type names, as a query of it would', async () => {
+      const post = await Post.create({ title: 'p' });
+      const video = await Video.create({ title: 'v' });
+      const onPost = await post.commentsRelation().create({ body: 'c' });
+      const onVideo = await video.commentsRelation().create({ body: 'd' });
+      session.counter.reset();
+      expect((await onPost.commentableRelation().getResults())?.title).toBe('p');
+      expect((await onVideo.commentableRelation().getResults())?.title).toBe('v');
+      expect(session.counter.reads.map(({ table, method }) => `${table}.${method}`)).toEqual([
+        'posts.get',
+        'videos.get',
+      ]);
+      await post.delete();
+      expect(await onPost.commentableRelation().getResults()).toBeNull();
+    });
+
     it('follows a move of the owner live', async () => {
       const post = await Post.create({ title: 'p' });
       const video = await Video.create({ title: 'v' });

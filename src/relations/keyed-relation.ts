@@ -1,11 +1,9 @@
 import type { AttributeKey } from '../core/attribute-types.js';
 import { distinctKeys } from '../core/key-dictionary.js';
-import type { DirectRead } from '../query/direct-reads.js';
 import { indexKeys } from '../query/key-reads.js';
 import type { QueryBuilder } from '../query/query-builder.js';
 import type { QueryState } from '../query/query-state.js';
 import type { DatabaseRuntime } from '../state/context.js';
-import type { ModelClass } from '../state/model-class.js';
 import type { ModelInstance } from '../state/model-instance.js';
 import { readAttribute } from '../state/model-state.js';
 import { countMatches, groupByKey } from './dictionary.js';
@@ -28,7 +26,7 @@ export interface KeyLink {
 /**
  * A relation whose related models hold, in one indexed field, the value of one field of the
  * parent (HasOne, HasMany, MorphOne, MorphMany, BelongsTo): a kind states its {@link KeyLink};
- * the one-parent query, the batch read, the count from index keys and the direct read follow.
+ * the one-parent query, the batch read and the count from index keys follow.
  */
 export abstract class KeyedRelation<
   P extends ModelInstance,
@@ -69,19 +67,6 @@ export abstract class KeyedRelation<
     const found = await indexKeys(runtime, this.related, index, pairs);
     const values = found.map((pair) => (pair as unknown[])[1]);
     return countMatches(parents, parentField, values);
-  }
-
-  /** Without a morph type: the related records whose field holds the parent's value. */
-  protected override directRead(live: boolean): DirectRead | undefined {
-    const { parentField, relatedField, morphType } = this.link;
-    if (morphType) return undefined;
-    const first = !this.toMany;
-    if (live && this.followsParent()) {
-      const parent = { model: this.parent.constructor as ModelClass, key: this.parent.getKey()! };
-      return { kind: 'follow', parent, parentField, field: relatedField, first };
-    }
-    const key = this.lookupKey();
-    return key === undefined ? undefined : { kind: 'field', field: relatedField, key, first };
   }
 
   /** `query` kept to the related models of the parent's table, for a polymorphic kind. */

@@ -39,7 +39,7 @@ export class MorphTo<
   readonly morphName: string;
 
   constructor(child: C, name: string, models: readonly ModelClass<O>[]) {
-    super(child, models?.[0] as ModelClass<O>, `${name}_id`);
+    super(child, models?.[0] as ModelClass<O>, `${name}_id`, [`${name}_type`]);
     this.morphName = name;
     this.typeColumn = `${name}_type`;
     this.idColumn = `${name}_id`;

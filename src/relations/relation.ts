@@ -5,7 +5,7 @@ import { SchemaError } from '../core/errors.js';
 import { shareKeyOf } from '../core/key-dictionary.js';
 import type { Key } from '../core/values.js';
 import type { KeySource } from '../query/clause.js';
-import { type DirectRead, directRead, observeDirect } from '../query/direct-reads.js';
+import { type DirectRead, directRead, directReadOf, observeDirect } from '../query/direct-reads.js';
 import { readByKey } from '../query/find.js';
 import { QueryBuilder } from '../query/query-builder.js';
 import { liveShareKey, type QueryState } from '../query/query-state.js';
@@ -50,8 +50,8 @@ export interface RegisteredRelation extends RelationDefinition {
  * parents ({@link eagerRead}) and what it needs of the schema ({@link requirements}), and gives
  * the parent's attribute it looks up with to the constructor. From
  * those, this class reads for one parent (`getResults`), observes (`observe`), matches eager
- * loads and counts. A kind may add a faster count from index keys ({@link countRelated}) or a
- * read the query layer runs directly ({@link directRead}).
+ * loads and counts. A kind may add a faster count from index keys ({@link countRelated}). Where
+ * the query for one parent is one key of one index, the query layer reads it directly.
  * @typeParam P - the model the relation is defined on
  * @typeParam R - the model at the other end
  * @typeParam Result - what `getResults()` resolves to (`R | null` for a to-one relation)
@@ -64,9 +64,15 @@ export abstract class Relation<P extends ModelInstance, R extends ModelInstance,
 
   /**
    * `parent` related to models of `related`, looking up with the parent's `lookupField` (default
-   * its primary key).
+   * its primary key). `otherFields`: the parent's other attributes that decide what it relates to
+   * (MorphTo's type column, which names the related model).
    */
-  constructor(parent: P, related: ModelClass<R>, lookupField?: string) {
+  constructor(
+    parent: P,
+    related: ModelClass<R>,
+    lookupField?: string,
+    otherFields: readonly string[] = [],
+  ) {
     if (typeof related !== 'function' || !(related.prototype instanceof Object)) {
       const model = (parent?.constructor as ModelClass | undefined)?.name ?? 'a model';
       throw new SchemaError(`a relation of ${model} needs a model class, got ${String(related)}`, {
@@ -76,7 +82,10 @@ export abstract class Relation<P extends ModelInstance, R extends ModelInstance,
     this.parent = parent;
     this.related = related;
     this.lookupField = lookupField ?? (parent.constructor as ModelClass).primaryKey;
+    this.#otherFields = otherFields;
   }
+
+  readonly #otherFields: readonly string[];
 
   /** True when a parent relates to a list of models, false when to at most one. */
   protected abstract readonly toMany: boolean;
@@ -110,9 +119,9 @@ export abstract class Relation<P extends ModelInstance, R extends ModelInstance,
   async getResults(): Promise<Result> {
     if (this.lookupKey() === undefined) return this.emptyResult();
     const runtime = this.runtime();
-    const scoped = runtime.contextOf(this.related).lifecycle.scoped;
-    const direct = scoped ? undefined : this.directRead(false);
-    if (direct) return (await directRead(runtime, this.related, direct)) as Result;
+    const query = this.addConstraints(new QueryBuilder(this.related, runtime));
+    const direct = directReadOf(runtime.contextOf(query.model), query.state, !this.toMany);
+    if (direct) return (await directRead(runtime, query.model, direct)) as Result;
     return this.resultOf(this.parent, runtime);
   }
 
@@ -188,11 +197,12 @@ export abstract class Relation<P extends ModelInstance, R extends ModelInstance,
       const subject = follows ? [parentModel.table, shareKeyOf(this.parent.getKey())] : [];
       // The query state names what is read; the shape and the followed parent, how.
       const kind = ['relation', this.toMany ? 'many' : 'one', ...subject];
+      const direct = this.#liveDirectRead(runtime, query, follows);
       return observeDirect(
         runtime,
-        this.related,
+        query.model,
         liveShareKey(kind, query.model.table, query.state),
-        () => this.directRead(true),
+        () => direct,
         () => this.liveRead(follows),
         this.emptyResult(),
       );
@@ -216,12 +226,28 @@ export abstract class Relation<P extends ModelInstance, R extends ModelInstance,
   }
 
   /**
-   * The read the query layer runs directly for the one parent, without planning (see
-   * `DirectRead`); undefined where the kind has none. `live`: for a live observer, which follows
-   * the stored parent where {@link followsParent}.
+   * The read a live observer runs without planning, where the planner finds `query` to be one key
+   * of one index: that read, or for a followed parent the same read keyed by the stored parent's
+   * lookup attribute. None where more of the parent decides the read (MorphTo's type).
    */
-  protected directRead(_live: boolean): DirectRead | undefined {
-    return undefined;
+  #liveDirectRead(
+    runtime: DatabaseRuntime,
+    query: QueryBuilder<R>,
+    follows: boolean,
+  ): DirectRead | undefined {
+    const read = directReadOf(runtime.contextOf(query.model), query.state, !this.toMany);
+    if (!read || !follows) return read;
+    const lookedUp = this.lookupKey();
+    const byLookup = lookedUp !== undefined && shareKeyOf(read.key) === shareKeyOf(lookedUp);
+    if (!byLookup || this.#otherFields.length > 0) return undefined;
+    const parent = { model: this.parent.constructor as ModelClass, key: this.parent.getKey()! };
+    return {
+      kind: 'follow',
+      parent,
+      parentField: this.lookupField,
+      field: read.field,
+      first: read.first,
+    };
   }
 
   /**
