@@ -1,6 +1,6 @@
 import { Dexie, type PromiseExtended } from 'dexie';
 import type { Observable } from 'rxjs';
-import { isValidKey, type Key } from '../core/values.js';
+import { isValidKey, type Key, type Row } from '../core/values.js';
 import { type DatabaseRuntime, failedReadOf, type ModelContext } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
 import type { ModelInstance } from '../state/model-instance.js';
@@ -114,20 +114,55 @@ function fieldRead<R extends ModelInstance>(
   first: boolean,
 ): PromiseExtended<DirectResult<R>> {
   if (!isValidKey(key)) return Dexie.Promise.resolve(first ? null : []);
-  let rows: PromiseExtended<DirectResult<R>>;
-  if (field === context.primaryKey) {
-    rows = context.table.get(key).then((row) => {
-      if (row === undefined) return first ? null : [];
-      return first ? hydrate(context, row) : [hydrate(context, row)];
-    });
-  } else {
-    const matching = context.table.where(field).equals(key);
-    rows = first
-      ? matching.first().then((row) => (row === undefined ? null : hydrate(context, row)))
-      : // An index's entries for one key come in primary-key order.
-        matching.toArray().then((found) => found.map((row) => hydrate(context, row)));
+  return storedRows(context, field, key, first)
+    .then((rows) => hydrateRows(context, rows, first))
+    .catch(failedReadOf(context));
+}
+
+/**
+ * Runs `read` once, outside a live query: one async function around one Dexie read, since each
+ * promise hop shows on a read that costs 20 µs.
+ */
+export async function readOnce<R extends ModelInstance>(
+  runtime: DatabaseRuntime,
+  related: ModelClass<R>,
+  read: FieldRead,
+): Promise<DirectResult<R>> {
+  const context = runtime.contextOf(related);
+  let rows: Row | Row[] | undefined;
+  try {
+    rows = await storedRows(context, read.field, read.key, read.first);
+  } catch (error) {
+    throw await runtime.readFailed(error, context);
   }
-  return rows.catch(failedReadOf(context));
+  return hydrateRows(context, rows, read.first);
+}
+
+/** The stored records of `context` whose `field` holds `key`: the first, or all of them. */
+function storedRows(
+  context: ModelContext,
+  field: string,
+  key: Key,
+  first: boolean,
+): PromiseExtended<Row | Row[] | undefined> {
+  if (field === context.primaryKey) return context.table.get(key);
+  const matching = context.table.where(field).equals(key);
+  // An index's entries for one key come in primary-key order.
+  return first ? matching.first() : matching.toArray();
+}
+
+/** `rows` of {@link storedRows} as models: the first or null, or the list. */
+function hydrateRows<R extends ModelInstance>(
+  context: ModelContext<R>,
+  rows: Row | Row[] | undefined,
+  first: boolean,
+): DirectResult<R> {
+  if (rows === undefined) return first ? null : [];
+  if (Array.isArray(rows)) {
+    const models = rows.map((row) => hydrate(context, row));
+    return first ? (models[0] ?? null) : models;
+  }
+  return first ? hydrate(context, rows) : [hydrate(context, rows)];
 }
 
 /**

@@ -278,6 +278,7 @@ export class FilterBuilder<M extends ModelInstance> {
   /** Adds `clause` to the current alternative, or (`alternative`) as the first of a new one. */
   #push(clause: Clause, alternative: boolean): this {
     const clauses = this.#state.clauses;
+    if (!alternative && !this.#open) return this.change({ clauses: [...clauses, clause] });
     const own = clauses.slice(this.#fixed);
     if (alternative && own.length > 0) {
       const branches = this.#open ? [...(own[0] as AnyOfClause).value, [clause]] : [own, [clause]];
@@ -286,6 +287,7 @@ export class FilterBuilder<M extends ModelInstance> {
       return this.change({ clauses: [...clauses.slice(0, this.#fixed), group] });
     }
     if (this.#open) {
+      // Within the alternatives a previous orWhere opened: the clause joins the last one.
       const group = own[0] as AnyOfClause;
       const branches = group.value.slice(0, -1);
       const last = [...group.value.at(-1)!, clause];

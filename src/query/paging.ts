@@ -105,7 +105,7 @@ export async function cursorPaginate<M extends ModelInstance>(
     });
   };
   if (position?.direction === 'prev') {
-    const found = await before(context, base, position, take);
+    const found = await before({ context, base, position, take });
     const data = found.length > perPage ? found.slice(-perPage) : found;
     await loadOnto(context, base, data);
     return {
@@ -115,7 +115,7 @@ export async function cursorPaginate<M extends ModelInstance>(
     };
   }
   const found = position
-    ? await after(context, base, position, take)
+    ? await after({ context, base, position, take })
     : await selectModels(context, { ...base, limit: take });
   const data = found.slice(0, perPage);
   await loadOnto(context, base, data);
@@ -136,13 +136,21 @@ function checkPerPage(context: ModelContext, perPage: number, what: string): voi
   }
 }
 
+/** A cursor page's read: `take` results of query `base` over `context` beside `position`. */
+interface PageRead<M extends ModelInstance> {
+  readonly context: ModelContext<M>;
+  readonly base: QueryState;
+  readonly position: CursorPosition;
+  readonly take: number;
+}
+
 /** The first `take` results after `position`, in the query's order. */
-async function after<M extends ModelInstance>(
-  context: ModelContext<M>,
-  base: QueryState,
-  position: CursorPosition,
-  take: number,
-): Promise<M[]> {
+async function after<M extends ModelInstance>({
+  context,
+  base,
+  position,
+  take,
+}: PageRead<M>): Promise<M[]> {
   const { field } = base.order!;
   if (!position.isKey)
     return beyond(await tail(context, base), context, base, position, 1).slice(0, take);
@@ -155,12 +163,12 @@ async function after<M extends ModelInstance>(
 }
 
 /** The last `take` results before `position`, in the query's order. */
-async function before<M extends ModelInstance>(
-  context: ModelContext<M>,
-  base: QueryState,
-  position: CursorPosition,
-  take: number,
-): Promise<M[]> {
+async function before<M extends ModelInstance>({
+  context,
+  base,
+  position,
+  take,
+}: PageRead<M>): Promise<M[]> {
   const order = base.order!;
   const flipped = { field: order.field, direction: flip(order.direction) };
   if (position.isKey) {

@@ -35,6 +35,7 @@ export function validationError(
 
 /** Checks that `field` names a queryable attribute of `model`: not reserved, not a relation. */
 export function assertField(model: ModelClass, field: unknown): asserts field is string {
+  if (checkedFields.get(model)?.has(field as string)) return;
   if (typeof field !== 'string' || field === '') {
     throw schemaError(model, `${describe(field)} is not a field name`);
   }
@@ -58,7 +59,13 @@ export function assertField(model: ModelClass, field: unknown): asserts field is
       field,
     );
   }
+  // A model's fields and relations are fixed once it is defined: a field is checked once.
+  const fields = checkedFields.get(model) ?? new Set<string>();
+  checkedFields.set(model, fields.add(field));
 }
+
+/** The fields {@link assertField} found to be queryable, by model. */
+const checkedFields = new WeakMap<ModelClass, Set<string>>();
 
 /** `count` as a whole number >= 0, for `what`. */
 export function wholeNumber(model: ModelClass, what: string, count: unknown): number {

@@ -5,7 +5,7 @@ import { SchemaError } from '../core/errors.js';
 import { shareKeyOf } from '../core/key-dictionary.js';
 import type { Key } from '../core/values.js';
 import type { KeySource } from '../query/clause.js';
-import { type DirectRead, directRead, directReadOf, observeDirect } from '../query/direct-reads.js';
+import { type DirectRead, directReadOf, observeDirect, readOnce } from '../query/direct-reads.js';
 import { readByKey } from '../query/find.js';
 import { QueryBuilder } from '../query/query-builder.js';
 import { liveShareKey, type QueryState } from '../query/query-state.js';
@@ -121,7 +121,7 @@ export abstract class Relation<P extends ModelInstance, R extends ModelInstance,
     const runtime = this.runtime();
     const query = this.addConstraints(new QueryBuilder(this.related, runtime));
     const direct = directReadOf(runtime.contextOf(query.model), query.state, !this.toMany);
-    if (direct) return (await directRead(runtime, query.model, direct)) as Result;
+    if (direct) return (await readOnce(runtime, query.model, direct)) as Result;
     return this.resultOf(this.parent, runtime);
   }
 
