@@ -49,10 +49,10 @@ function closeForBarrier(dexie: Dexie): void {
 
 /**
  * Raises the stored version of `dexie`'s database by one and runs `step` in that upgrade
- * transaction. IndexedDB lets an upgrade start only once every other connection has closed, so
- * when this resolves, every connection (another tab's included: it closes at the versionchange
- * event and opens again) has reopened after `step`, and its ready handlers have read what `step`
- * wrote; a transaction that ran before cannot have seen the database without it.
+ * transaction. IndexedDB lets an upgrade start only once every other connection has closed (and
+ * its transactions ended), so every connection, another tab's included (it closes at the
+ * versionchange event and opens again at once), opens again after `step` and its ready handlers
+ * read what `step` wrote: no transaction after the barrier sees the database without it.
  * @throws SchemaError when the stored version sits just below the next schema version (nine
  * in-place upgrades since the last declared one): the barrier would take that version's number.
  */
