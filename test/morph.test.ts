@@ -20,6 +20,27 @@ describe('polymorphic relations', () => {
   });
 
   describe('MorphMany', () => {
+    it('reads one key of the [type+id] index, once per live run, in key order', async () => {
+      const post = await Post.create({ title: 'p' });
+      const video = await Video.create({ title: 'v' });
+      await post.commentsRelation().createMany([{ body: 'p1' }, { body: 'p2' }]);
+      await video.commentsRelation().create({ body: 'v1' });
+      session.counter.reset();
+      expect(bodies(await post.commentsRelation().getResults())).toEqual(['p1', 'p2']);
+      expect(session.counter.reads.map(({ table, method }) => `${table}.${method}`)).toEqual([
+        'comments.query',
+      ]);
+      expect(session.counter.records('comments')).toBe(2);
+
+      const live = session.watch(post.commentsRelation().observe());
+      expect(bodies(await live.nth(1))).toEqual(['p1', 'p2']);
+      session.counter.reset();
+      await post.commentsRelation().create({ body: 'p3' });
+      expect(bodies(await live.nth(2))).toEqual(['p1', 'p2', 'p3']);
+      expect(session.counter.count({ table: 'comments', mode: 'readonly' })).toBe(1);
+      expect(session.counter.records('comments')).toBe(3);
+    });
+
     it('writes the parent table name and key, and reads only its own parent’s', async () => {
       const post = await Post.create({ title: 'p' });
       const video = await Video.create({ title: 'v' });

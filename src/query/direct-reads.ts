@@ -15,9 +15,9 @@ import type { QueryState } from './query-state.js';
 export interface FieldRead {
   /** Names this kind of read. */
   readonly kind: 'field';
-  /** The records' indexed field (or primary key) that holds the key. */
+  /** The records' index that holds the key: a field, the primary key, or `[a+b]`. */
   readonly field: string;
-  /** The key looked up (a parent's key, a query's value). */
+  /** The key looked up (a parent's key, a query's value; an array for `[a+b]`). */
   readonly key: Key;
   /** True for the first record (a to-one kind), false for all of them. */
   readonly first: boolean;
@@ -51,19 +51,21 @@ export type DirectRead = FieldRead | FollowRead;
 
 /**
  * The direct read `state` over `context` comes to, where the planner's whole work would be one
- * key of one index: a single `=` clause on the primary key or on a plain (single-field, not
- * multi-entry) index, with a valid key; no order, offset, eager load, relation filter or
- * aggregate; a limit of at most one when `first`, none otherwise; a model no scope constrains.
- * Undefined for every other query, which the planner reads.
+ * key of one index: `=` clauses with valid keys, either one on the primary key or on a plain
+ * (single-field, not multi-entry) index, or one on each field of a compound index (a polymorphic
+ * relation's `[type+id]`); no order, offset, eager load, relation filter or aggregate; a limit of
+ * at most one when `first`, none otherwise; a model no scope constrains. Undefined for every
+ * other query, which the planner reads.
  */
 export function directReadOf(
   context: ModelContext,
   state: QueryState,
   first: boolean,
 ): FieldRead | undefined {
-  const [clause, ...others] = state.clauses;
-  if (!clause || others.length > 0 || clause.operator !== '=' || !isValidKey(clause.value)) {
-    return undefined;
+  const { clauses } = state;
+  if (clauses.length === 0) return undefined;
+  for (const clause of clauses) {
+    if (clause.operator !== '=' || !isValidKey(clause.value)) return undefined;
   }
   const plain =
     state.order === undefined &&
@@ -74,12 +76,26 @@ export function directReadOf(
     state.aggregates.length === 0 &&
     !context.lifecycle.scoped;
   if (!plain) return undefined;
-  const { field } = clause;
-  const index = context.indexes.get(field);
-  const indexed =
-    field === context.primaryKey ||
-    (index !== undefined && index.fields.length === 1 && !index.multiEntry);
-  return indexed ? { kind: 'field', field, key: clause.value, first } : undefined;
+  const values = new Map(clauses.map(({ field, value }) => [field, value]));
+  if (values.size !== clauses.length) return undefined;
+  if (clauses.length === 1) {
+    const { field, value } = clauses[0] as { field: string; value: unknown };
+    const index = context.indexes.get(field);
+    const indexed =
+      field === context.primaryKey ||
+      (index !== undefined && index.fields.length === 1 && !index.multiEntry);
+    return indexed ? { kind: 'field', field, key: value as Key, first } : undefined;
+  }
+  for (const index of context.indexes.values()) {
+    const covers =
+      !index.multiEntry &&
+      index.fields.length === values.size &&
+      index.fields.every((field) => values.has(field));
+    if (!covers) continue;
+    const key = index.fields.map((field) => values.get(field)) as Key;
+    return { kind: 'field', field: index.name, key, first };
+  }
+  return undefined;
 }
 
 /** What {@link directRead} resolves to: one model or null, or a list. */
