@@ -81,6 +81,7 @@ export type {
   WithCounts,
   WithExists,
 } from './query/relation-query-types.js';
+export { WriteBuilder } from './query/write-builder.js';
 export { BelongsTo } from './relations/belongs-to.js';
 export { BelongsToMany } from './relations/belongs-to-many.js';
 export type { MorphType } from './relations/foreign-key-link.js';

@@ -1,25 +1,18 @@
 import type { Observable } from 'rxjs';
 import type { AttributeKey, AttributesOf } from '../core/attribute-types.js';
-import { ModelNotFoundError, ValidationError } from '../core/errors.js';
-import { withChanges } from '../core/records.js';
-import { assertAttributeSet, assertStorable } from '../core/storable.js';
-import { describe, type Row, valueAt } from '../core/values.js';
+import { ModelNotFoundError } from '../core/errors.js';
+import { describe, valueAt } from '../core/values.js';
 import type { LiveComparison } from '../live/live-observable.js';
 import { type ModelContext, ownerOf } from '../state/context.js';
-import { incrementRows } from '../state/increments.js';
-import { PLAIN_LIFECYCLE } from '../state/lifecycle.js';
 import type { ModelClass } from '../state/model-class.js';
 import type { ModelInstance } from '../state/model-instance.js';
 import { liveComparison } from '../state/model-state.js';
-import { deleteRows, updateRows } from '../state/query-writes.js';
-import { lifecycleWrite } from '../state/write-lifecycle.js';
 import { directReadOf, observeDirect } from './direct-reads.js';
 import { explainRead, type QueryExplanation } from './explain.js';
-import type { KeysOfType } from './filter-builder.js';
 import { type CursorPage, cursorPaginate, type Page, pageComparison, paginate } from './paging.js';
 import { liveShareKey, type QueryState } from './query-state.js';
-import { RelationQueryBuilder } from './relation-query-builder.js';
 import { countSelected, queryResults, selectRows } from './run-query.js';
+import { WriteBuilder } from './write-builder.js';
 
 declare module './query-type.js' {
   // The builder's role classes name it as Query: this makes the two one type.
@@ -33,7 +26,7 @@ declare module './query-type.js' {
  * @typeParam M - the model queried
  * @typeParam Out - the model type of the results, including eager-loaded relations and aggregates
  */
-export class QueryBuilder<M extends ModelInstance, Out = M> extends RelationQueryBuilder<M, Out> {
+export class QueryBuilder<M extends ModelInstance, Out = M> extends WriteBuilder<M, Out> {
   /** The matching models. */
   async get(): Promise<Out[]> {
     return (await queryResults(this.context(), this.state)) as unknown as Out[];
@@ -68,95 +61,6 @@ export class QueryBuilder<M extends ModelInstance, Out = M> extends RelationQuer
   /** True when at least one record matches. */
   async exists(): Promise<boolean> {
     return (await selectRows(this.context(), { ...this.state, limit: 1 })).length > 0;
-  }
-
-  /**
-   * Writes `attributes` into every matching record, in one transaction; resolves to the count.
-   * @throws ValidationError for values IndexedDB cannot store or a change of primary key.
-   */
-  async update(attributes: Partial<AttributesOf<M>>): Promise<number> {
-    const context = this.context();
-    assertAttributeSet(attributes, ownerOf(context), 'update()');
-    const changes = attributes as Row;
-    assertStorable(changes, ownerOf(context));
-    if (Object.hasOwn(changes, context.primaryKey)) {
-      throw new ValidationError(
-        `${context.modelName} (table "${context.tableName}"): update() cannot change the primary key "${context.primaryKey}"`,
-        { ...ownerOf(context), field: context.primaryKey },
-      );
-    }
-    const state = this.state;
-    const tables = this.#tablesRead(context);
-    if (context.lifecycle === PLAIN_LIFECYCLE) {
-      return context.runtime.write(
-        tables,
-        async () => {
-          const rows = await selectRows(context, state);
-          await context.table.bulkPut(rows.map((row) => withChanges(row, changes)));
-          return rows.length;
-        },
-        context,
-      );
-    }
-    return lifecycleWrite(
-      context,
-      async () => {
-        const rows = await selectRows(context, state);
-        await updateRows(context, rows, changes);
-        return rows.length;
-      },
-      tables,
-    );
-  }
-
-  /**
-   * Adds `by` (default 1) to the numeric attribute `field` of every matching record, read and
-   * written in one transaction; resolves to the count. Runs no hook; stamps `updated_at`.
-   */
-  increment(field: KeysOfType<M, number>, by = 1): Promise<number> {
-    const context = this.context();
-    const state = this.state;
-    return context.runtime.write(
-      this.#tablesRead(context),
-      async () => {
-        const rows = await selectRows(context, state);
-        await incrementRows(context, rows, field, by);
-        return rows.length;
-      },
-      context,
-    );
-  }
-
-  /** {@link increment} by `-by`. */
-  decrement(field: KeysOfType<M, number>, by = 1): Promise<number> {
-    return this.increment(field, -by);
-  }
-
-  /**
-   * Deletes every matching record, in one transaction with the delete rules of its relations
-   * (a soft-deleting model's are trashed); resolves to the number of this query's records deleted.
-   */
-  delete(): Promise<number> {
-    return this.#delete(false);
-  }
-
-  /** Removes every matching record, even of a soft-deleting model; resolves to the count. */
-  forceDelete(): Promise<number> {
-    return this.#delete(true);
-  }
-
-  #delete(force: boolean): Promise<number> {
-    const context = this.context();
-    const state = this.state;
-    return lifecycleWrite(
-      context,
-      async () => {
-        const rows = await selectRows(context, state);
-        await deleteRows(context, rows, force);
-        return rows.length;
-      },
-      this.#tablesRead(context),
-    );
   }
 
   /**
@@ -313,10 +217,5 @@ export class QueryBuilder<M extends ModelInstance, Out = M> extends RelationQuer
   /** @internal */
   protected blank<R extends ModelInstance>(model: ModelClass<R>): QueryBuilder<R> {
     return new QueryBuilder(model, this.context().runtime);
-  }
-
-  /** The tables a write over this query reads: its own, and those its relation filters reach. */
-  #tablesRead(context: ModelContext<M>): string[] {
-    return this.state.has.length === 0 ? [context.tableName] : [...context.runtime.tableNames];
   }
 }

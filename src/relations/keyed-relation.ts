@@ -8,7 +8,8 @@ import type { ModelInstance } from '../state/model-instance.js';
 import { readAttribute } from '../state/model-state.js';
 import { countMatches, groupByKey } from './dictionary.js';
 import type { MorphType } from './foreign-key-link.js';
-import { constrainToParent, Relation } from './relation.js';
+import { constrainToParent } from './parent-constraint.js';
+import { Relation } from './relation.js';
 
 /**
  * How a parent reaches its related models through one pair of fields holding the same value:

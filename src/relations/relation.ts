@@ -1,10 +1,8 @@
 import type { Observable } from 'rxjs';
 import { of, throwError } from 'rxjs';
-import type { AttributeKey } from '../core/attribute-types.js';
 import { SchemaError } from '../core/errors.js';
 import { shareKeyOf } from '../core/key-dictionary.js';
 import type { Key } from '../core/values.js';
-import type { KeySource } from '../query/clause.js';
 import { type DirectRead, directReadOf, observeDirect, readOnce } from '../query/direct-reads.js';
 import { readByKey } from '../query/find.js';
 import { QueryBuilder } from '../query/query-builder.js';
@@ -15,24 +13,6 @@ import type { ModelInstance } from '../state/model-instance.js';
 import { contextFor, runtimeFor } from '../state/model-runtime.js';
 import { keyAttribute, setLoaded } from '../state/model-state.js';
 import type { RelationRequirements } from './requirements.js';
-
-/**
- * `query` constrained to what a parent with `key` relates to: `field` equal to it, or (with
- * `via`) `field` among the `select` values of the rows of another table whose `where` equals it.
- * A parent without a key relates to nothing, not to the records whose field is null.
- */
-export function constrainToParent<R extends ModelInstance>(
-  query: QueryBuilder<R>,
-  field: string,
-  key: Key | undefined,
-  via?: Omit<KeySource, 'equals'>,
-): QueryBuilder<R> {
-  const typed = field as AttributeKey<R>;
-  if (key === undefined) return query.whereIn(typed, []);
-  return via
-    ? query.whereKeysOf(typed, { ...via, equals: [key] })
-    : query.where(typed, key as never);
-}
 
 /** A relation of any kind, as the registry and the eager loader handle it. */
 export type AnyRelation = Relation<ModelInstance, ModelInstance, unknown>;

@@ -10,7 +10,8 @@ import { softDeleteColumn } from '../state/lifecycle.js';
 import type { ModelClass } from '../state/model-class.js';
 import type { ModelInstance } from '../state/model-instance.js';
 import { readAttribute } from '../state/model-state.js';
-import { constrainToParent, Relation } from './relation.js';
+import { constrainToParent } from './parent-constraint.js';
+import { Relation } from './relation.js';
 import { plainIndex, type RelationRequirements } from './requirements.js';
 
 /**

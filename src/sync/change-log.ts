@@ -1,4 +1,4 @@
-import { type DBCore, type DBCoreTransaction, Dexie, type Middleware } from 'dexie';
+import type { DBCore, DBCoreTransaction, Dexie, Middleware } from 'dexie';
 import { HybridClock } from '../core/hlc.js';
 import { dictionaryKey } from '../core/key-dictionary.js';
 import { randomUuid } from '../core/uuid.js';
@@ -7,55 +7,10 @@ import { allOf, dexieSteps } from '../database/dexie-steps.js';
 import type { DatabaseExtension, ExtensionSetup } from '../database/extensions.js';
 import { nextVersion, type RecordVersion } from '../database/record-version.js';
 import type { IndexedDbDependencies } from '../database/upgrade-check.js';
-import { raiseVersion } from '../database/version-barrier.js';
 import type { PendingWrite, WriteAccess, WriteRule } from '../database/write-path.js';
+import { ReplicatedTables } from './replicated-tables.js';
+import { type KeyPath, type OutboxEntry, SYNC_STORES, SYNC_TABLES } from './sync-tables.js';
 
-/** The tables where a replicated Database keeps what replication needs, beside the models'. */
-export const SYNC_TABLES = {
-  /** One row `'replica'` (the replicated tables), and one checkpoint per server. */
-  meta: '_dexorm_sync',
-  /** One {@link RecordVersion} per replicated record, deleted ones included. */
-  versions: '_dexorm_versions',
-  /** One {@link OutboxEntry} per record changed here and not yet acknowledged by the server. */
-  outbox: '_dexorm_outbox',
-  /** One {@link StoredConflict} per version set aside by a unique-index collision. */
-  conflicts: '_dexorm_conflicts',
-} as const;
-
-/** Dexie's specs of {@link SYNC_TABLES}. */
-export const SYNC_STORES: Readonly<Record<string, string>> = {
-  [SYNC_TABLES.meta]: 'id',
-  [SYNC_TABLES.versions]: '[table+key]',
-  [SYNC_TABLES.outbox]: '[table+key], seq',
-  [SYNC_TABLES.conflicts]: 'id',
-};
-
-/** A local change not yet acknowledged by the server; `seq` is the stamp of the latest one. */
-export interface OutboxEntry {
-  readonly table: string;
-  readonly key: Key;
-  readonly seq: string;
-}
-
-/** A record's version set aside when a merge broke a unique index (see `conflicts()`). */
-export interface StoredConflict {
-  readonly id: string;
-  readonly table: string;
-  readonly key: Key;
-  readonly field: string;
-  readonly version: Row;
-}
-
-/** The row of {@link SYNC_TABLES.meta} that lists the replicated tables. */
-export interface ReplicaRow {
-  readonly id: 'replica';
-  readonly tables: readonly string[];
-}
-
-/** A table's primary key: one field, or the fields of a compound key (a pivot table's). */
-export type KeyPath = string | readonly string[];
-
-const REPLICA_ROW = 'replica';
 const changeLogs = new WeakMap<Dexie, ChangeLog>();
 
 /** The change log of the Database whose Dexie instance is `dexie`, if it has replicable models. */
@@ -78,20 +33,8 @@ export class ChangeLog implements DatabaseExtension {
   /** The two model tables each replicable pivot table pairs. */
   readonly #joins: ReadonlyMap<string, readonly [string, string]>;
   readonly #applying = new WeakSet<object>();
-  readonly #dexie: Dexie;
-  readonly #dependencies: IndexedDbDependencies;
-  /**
-   * Whether the replica row existed when this connection opened. Without it no table replicates,
-   * and none can start to unless `replicating()` creates the row behind a version barrier, which
-   * reopens this connection first: writes need not look for it. Unknown (undefined) while the
-   * connection is closed or opening, when a migration may write before the ready handlers run.
-   */
-  #replicating: boolean | undefined;
-  /** The tables this connection knows to be replicated (a replicated table stays so). */
-  readonly #replicated = new Set<string>();
-  /** The replica row's tables, read once per write transaction that needs them. */
-  readonly #replicatedIn = new WeakMap<object, PromiseLike<ReadonlySet<string>>>();
-
+  /** Which tables replicate, as this connection knows. */
+  readonly replicated: ReplicatedTables;
   constructor(
     dexie: Dexie,
     dependencies: IndexedDbDependencies,
@@ -100,16 +43,10 @@ export class ChangeLog implements DatabaseExtension {
   ) {
     // One node per Database instance: two tabs on one database never make the same stamp.
     this.clock = new HybridClock(randomUuid().slice(0, 8));
-    this.#dexie = dexie;
-    this.#dependencies = dependencies;
+    this.replicated = new ReplicatedTables(dexie, dependencies);
     this.#keyPaths = keyPaths;
     this.#joins = joins;
     changeLogs.set(dexie, this);
-    dexie.on('ready', () => this.#readReplicaRow(), true);
-    dexie.on('close', () => {
-      this.#replicating = undefined;
-      this.#replicated.clear();
-    });
     // Stamps must stay later than those recorded before a reload, even if the device's clock
     // went back meanwhile: the latest one still waiting to be pushed tells where the clock was.
     dexie.on('ready', () =>
@@ -121,38 +58,6 @@ export class ChangeLog implements DatabaseExtension {
           if (latest) this.clock.receive(latest.seq);
         }),
     );
-  }
-
-  /** Learns, at each open, whether and what the database replicates. */
-  #readReplicaRow(): PromiseLike<void> {
-    return this.#dexie
-      .table<ReplicaRow, string>(SYNC_TABLES.meta)
-      .get(REPLICA_ROW)
-      .then((row) => {
-        this.#replicating = row !== undefined;
-        this.#replicated.clear();
-        for (const table of row?.tables ?? []) this.#replicated.add(table);
-      });
-  }
-
-  /**
-   * Makes the database one that replicates: creates the replica row the first time, in the
-   * upgrade transaction of a version barrier, so that every connection (this tab's and other
-   * tabs') has reopened and looks for replicated tables on its writes before any table is
-   * marked. Until then, writes never read the row.
-   */
-  async replicating(): Promise<void> {
-    await this.#dexie.open();
-    // Each pass raises the version; another tab raising at the same moment may win the race.
-    while (!this.#replicating) {
-      await raiseVersion(this.#dexie, this.#dependencies, (transaction) => {
-        const meta = transaction.objectStore(SYNC_TABLES.meta);
-        const found = meta.get(REPLICA_ROW);
-        found.onsuccess = () => {
-          if (found.result === undefined) meta.put({ id: REPLICA_ROW, tables: [] });
-        };
-      });
-    }
   }
 
   readonly stores = SYNC_STORES;
@@ -226,32 +131,14 @@ export class ChangeLog implements DatabaseExtension {
     return (write, access) => {
       const { table, trans } = write;
       if (!this.#keyPaths.has(table) || this.#applying.has(trans)) return;
-      if (this.#replicated.has(table)) return this.#record(write, access);
-      if (this.#replicating === false) return;
+      const replicated = this.replicated;
+      if (replicated.has(table)) return this.#record(write, access);
+      if (!replicated.mayGrow) return;
       // Another tab may have marked the table since this connection opened.
-      return this.#replicatedTables(trans, access).then((tables) =>
-        tables.has(table) ? this.#record(write, access) : undefined,
-      );
+      return replicated
+        .readIn(trans, access)
+        .then((tables) => (tables.has(table) ? this.#record(write, access) : undefined));
     };
-  }
-
-  #replicatedTables(
-    trans: DBCoreTransaction,
-    access: WriteAccess,
-  ): PromiseLike<ReadonlySet<string>> {
-    let tables = this.#replicatedIn.get(trans);
-    if (!tables) {
-      tables = access
-        .table(SYNC_TABLES.meta)
-        .get({ trans, key: REPLICA_ROW })
-        .then((row: ReplicaRow | undefined) => {
-          // Committed by another transaction, so known for good.
-          for (const table of row?.tables ?? []) this.#replicated.add(table);
-          return new Set(row?.tables ?? []);
-        });
-      this.#replicatedIn.set(trans, tables);
-    }
-    return tables;
   }
 
   #record(write: PendingWrite, access: WriteAccess): PromiseLike<void> {
@@ -291,21 +178,6 @@ export class ChangeLog implements DatabaseExtension {
           values: latest.map(({ key }): OutboxEntry => ({ table, key, seq: stamp })),
         }),
       ]);
-    });
-  }
-
-  /** Marks `tables` replicated, in the transaction of {@link applying}. */
-  markReplicated(dexie: Dexie, tables: readonly string[]): PromiseLike<readonly string[]> {
-    const meta = dexie.table<ReplicaRow, string>(SYNC_TABLES.meta);
-    return meta.get(REPLICA_ROW).then((row) => {
-      const before = row?.tables ?? [];
-      const added = tables.filter((table) => !before.includes(table));
-      if (added.length === 0) return added;
-      // Known here once committed; other connections read the row on their next write.
-      Dexie.currentTransaction.on('complete', () => {
-        for (const table of added) this.#replicated.add(table);
-      });
-      return meta.put({ id: REPLICA_ROW, tables: [...before, ...added] }).then(() => added);
     });
   }
 }

@@ -6,8 +6,8 @@ import {
   isBinary,
   markerOf,
 } from './attachments.js';
-import type { StoredConflict } from './change-log.js';
 import type { RecordState } from './record-state.js';
+import type { StoredConflict } from './sync-tables.js';
 
 /** The CouchDB document of one record: `_id` from table and key, the state in plain JSON. */
 export interface RecordDocument {

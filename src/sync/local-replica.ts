@@ -3,17 +3,13 @@ import type { Key, Row } from '../core/values.js';
 import { nextVersion, type RecordVersion } from '../database/record-version.js';
 import { applyRemote } from './apply-remote.js';
 import { isBinary, withAttachmentData } from './attachments.js';
-import {
-  type ChangeLog,
-  type OutboxEntry,
-  type StoredConflict,
-  SYNC_TABLES,
-} from './change-log.js';
+import type { ChangeLog } from './change-log.js';
 import type { ChangeRow } from './couch-client.js';
 import { conflictDocument, recordDocument, recordOfId, type ServerDocument } from './documents.js';
 import { deleteKeys, readKeys } from './range-batches.js';
 import { localState } from './record-state.js';
 import { type Checkpoint, type RejectedDocument, SyncStore } from './sync-store.js';
+import { type OutboxEntry, type StoredConflict, SYNC_TABLES } from './sync-tables.js';
 
 export type { Checkpoint } from './sync-store.js';
 
@@ -52,9 +48,9 @@ export class LocalReplica {
    */
   async start(): Promise<void> {
     const store = this.#store;
-    await store.log.replicating();
+    await store.log.replicated.replicating();
     await store.applying(store.tables, async () => {
-      const added = await store.log.markReplicated(store.dexie, store.tables);
+      const added = await store.log.replicated.mark(store.tables);
       const stamp = store.log.clock.tick();
       for (const table of added) {
         const records = await store.table(table).toArray();

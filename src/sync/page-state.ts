@@ -2,9 +2,9 @@ import { cmp, type IndexableType } from 'dexie';
 import { dictionaryKey } from '../core/key-dictionary.js';
 import type { Key, Row } from '../core/values.js';
 import type { RecordVersion } from '../database/record-version.js';
-import type { OutboxEntry } from './change-log.js';
 import { readPresent } from './range-batches.js';
 import type { SyncStore } from './sync-store.js';
+import type { OutboxEntry } from './sync-tables.js';
 
 interface Address {
   readonly table: string;

@@ -1,11 +1,11 @@
 import { BehaviorSubject, type Observable } from 'rxjs';
-import type { StoredConflict } from './change-log.js';
 import type { CouchClient } from './couch-client.js';
 import { Exchange } from './exchange.js';
 import type { LocalReplica } from './local-replica.js';
 import type { ReplicationConflict, ReplicationStatus } from './replication-status.js';
 import { SyncError } from './sync-error.js';
 import type { RejectedDocument } from './sync-store.js';
+import type { StoredConflict } from './sync-tables.js';
 
 /** How one replication runs (the options of `replicate` that reach the loop). */
 export interface ReplicationSettings {

@@ -1,12 +1,8 @@
 import type { Dexie, Table } from 'dexie';
 import type { Key, Row } from '../core/values.js';
 import type { RecordVersion } from '../database/record-version.js';
-import {
-  type ChangeLog,
-  type OutboxEntry,
-  type StoredConflict,
-  SYNC_TABLES,
-} from './change-log.js';
+import type { ChangeLog } from './change-log.js';
+import { type OutboxEntry, type StoredConflict, SYNC_TABLES } from './sync-tables.js';
 
 /** The prefix of the meta rows that keep documents set aside as unreadable. */
 const REJECTED = 'rejected:';
