@@ -8,6 +8,7 @@ import {
   type PairPlan,
   type ResultRow,
   ratioRow,
+  recordsRow,
   sizes,
   timePair,
 } from './harness.js';
@@ -235,21 +236,6 @@ export async function growthWorkloads(
   }
   notes.push(`11. growth: ${sizes().join(', ')} users, 0 to 4 posts each (2 on average)`);
   return rows;
-}
-
-function recordsRow(workload: string, ours: number, theirs: number): ResultRow {
-  const ratio = theirs === 0 ? (ours === 0 ? 1 : Number.POSITIVE_INFINITY) : ours / theirs;
-  return {
-    workload,
-    unit: 'count',
-    dexorm: ours,
-    baseline: theirs,
-    baselineName: 'Dexie',
-    ratio,
-    target: '≤ 1.20',
-    pass: ratio <= 1.2,
-    samples: 'n=1/1',
-  };
 }
 
 async function fill(

@@ -263,3 +263,19 @@ export function sizes(): number[] {
       ?.DEXORM_BENCH_SIZES ?? globalThis.localStorage?.getItem('DEXORM_BENCH_SIZES');
   return asked ? asked.split(',').map(Number) : [10_000, 100_000];
 }
+
+/** A row comparing counts (records or reads per call) of dexorm and hand-written Dexie (≤ 1.2). */
+export function recordsRow(workload: string, ours: number, theirs: number): ResultRow {
+  const ratio = theirs === 0 ? (ours === 0 ? 1 : Number.POSITIVE_INFINITY) : ours / theirs;
+  return {
+    workload,
+    unit: 'count',
+    dexorm: ours,
+    baseline: theirs,
+    baselineName: 'Dexie',
+    ratio,
+    target: '≤ 1.20',
+    pass: ratio <= 1.2,
+    samples: 'n=1/1',
+  };
+}

@@ -26,6 +26,7 @@ import { benchDatabase, type Profile, User } from './models.js';
 import { relationQueryWorkloads } from './relation-query-workloads.js';
 import { relationWorkloads } from './relation-workloads.js';
 import { relationsCompleteWorkloads } from './relations-complete-workloads.js';
+import { replicableWorkloads } from './replicable-workloads.js';
 
 /** The rows as Dexie stores them: what the hand-written side reads and writes. */
 interface UserRow {
@@ -83,6 +84,7 @@ export async function runWorkloads(env: BenchEnvironment): Promise<BenchReport> 
     if (wanted('12')) rows.push(...(await lifecycleWorkloads(env, notes)));
     if (wanted('13')) rows.push(...(await relationsCompleteWorkloads(env)));
     if (wanted('14')) rows.push(...(await dataWorkloads(env, notes)));
+    if (wanted('15')) rows.push(...(await replicableWorkloads(env)));
   } finally {
     await fixture.db.delete().catch(() => undefined);
   }
