@@ -140,16 +140,14 @@ function fieldRead<R extends ModelInstance>(
  * promise hop shows on a read that costs 20 µs.
  */
 export async function readOnce<R extends ModelInstance>(
-  runtime: DatabaseRuntime,
-  related: ModelClass<R>,
+  context: ModelContext<R>,
   read: FieldRead,
 ): Promise<DirectResult<R>> {
-  const context = runtime.contextOf(related);
   let rows: Row | Row[] | undefined;
   try {
     rows = await storedRows(context, read.field, read.key, read.first);
   } catch (error) {
-    throw await runtime.readFailed(error, context);
+    throw await context.runtime.readFailed(error, context);
   }
   return hydrateRows(context, rows, read.first);
 }
@@ -182,28 +180,20 @@ function hydrateRows<R extends ModelInstance>(
 }
 
 /**
- * A live Observable of a read that needs no planning (a relation's, a model's by key): the
- * {@link DirectRead} `direct` describes at each run (none: the `empty` result), or, where there
- * is none or global scopes constrain `related` (read through its queries), `read`.
+ * A live Observable of a read that needs no planning (a relation's, a model's by key): `direct`
+ * run as one chain of Dexie promises at each change, or, where there is none, `read`.
  */
 export function observeDirect<R extends ModelInstance, Result>(
   runtime: DatabaseRuntime,
   related: ModelClass<R>,
   shareKey: string | undefined,
-  direct: () => DirectRead | undefined,
+  direct: DirectRead | undefined,
   read: () => Promise<Result>,
-  empty: Result,
 ): Observable<Result> {
-  const scoped = runtime.contextOf(related).lifecycle.scoped;
-  if (scoped || direct() === undefined) return runtime.live(shareKey, read, liveComparison);
+  if (direct === undefined) return runtime.live(shareKey, read, liveComparison);
   return runtime.liveChain(
     shareKey,
-    () => {
-      const now = direct();
-      return now === undefined
-        ? Dexie.Promise.resolve(empty)
-        : (directRead(runtime, related, now) as PromiseExtended<Result>);
-    },
+    () => directRead(runtime, related, direct) as PromiseExtended<Result>,
     liveComparison,
   );
 }

@@ -6,6 +6,7 @@ import type { ModelInstance } from '../state/model-instance.js';
 import { contextFor } from '../state/model-runtime.js';
 import { hydrate, loadedNames, refreshAttributes } from '../state/model-state.js';
 import { notFound, requireKey } from '../state/persistence.js';
+import { readOnce } from './direct-reads.js';
 import { eagerLoad } from './eager-loader.js';
 import { QueryBuilder } from './query-builder.js';
 
@@ -26,14 +27,7 @@ export async function findByKey<M extends ModelInstance>(
       .where(context.primaryKey as never, key as never)
       .first();
   }
-  // One async function around one read: each promise hop shows on a read that costs 20 µs.
-  let row: Row | undefined;
-  try {
-    row = await context.table.get(key);
-  } catch (error) {
-    throw await context.runtime.readFailed(error, context);
-  }
-  return row ? hydrate(context, row) : null;
+  return readByKey(context, key);
 }
 
 /**
@@ -61,12 +55,12 @@ export async function findByKeys<M extends ModelInstance>(
 }
 
 /** The model of `context` stored under `key`, or null; read errors translated. */
-export async function readByKey<M extends ModelInstance>(
+export function readByKey<M extends ModelInstance>(
   context: ModelContext<M>,
   key: Key,
 ): Promise<M | null> {
-  const row = await readRow(context, key);
-  return row ? hydrate(context, row) : null;
+  const read = { kind: 'field', field: context.primaryKey, key, first: true } as const;
+  return readOnce(context, read) as Promise<M | null>;
 }
 
 /** The record of `context` stored under `key`; read errors translated. */

@@ -165,14 +165,7 @@ export class QueryBuilder<M extends ModelInstance, Out = M> extends WriteBuilder
     const shareKey = liveShareKey(kind.map(String), context.tableName, state);
     const fast = direct === undefined ? undefined : directReadOf(context, state, direct);
     if (fast) {
-      return observeDirect(
-        context.runtime,
-        context.model,
-        shareKey,
-        () => fast,
-        () => read(context),
-        (direct ? null : []) as T,
-      );
+      return observeDirect(context.runtime, context.model, shareKey, fast, () => read(context));
     }
     return context.runtime.live(shareKey, () => read(context), comparison);
   }

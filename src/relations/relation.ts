@@ -3,7 +3,13 @@ import { of, throwError } from 'rxjs';
 import { SchemaError } from '../core/errors.js';
 import { shareKeyOf } from '../core/key-dictionary.js';
 import type { Key } from '../core/values.js';
-import { type DirectRead, directReadOf, observeDirect, readOnce } from '../query/direct-reads.js';
+import {
+  type DirectRead,
+  directReadOf,
+  type FieldRead,
+  observeDirect,
+  readOnce,
+} from '../query/direct-reads.js';
 import { readByKey } from '../query/find.js';
 import { QueryBuilder } from '../query/query-builder.js';
 import { liveShareKey, type QueryState } from '../query/query-state.js';
@@ -62,10 +68,11 @@ export abstract class Relation<P extends ModelInstance, R extends ModelInstance,
     this.parent = parent;
     this.related = related;
     this.lookupField = lookupField ?? (parent.constructor as ModelClass).primaryKey;
-    this.#otherFields = otherFields;
+    this.#decidedByMore = otherFields.length > 0;
   }
 
-  readonly #otherFields: readonly string[];
+  /** True when more of the parent than its lookup attribute decides the read (`otherFields`). */
+  readonly #decidedByMore: boolean;
 
   /** True when a parent relates to a list of models, false when to at most one. */
   protected abstract readonly toMany: boolean;
@@ -100,8 +107,8 @@ export abstract class Relation<P extends ModelInstance, R extends ModelInstance,
     if (this.lookupKey() === undefined) return this.emptyResult();
     const runtime = this.runtime();
     const query = this.addConstraints(new QueryBuilder(this.related, runtime));
-    const direct = directReadOf(runtime.contextOf(query.model), query.state, !this.toMany);
-    if (direct) return (await readOnce(runtime, query.model, direct)) as Result;
+    const direct = this.#directReadOf(runtime, query);
+    if (direct) return (await readOnce(runtime.contextOf(query.model), direct)) as Result;
     return this.resultOf(this.parent, runtime);
   }
 
@@ -182,9 +189,8 @@ export abstract class Relation<P extends ModelInstance, R extends ModelInstance,
         runtime,
         query.model,
         liveShareKey(kind, query.model.table, query.state),
-        () => direct,
+        direct,
         () => this.liveRead(follows),
-        this.emptyResult(),
       );
     } catch (error) {
       return throwError(() => error);
@@ -215,11 +221,11 @@ export abstract class Relation<P extends ModelInstance, R extends ModelInstance,
     query: QueryBuilder<R>,
     follows: boolean,
   ): DirectRead | undefined {
-    const read = directReadOf(runtime.contextOf(query.model), query.state, !this.toMany);
+    const read = this.#directReadOf(runtime, query);
     if (!read || !follows) return read;
     const lookedUp = this.lookupKey();
     const byLookup = lookedUp !== undefined && shareKeyOf(read.key) === shareKeyOf(lookedUp);
-    if (!byLookup || this.#otherFields.length > 0) return undefined;
+    if (!byLookup || this.#decidedByMore) return undefined;
     const parent = { model: this.parent.constructor as ModelClass, key: this.parent.getKey()! };
     return {
       kind: 'follow',
@@ -228,6 +234,11 @@ export abstract class Relation<P extends ModelInstance, R extends ModelInstance,
       field: read.field,
       first: read.first,
     };
+  }
+
+  /** The planner's one-key read of `query` (the relation's for its parent), if it is one. */
+  #directReadOf(runtime: DatabaseRuntime, query: QueryBuilder<R>): FieldRead | undefined {
+    return directReadOf(runtime.contextOf(query.model), query.state, !this.toMany);
   }
 
   /**
