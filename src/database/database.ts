@@ -107,7 +107,7 @@ export class Database {
       }
     }
     const requirements = [...registry.all()].flatMap(
-      ({ name, relation }) => relation.requirements(name).tables,
+      (entry) => registry.requirementsOf(entry).tables,
     );
     const extensions = extensionsFor({
       dexie: this.dexie,

@@ -3,6 +3,7 @@ import { relationMethod, relationNameOf } from '../core/naming.js';
 import { assertStorable } from '../core/storable.js';
 import { ModelBase } from '../model/model.js';
 import { type RegisteredRelation, Relation } from '../relations/relation.js';
+import type { RelationRequirements } from '../relations/requirements.js';
 import type { ModelClass } from '../state/model-class.js';
 import { blankInstance } from '../state/model-state.js';
 
@@ -13,6 +14,7 @@ import { blankInstance } from '../state/model-state.js';
  */
 export class RelationRegistry {
   readonly #byModel = new Map<ModelClass, ReadonlyMap<string, RegisteredRelation>>();
+  readonly #requirements = new Map<RegisteredRelation, RelationRequirements>();
 
   constructor(models: Iterable<ModelClass>) {
     for (const model of models) this.#byModel.set(model, discoverRelations(model));
@@ -26,6 +28,19 @@ export class RelationRegistry {
   /** Every relation of every model. */
   *all(): Iterable<RegisteredRelation> {
     for (const relations of this.#byModel.values()) yield* relations.values();
+  }
+
+  /**
+   * What `entry` needs of the schema, asked of its relation once: the schema, the write rules and
+   * the extensions all read it.
+   */
+  requirementsOf(entry: RegisteredRelation): RelationRequirements {
+    let found = this.#requirements.get(entry);
+    if (!found) {
+      found = entry.relation.requirements(entry.name);
+      this.#requirements.set(entry, found);
+    }
+    return found;
   }
 
   /** Relation `name` of `model`. @throws SchemaError when there is none. */

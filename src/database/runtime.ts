@@ -86,9 +86,7 @@ export class Runtime implements DatabaseRuntime {
     const byTable = new Map(
       [...this.#contexts.values()].map((context) => [context.tableName, context]),
     );
-    const requirements = [...registry.all()].map(({ name, relation }) =>
-      relation.requirements(name),
-    );
+    const requirements = [...registry.all()].map((entry) => registry.requirementsOf(entry));
     this.#deleteEffects = new DeleteEffects(
       requirements.flatMap((needs) => needs.deleteEffects ?? []),
       (table) => byTable.get(table)?.lifecycle.softDelete,

@@ -56,8 +56,9 @@ export function deriveSchema(
   for (const model of models) indexes.set(model, declaredIndexes(model));
   const derived = new Map<string, DerivedTableRequirement>();
 
-  for (const { name, owner, relation } of registry.all()) {
-    for (const need of relation.requirements(name).tables) {
+  for (const entry of registry.all()) {
+    const { name, owner } = entry;
+    for (const need of registry.requirementsOf(entry).tables) {
       if (need.kind === 'table') {
         const other = derived.get(need.table);
         if (other && derivedSpec(other) !== derivedSpec(need)) {

@@ -35,6 +35,7 @@ export class ChangeLog implements DatabaseExtension {
   readonly #applying = new WeakSet<object>();
   /** Which tables replicate, as this connection knows. */
   readonly replicated: ReplicatedTables;
+
   constructor(
     dexie: Dexie,
     dependencies: IndexedDbDependencies,
@@ -130,7 +131,8 @@ export class ChangeLog implements DatabaseExtension {
   get writeRule(): WriteRule {
     return (write, access) => {
       const { table, trans } = write;
-      if (!this.#keyPaths.has(table) || this.#applying.has(trans)) return;
+      // Replication's own transactions never reach here: the write path exempts them.
+      if (!this.#keyPaths.has(table)) return;
       const replicated = this.replicated;
       if (replicated.has(table)) return this.#record(write, access);
       if (!replicated.mayGrow) return;
