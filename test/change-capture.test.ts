@@ -53,13 +53,53 @@ function writeIn(db: Database): Promise<void> {
 }
 
 const outbox = (db: Database) => db.dexie.table('_dexorm_outbox').toArray();
+/** The tables stored in `db`'s IndexedDB database, as IndexedDB lists them. */
+const storedTables = (db: Database) => [...db.dexie.backendDB().objectStoreNames].sort();
+const SYNC_TABLES = ['_dexorm_conflicts', '_dexorm_outbox', '_dexorm_sync', '_dexorm_versions'];
 const version = (db: Database, table: string, key: unknown) =>
   db.dexie.table('_dexorm_versions').get([table, key]) as Promise<Version | undefined>;
 
 describe('change capture for replicated tables', () => {
-  it('records nothing before a table has been replicated', async () => {
+  it('records nothing before a table has been replicated: the sync tables do not exist yet', async () => {
     await Member.create({ name: 'Ada' });
-    expect(await outbox(session.db)).toEqual([]);
+    expect(storedTables(session.db)).toEqual(['cards', 'members']);
+    expect(session.db.dexie.tables.map(({ name }) => name).sort()).toEqual(['cards', 'members']);
+    await startReplicating(session.db);
+    expect(storedTables(session.db)).toEqual([...SYNC_TABLES, 'cards', 'members']);
+  });
+
+  it('keeps the sync tables and what they hold through a reload and a schema upgrade', async () => {
+    await startReplicating(session.db);
+    const ada = await Member.create({ name: 'Ada' });
+    session.db.close();
+    // Version 2 adds an index; Dexie deletes the stored tables an upgrade does not declare.
+    class IndexedMember extends Member {
+      static override indexes = ['name'];
+    }
+    const upgraded = session.track(
+      new Database(session.db.name, { models: [IndexedMember, Card], version: 2 }),
+    );
+    await upgraded.open();
+    expect(storedTables(upgraded)).toEqual([...SYNC_TABLES, 'cards', 'members']);
+    expect((await outbox(upgraded)).map(({ key }) => key)).toEqual([ada.id]);
+    const grace = await IndexedMember.create({ name: 'Grace' });
+    expect((await outbox(upgraded)).map(({ key }) => key).sort()).toEqual(
+      [ada.id, grace.id].sort(),
+    );
+  });
+
+  it('records writes through a table object taken before the sync tables existed', async () => {
+    const members = session.db.dexie.table('members');
+    const created: unknown[] = [];
+    members.hook('creating', (key) => {
+      created.push(key);
+    });
+    await startReplicating(session.db);
+    await members.put({ id: 'm-1', name: 'Raw' });
+    expect((await outbox(session.db)).map(({ key }) => key)).toEqual(['m-1']);
+    // Its hooks still run, on the table object Dexie uses now too.
+    await session.db.dexie.table('members').put({ id: 'm-2', name: 'Raw 2' });
+    expect(created).toEqual(['m-1', 'm-2']);
   });
 
   it('puts the records a table already held in the outbox when it is first replicated', async () => {
@@ -194,7 +234,7 @@ describe('change capture for replicated tables', () => {
     reads.reset();
     await Member.create({ name: 'Ada' });
     expect(reads.reads).toEqual([]);
-    expect(await outbox(session.db)).toEqual([]);
+    expect(storedTables(session.db)).toEqual(['cards', 'members']);
 
     await startReplicating(session.db);
     reads.reset();

@@ -4,6 +4,12 @@ import { Database, DatabaseClosedError, DexormError, Model } from '../src/index.
 import { freshDatabase, Profile, User } from './support/models.js';
 import { type Recording, record, snapshotTables } from './support/snapshot.js';
 
+/** A model with keys unique across devices: opening its database first looks at its tables. */
+class Note extends Model<{ id?: string; text: string }> {
+  static override table = 'notes';
+  static override keyType = 'uuid' as const;
+}
+
 /** A model only the upgraded schema has. */
 class Tag extends Model<{ id?: number; label: string }> {
   static override table = 'tags';
@@ -115,6 +121,15 @@ describe('lifecycle', () => {
       await profile$.waitFor((p) => (p as Profile | null)?.bio === 'engineer');
       profile$.unsubscribe();
     });
+  });
+
+  it('a close() while the open looks at the stored tables cancels it, as during any open', async () => {
+    const db = track(new Database(`lifecycle-${Math.random()}`, { models: [Note] }));
+    const opening = db.open();
+    const reading = Note.all();
+    db.close();
+    await expect(opening).rejects.toBeInstanceOf(DatabaseClosedError);
+    await expect(reading).rejects.toBeInstanceOf(DatabaseClosedError);
   });
 
   describe('delete()', () => {

@@ -9,6 +9,7 @@ import {
 } from './backup.js';
 import { extensionsFor } from './extensions.js';
 import { type Migration, type MigrationProgress, Migrations } from './migrations.js';
+import { OptionalStoresDexie } from './optional-stores.js';
 import { RelationRegistry } from './registry.js';
 import { Runtime } from './runtime.js';
 import { assertModels, deriveSchema } from './schema.js';
@@ -96,8 +97,9 @@ export class Database {
       ...(options?.indexedDB ? { indexedDB: options.indexedDB } : {}),
       ...(options?.IDBKeyRange ? { IDBKeyRange: options.IDBKeyRange } : {}),
     };
-    this.dexie = new Dexie(name, this.#dependencies);
-    giveWayToBarriers(this.dexie);
+    const dexie = new OptionalStoresDexie(name, this.#dependencies);
+    this.dexie = dexie;
+    giveWayToBarriers(dexie);
     if (options?.indexedDB && !Dexie.dependencies.indexedDB) {
       // Dexie runs a live query only where it has an indexedDB of its own (a global one): in a
       // runtime without (Node), the observers of a Database given its factory never emitted.
@@ -115,11 +117,13 @@ export class Database {
       requirements,
       dependencies: this.#dependencies,
     });
-    this.#migrations.declare(
-      this.dexie,
-      version,
-      Object.assign({}, stores, ...extensions.map((extension) => extension.stores)),
-      options?.migrations ?? {},
+    this.#migrations.declare(dexie, version, stores, options?.migrations ?? {});
+    // An extension's tables exist only once it creates them (replication's first replicate()).
+    const optional = Object.assign({}, ...extensions.map((extension) => extension.stores));
+    dexie.declareWhenStored(
+      optional,
+      () => this.#migrations.addStores(dexie, optional),
+      this.#dependencies,
     );
     this.#runtime = new Runtime(
       this.dexie,

@@ -21,7 +21,10 @@ export interface ExtensionSetup {
  * rule that every write meets in its transaction, and a DBCore middleware.
  */
 export interface DatabaseExtension {
-  /** Dexie's specs of the tables it adds, by name. */
+  /**
+   * Dexie's specs of the tables it adds, by name. They exist only once the extension creates them
+   * (with `createStores`, in a version barrier); each open declares them when it finds them.
+   */
   readonly stores: Readonly<Record<string, string>>;
   /** A rule every write meets, inside the write's transaction. */
   readonly writeRule: WriteRule;

@@ -38,6 +38,8 @@ export class Migrations {
   /** The failure of the last upgrade, if a migration threw: `open()` reports it. */
   #failure: MigrationError | undefined;
   #onProgress: ((progress: MigrationProgress) => void) | undefined;
+  /** The first version declared: tables added to it are in every later one too. */
+  #first = 1;
 
   constructor(name: string) {
     this.#name = name;
@@ -71,6 +73,7 @@ export class Migrations {
       return [step, migration] as const;
     });
     steps.sort(([a], [b]) => a - b);
+    this.#first = steps[0]?.[0] ?? version;
     for (const [step, migration] of steps) {
       dexie
         .version(step)
@@ -78,6 +81,14 @@ export class Migrations {
         .upgrade((transaction) => this.#run(step, migration, transaction));
     }
     if (!steps.some(([step]) => step === version)) dexie.version(version).stores(stores);
+  }
+
+  /**
+   * Adds `stores` to every declared version, so that no upgrade deletes them (Dexie deletes the
+   * stored tables a version leaves out). `dexie` must be closed.
+   */
+  addStores(dexie: Dexie, stores: Readonly<Record<string, string>>): void {
+    dexie.version(this.#first).stores(stores);
   }
 
   /** Listens to the progress of the migrations of the next open. */

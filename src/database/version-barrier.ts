@@ -47,6 +47,12 @@ function closeForBarrier(dexie: Dexie): void {
   }
 }
 
+/** Closes `dexie` and opens it again, its live queries waiting as at a barrier. */
+export function reopen(dexie: Dexie): PromiseLike<unknown> {
+  closeForBarrier(dexie);
+  return dexie.open();
+}
+
 /**
  * Raises the stored version of `dexie`'s database by one and runs `step` in that upgrade
  * transaction. IndexedDB lets an upgrade start only once every other connection has closed (and

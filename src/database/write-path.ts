@@ -24,6 +24,8 @@ export interface PendingWrite {
 
 /** What a rule may do in the write's transaction: read, and write through the write path again. */
 export interface WriteAccess {
+  /** True when table `name` is stored (as the connection the write runs on opened). */
+  has(name: string): boolean;
   /** The table `name` below the write path, for reads. */
   table(name: string): DBCoreTable;
   /** Applies `request` to table `name` through the write path, so its rules run in turn. */
@@ -51,7 +53,9 @@ export function writePath(
     name: 'dexorm-write-path',
     create(down: DBCore): Partial<DBCore> {
       const tables = new Map<string, DBCoreTable>();
+      const stored = new Set(down.schema.tables.map((table) => table.name));
       const access: WriteAccess = {
+        has: (name) => stored.has(name),
         table: (name) => down.table(name),
         mutate: (name, request) => tableOf(name).mutate(request),
       };

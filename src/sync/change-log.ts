@@ -8,7 +8,7 @@ import type { DatabaseExtension, ExtensionSetup } from '../database/extensions.j
 import { nextVersion, type RecordVersion } from '../database/record-version.js';
 import type { IndexedDbDependencies } from '../database/upgrade-check.js';
 import type { PendingWrite, WriteAccess, WriteRule } from '../database/write-path.js';
-import { ReplicatedTables } from './replicated-tables.js';
+import { isDeclared, ReplicatedTables } from './replicated-tables.js';
 import { type KeyPath, type OutboxEntry, SYNC_STORES, SYNC_TABLES } from './sync-tables.js';
 
 const changeLogs = new WeakMap<Dexie, ChangeLog>();
@@ -50,17 +50,21 @@ export class ChangeLog implements DatabaseExtension {
     changeLogs.set(dexie, this);
     // Stamps must stay later than those recorded before a reload, even if the device's clock
     // went back meanwhile: the latest one still waiting to be pushed tells where the clock was.
+    // (An outbox that is not declared yet was only just created: it holds nothing.)
     dexie.on('ready', () =>
-      dexie
-        .table<OutboxEntry>(SYNC_TABLES.outbox)
-        .orderBy('seq')
-        .last()
-        .then((latest) => {
-          if (latest) this.clock.receive(latest.seq);
-        }),
+      isDeclared(dexie)
+        ? dexie
+            .table<OutboxEntry>(SYNC_TABLES.outbox)
+            .orderBy('seq')
+            .last()
+            .then((latest) => {
+              if (latest) this.clock.receive(latest.seq);
+            })
+        : undefined,
     );
   }
 
+  /** The sync tables: created by the first `replicate()` on the database, not before. */
   readonly stores = SYNC_STORES;
 
   /** The tables that may replicate. */
@@ -109,21 +113,26 @@ export class ChangeLog implements DatabaseExtension {
 
   /**
    * The DBCore middleware that widens every readwrite transaction over a replicable table to the
-   * sync tables, so that the change can be recorded in the same transaction.
+   * sync tables, where they are stored, so that the change can be recorded in the same
+   * transaction.
    */
   get middleware(): Middleware<DBCore> {
     const extra = Object.values(SYNC_TABLES);
     return {
       stack: 'dbcore',
       name: 'dexorm-change-scope',
-      create: (down: DBCore): Partial<DBCore> => ({
-        ...down,
-        transaction: (stores, mode, options) => {
-          const widen = mode === 'readwrite' && stores.some((name) => this.#keyPaths.has(name));
-          const scope = widen ? [...new Set([...stores, ...extra])] : stores;
-          return down.transaction(scope, mode, options);
-        },
-      }),
+      // Made again at each open, from the tables stored then.
+      create: (down: DBCore): Partial<DBCore> => {
+        if (!down.schema.tables.some((table) => table.name === SYNC_TABLES.meta)) return down;
+        return {
+          ...down,
+          transaction: (stores, mode, options) => {
+            const widen = mode === 'readwrite' && stores.some((name) => this.#keyPaths.has(name));
+            const scope = widen ? [...new Set([...stores, ...extra])] : stores;
+            return down.transaction(scope, mode, options);
+          },
+        };
+      },
     };
   }
 
@@ -131,11 +140,11 @@ export class ChangeLog implements DatabaseExtension {
   get writeRule(): WriteRule {
     return (write, access) => {
       const { table, trans } = write;
-      // Replication's own transactions never reach here: the write path exempts them.
-      if (!this.#keyPaths.has(table)) return;
+      // Replication's own transactions never reach here: the write path exempts them. Without
+      // the sync tables (when this connection opened), nothing replicates.
+      if (!this.#keyPaths.has(table) || !access.has(SYNC_TABLES.meta)) return;
       const replicated = this.replicated;
       if (replicated.has(table)) return this.#record(write, access);
-      if (!replicated.mayGrow) return;
       // Another tab may have marked the table since this connection opened.
       return replicated
         .readIn(trans, access)

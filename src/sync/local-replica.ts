@@ -271,12 +271,12 @@ export class LocalReplica {
 
   /** The server documents set aside as unreadable, with why. */
   rejected(): Promise<RejectedDocument[]> {
-    return this.#store.rejected();
+    return this.#store.created ? this.#store.rejected() : Promise.resolve([]);
   }
 
   /** Every version set aside by a collision. */
   conflicts(): Promise<StoredConflict[]> {
-    return this.#store.conflicts.toArray();
+    return this.#store.created ? this.#store.conflicts.toArray() : Promise.resolve([]);
   }
 
   /** The local checkpoint for the server database at `url`. */

@@ -1,8 +1,10 @@
 import { type DBCoreTransaction, Dexie } from 'dexie';
+import { SchemaError } from '../core/errors.js';
+import { createStores } from '../database/optional-stores.js';
 import type { IndexedDbDependencies } from '../database/upgrade-check.js';
-import { raiseVersion } from '../database/version-barrier.js';
+import { raiseVersion, reopen } from '../database/version-barrier.js';
 import type { WriteAccess } from '../database/write-path.js';
-import { REPLICA_ROW, type ReplicaRow, SYNC_TABLES } from './sync-tables.js';
+import { REPLICA_ROW, type ReplicaRow, SYNC_STORES, SYNC_TABLES } from './sync-tables.js';
 
 /**
  * Which tables of a Database replicate, as one connection knows them: the {@link ReplicaRow},
@@ -11,13 +13,6 @@ import { REPLICA_ROW, type ReplicaRow, SYNC_TABLES } from './sync-tables.js';
 export class ReplicatedTables {
   readonly #dexie: Dexie;
   readonly #dependencies: IndexedDbDependencies;
-  /**
-   * Whether the replica row existed when this connection opened. Without it no table replicates,
-   * and none can start to unless {@link replicating} creates the row behind a version barrier,
-   * which reopens this connection first. Unknown (undefined) while the connection is closed or
-   * opening, when a migration may write before the ready handlers run.
-   */
-  #rowExists: boolean | undefined;
   /** The tables known to be replicated (a replicated table stays so). */
   readonly #known = new Set<string>();
   /** The replica row's tables, read once per write transaction that needs them. */
@@ -27,20 +22,12 @@ export class ReplicatedTables {
     this.#dexie = dexie;
     this.#dependencies = dependencies;
     dexie.on('ready', () => this.#readRow(), true);
-    dexie.on('close', () => {
-      this.#rowExists = undefined;
-      this.#known.clear();
-    });
+    dexie.on('close', () => this.#known.clear());
   }
 
   /** True when `table` is known to replicate: its writes are recorded without a read. */
   has(table: string): boolean {
     return this.#known.has(table);
-  }
-
-  /** False when no table can have started to replicate since this connection opened. */
-  get mayGrow(): boolean {
-    return this.#rowExists !== false;
   }
 
   /** The replicated tables as stored, read in write transaction `trans` (once per transaction). */
@@ -61,22 +48,23 @@ export class ReplicatedTables {
   }
 
   /**
-   * Makes the database one that replicates: creates the replica row the first time, in the
+   * Makes the database one that replicates: creates the sync tables the first time, in the
    * upgrade transaction of a version barrier, so that every connection (this tab's and other
    * tabs') has reopened and looks for replicated tables on its writes before any table is
-   * marked. Until then, writes never read the row.
+   * marked. Until then, writes read nothing.
    */
   async replicating(): Promise<void> {
-    await this.#dexie.open();
-    // Each pass raises the version; another tab raising at the same moment may win the race.
-    while (!this.#rowExists) {
-      await raiseVersion(this.#dexie, this.#dependencies, (transaction) => {
-        const meta = transaction.objectStore(SYNC_TABLES.meta);
-        const found = meta.get(REPLICA_ROW);
-        found.onsuccess = () => {
-          if (found.result === undefined) meta.put({ id: REPLICA_ROW, tables: [] });
-        };
-      });
+    const dexie = this.#dexie;
+    await dexie.open();
+    if (isDeclared(dexie)) return;
+    // Another tab creating the tables at the same moment may win the race: this one then only
+    // reopens, and its open finds them.
+    if (!dexie.backendDB().objectStoreNames.contains(SYNC_TABLES.meta)) {
+      await raiseVersion(dexie, this.#dependencies, (tx) => createStores(tx, SYNC_STORES));
+    }
+    if (!isDeclared(dexie)) await reopen(dexie);
+    if (!isDeclared(dexie)) {
+      throw new SchemaError(`the sync tables of the database "${dexie.name}" could not be opened`);
     }
   }
 
@@ -99,14 +87,22 @@ export class ReplicatedTables {
   }
 
   /** Learns, at each open, whether and what the database replicates. */
-  #readRow(): PromiseLike<void> {
-    return this.#dexie
+  #readRow(): PromiseLike<void> | undefined {
+    const dexie = this.#dexie;
+    this.#known.clear();
+    // Stored but not declared: another tab created the tables while this one opened, so no
+    // table was marked yet; writes read the row as they meet it.
+    if (!isDeclared(dexie)) return undefined;
+    return dexie
       .table<ReplicaRow, string>(SYNC_TABLES.meta)
       .get(REPLICA_ROW)
       .then((row) => {
-        this.#rowExists = row !== undefined;
-        this.#known.clear();
         for (const table of row?.tables ?? []) this.#known.add(table);
       });
   }
+}
+
+/** True when `dexie` knows the sync tables: they are stored, and were found at its open. */
+export function isDeclared(dexie: Dexie): boolean {
+  return dexie.tables.some((table) => table.name === SYNC_TABLES.meta);
 }

@@ -24,6 +24,8 @@ const LAST_RETRY_MS = 10_000;
  */
 export class Replication {
   readonly #local: LocalReplica;
+  /** The local tables prepared (created the first time): what reads them waits for it. */
+  readonly #prepared: Promise<void>;
   readonly #exchange: Exchange;
   readonly #settings: ReplicationSettings;
   readonly #status = new BehaviorSubject<ReplicationStatus>({ state: 'connecting', pending: 0 });
@@ -39,7 +41,8 @@ export class Replication {
   /** Wakes the loop when it waits for changes (a local change, or a `whenSynced()` call). */
   #wake: (() => void) | undefined;
   #wakeRequested = false;
-  readonly #unwatch: () => void;
+  /** Stops watching the outbox, which starts once the local tables are prepared. */
+  #unwatch: () => void = () => undefined;
 
   /** @internal Made by `replicate()`. */
   constructor(client: CouchClient, local: LocalReplica, settings: ReplicationSettings) {
@@ -52,8 +55,14 @@ export class Replication {
       this.#stopController.signal,
       () => this.#publish({ state: 'active' }),
     );
+    this.#prepared = local.start();
+    void this.#run();
+  }
+
+  /** Publishes the number of pending changes, now and as it changes; a new one wakes the loop. */
+  #watchPending(): void {
     let previous = 0;
-    this.#unwatch = local.watchPending(
+    this.#unwatch = this.#local.watchPending(
       (pending) => {
         this.#publish({ pending });
         if (pending > previous) this.#requestRound();
@@ -62,7 +71,6 @@ export class Replication {
       (error) =>
         this.#fail(new SyncError('replication: the outbox cannot be read', undefined, error)),
     );
-    void this.#run();
   }
 
   /**
@@ -105,7 +113,8 @@ export class Replication {
    * IndexedDB cannot store, a table it does not replicate), each with why: they were set aside
    * and the pull went on past them. A later readable version of one clears it.
    */
-  rejected(): Promise<RejectedDocument[]> {
+  async rejected(): Promise<RejectedDocument[]> {
+    await this.#prepared.catch(() => undefined);
     return this.#local.rejected();
   }
 
@@ -114,6 +123,7 @@ export class Replication {
    * those met here and those other replicas met.
    */
   async conflicts(): Promise<ReplicationConflict[]> {
+    await this.#prepared.catch(() => undefined);
     const stored: StoredConflict[] = await this.#local.conflicts();
     return stored.map(({ table, key, field, version }) => ({ table, key, field, version }));
   }
@@ -121,13 +131,15 @@ export class Replication {
   async #run(): Promise<void> {
     let retry = FIRST_RETRY_MS;
     try {
-      await this.#local.start();
+      await this.#prepared;
     } catch (error) {
       this.#fail(
         new SyncError('replication: the local tables cannot be prepared', undefined, error),
       );
       return;
     }
+    if (this.#stopped) return;
+    this.#watchPending();
     let connected = false;
     while (!this.#stopped) {
       try {

@@ -35,20 +35,34 @@ export class SyncStore {
   readonly log: ChangeLog;
   /** The replicated model tables. */
   readonly tables: readonly string[];
-  readonly versions: Table<RecordVersion, [string, Key]>;
-  readonly outbox: Table<OutboxEntry, [string, Key]>;
-  readonly conflicts: Table<StoredConflict, string>;
-  readonly meta: Table<Checkpoint, string>;
   readonly #uniqueIndexes = new Map<string, readonly UniqueIndex[]>();
 
   constructor(dexie: Dexie, log: ChangeLog, tables: readonly string[]) {
     this.dexie = dexie;
     this.log = log;
     this.tables = tables;
-    this.versions = dexie.table(SYNC_TABLES.versions);
-    this.outbox = dexie.table(SYNC_TABLES.outbox);
-    this.conflicts = dexie.table(SYNC_TABLES.conflicts);
-    this.meta = dexie.table(SYNC_TABLES.meta);
+  }
+
+  /** True once the sync tables exist here (the first `replicate()` creates them). */
+  get created(): boolean {
+    return this.dexie.tables.some((table) => table.name === SYNC_TABLES.meta);
+  }
+
+  // Looked up at each use: the tables are declared once replication has created them.
+  get versions(): Table<RecordVersion, [string, Key]> {
+    return this.dexie.table(SYNC_TABLES.versions);
+  }
+
+  get outbox(): Table<OutboxEntry, [string, Key]> {
+    return this.dexie.table(SYNC_TABLES.outbox);
+  }
+
+  get conflicts(): Table<StoredConflict, string> {
+    return this.dexie.table(SYNC_TABLES.conflicts);
+  }
+
+  get meta(): Table<Checkpoint, string> {
+    return this.dexie.table(SYNC_TABLES.meta);
   }
 
   /**
