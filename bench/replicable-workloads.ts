@@ -25,7 +25,9 @@ class Card extends Model<CardRow> {
  * 15. One create of a model whose table may replicate (uuid keys), in a database that never
  * replicated, against hand-written Dexie adding the same record (a uuid made the same way) in a
  * readwrite transaction on a plain Dexie database: the time (≤ 1.2), and the reads one create
- * makes, counted below dexorm's write path (hand-written Dexie makes none).
+ * makes, counted below dexorm's write path (hand-written Dexie makes none). Then an open of that
+ * database by a new Database instance, as at a page load (it looks at the stored tables before
+ * Dexie opens it), against a new Dexie instance opening the plain one (≤ 1.5).
  */
 export async function replicableWorkloads(env: BenchEnvironment): Promise<ResultRow[]> {
   const stamp = Date.now();
@@ -56,9 +58,31 @@ export async function replicableWorkloads(env: BenchEnvironment): Promise<Result
     plainCounter.reset();
     await theirs();
     check(typeof card.id === 'string' && (await Card.find(card.id)) !== null, 'card stored');
+    // Last: each open builds a Database, which the models then bind to.
+    env.log('15. open the database in a new instance (a page load), never replicated');
+    const opens = await timePair(
+      async () => {
+        const again = new Database(db.name, { models: [Card] });
+        await again.open();
+        again.close();
+      },
+      async () => {
+        const again = new Dexie(plain.name);
+        again.version(1).stores({ cards: 'id' });
+        await again.open();
+        again.close();
+      },
+      {
+        rounds: 4,
+        time: 0,
+        iterations: Math.max(5, Math.round(20 * env.scale)),
+        warmupIterations: 3,
+      },
+    );
     return [
       ratioRow('15. create one uuid record (never replicated)', 'ms', samples, 1.2),
       recordsRow('15. reads per create, below the write path', ours, plainCounter.count()),
+      ratioRow('15. open in a new instance (never replicated)', 'ms', opens, 1.5),
     ];
   } finally {
     await db.delete().catch(() => undefined);
