@@ -34,7 +34,7 @@ export type {
 } from './database/migrations.js';
 export type { ModelConstructor } from './model/model.js';
 export { Model, ModelBase } from './model/model.js';
-export type { OwnerOf } from './model/relation-factories.js';
+export type { OwnerOf, ThroughKeys } from './model/relation-factories.js';
 export { RelationFactories } from './model/relation-factories.js';
 export type {
   AnyOfClause,

@@ -21,6 +21,19 @@ import type { ModelInstance } from '../state/model-instance.js';
  */
 type Calling<T, A> = T & { readonly [attributesType]?: A };
 
+/**
+ * The keys of a through relation (`Country` → `User` → `Post`), each optional: the through
+ * model's key to this model (`country_id`), the related model's key to the through model
+ * (`user_id`), this model's field the first matches (its primary key), and the through model's
+ * field the second matches (its primary key).
+ */
+export type ThroughKeys<A, R, Th> = [
+  firstKey?: AttributeKey<Th>,
+  secondKey?: AttributeKey<R>,
+  localKey?: Extract<keyof A, string>,
+  secondLocalKey?: AttributeKey<Th>,
+];
+
 /** The model instances that `models` make: `Post | Video` for `[Post, Video]`. */
 export type OwnerOf<Ms extends readonly ModelClass[]> = Ms[number] extends infer C
   ? C extends ModelClass<infer O>
@@ -148,12 +161,9 @@ export abstract class RelationFactories {
     this: Calling<T, A>,
     related: ModelClass<R>,
     through: ModelClass<Th>,
-    firstKey?: AttributeKey<Th>,
-    secondKey?: AttributeKey<R>,
-    localKey?: Extract<keyof A, string>,
-    secondLocalKey?: AttributeKey<Th>,
+    ...keys: ThroughKeys<A, R, Th>
   ): HasOneThrough<T, R, Th> {
-    return new HasOneThrough(this, related, through, firstKey, secondKey, localKey, secondLocalKey);
+    return new HasOneThrough(this, related, through, ...keys);
   }
 
   /** A HasManyThrough relation: the related models of the `through` models of this one. */
@@ -166,19 +176,8 @@ export abstract class RelationFactories {
     this: Calling<T, A>,
     related: ModelClass<R>,
     through: ModelClass<Th>,
-    firstKey?: AttributeKey<Th>,
-    secondKey?: AttributeKey<R>,
-    localKey?: Extract<keyof A, string>,
-    secondLocalKey?: AttributeKey<Th>,
+    ...keys: ThroughKeys<A, R, Th>
   ): HasManyThrough<T, R, Th> {
-    return new HasManyThrough(
-      this,
-      related,
-      through,
-      firstKey,
-      secondKey,
-      localKey,
-      secondLocalKey,
-    );
+    return new HasManyThrough(this, related, through, ...keys);
   }
 }
