@@ -15,11 +15,14 @@ beforeEach(() => {
   refuse = undefined;
   // A rule on the same path as the Database's own rules: it sees each write before it applies.
   db.dexie.use(
-    writePath(() => [
-      (write) => {
-        const { trans: _, ...rest } = write;
-        seen.push(rest);
-        if (write.table === refuse) throw new Error(`refused a write to ${write.table}`);
+    writePath([
+      {
+        concerns: () => true,
+        enforce: (write) => {
+          const { trans: _, ...rest } = write;
+          seen.push(rest);
+          if (write.table === refuse) throw new Error(`refused a write to ${write.table}`);
+        },
       },
     ]),
   );
@@ -82,5 +85,36 @@ describe('the write path', () => {
     ).rejects.toThrow('refused a write to profiles');
     expect(await snapshotTables(db)).toEqual(before);
     expect(await Profile.count()).toBe(0);
+  });
+
+  it('asks a rule which tables it concerns at each open, and runs it only on those', async () => {
+    const asked: string[] = [];
+    const enforced: string[] = [];
+    db.dexie.use(
+      writePath([
+        {
+          concerns: (table) => {
+            asked.push(table);
+            return table === 'profiles';
+          },
+          enforce: (write) => {
+            enforced.push(`${write.type} ${write.table}`);
+          },
+        },
+      ]),
+    );
+    const ada = await User.create({ name: 'Ada', email: 'ada@example.com' });
+    const askedAfterOne = asked.length;
+    for (const name of ['Bob', 'Cy', 'Di']) {
+      await User.create({ name, email: `${name.toLowerCase()}@example.com` });
+    }
+    const profile = await ada.profileRelation().create({ bio: 'hi' });
+    await profile.delete();
+    expect(enforced).toEqual(['add profiles', 'delete profiles']);
+    // Asked as each open builds the middleware stack (Dexie builds it again after an upgrade),
+    // not at each write.
+    expect(asked).toContain('profiles');
+    expect(asked).toHaveLength(askedAfterOne);
+    expect(await User.count()).toBe(4);
   });
 });

@@ -10,7 +10,7 @@ import { stableHash } from '../core/stable-hash.js';
 import { describe, isValidKey, type Row } from '../core/values.js';
 import type { DeleteEffect } from '../relations/requirements.js';
 import { allOf, dexieSteps, type Steps } from './dexie-steps.js';
-import type { WriteAccess, WriteRule } from './write-path.js';
+import type { PendingWrite, WriteAccess, WriteRule } from './write-path.js';
 
 const EQUAL = 1 as DBCoreRangeType;
 
@@ -83,41 +83,46 @@ export class DeleteEffects {
    * so a refused delete writes nothing; then the dependent records are nulled and deleted.
    */
   rule(): WriteRule {
-    return (write, access) => {
-      if (write.type !== 'delete' || !write.keys || !this.#byTable.has(write.table)) return;
-      const applying = this.#applying.get(write.trans) ?? new Set<string>();
-      this.#applying.set(write.trans, applying);
-      const keys = write.keys.filter((key) => !applying.has(recordId(write.table, key)));
-      if (keys.length === 0) return;
-      const effects = this;
-      return dexieSteps(function* () {
-        const plan = (yield* effects.#plan(
-          write.table,
-          keys,
-          write.trans,
-          access,
-          applying,
-        )) as DeletePlan;
-        assertNothingRestricts(plan);
-        for (const id of plan.deleted) applying.add(id);
-        try {
-          for (const [table, records] of plan.nulled) {
-            yield* setNull(table, [...records.values()], write.trans, access);
-          }
-          for (const [table, cascaded] of plan.cascaded) {
-            check(
-              (yield access.mutate(table, {
-                type: 'delete',
-                trans: write.trans,
-                keys: cascaded,
-              })) as DBCoreMutateResponse,
-            );
-          }
-        } finally {
-          for (const id of plan.deleted) applying.delete(id);
-        }
-      });
+    return {
+      concerns: (table) => this.#byTable.has(table),
+      enforce: (write, access) => this.#enforce(write, access),
     };
+  }
+
+  #enforce(write: PendingWrite, access: WriteAccess): PromiseLike<void> | undefined {
+    if (write.type !== 'delete' || !write.keys) return;
+    const applying = this.#applying.get(write.trans) ?? new Set<string>();
+    this.#applying.set(write.trans, applying);
+    const keys = write.keys.filter((key) => !applying.has(recordId(write.table, key)));
+    if (keys.length === 0) return;
+    const effects = this;
+    return dexieSteps(function* () {
+      const plan = (yield* effects.#plan(
+        write.table,
+        keys,
+        write.trans,
+        access,
+        applying,
+      )) as DeletePlan;
+      assertNothingRestricts(plan);
+      for (const id of plan.deleted) applying.add(id);
+      try {
+        for (const [table, records] of plan.nulled) {
+          yield* setNull(table, [...records.values()], write.trans, access);
+        }
+        for (const [table, cascaded] of plan.cascaded) {
+          check(
+            (yield access.mutate(table, {
+              type: 'delete',
+              trans: write.trans,
+              keys: cascaded,
+            })) as DBCoreMutateResponse,
+          );
+        }
+      } finally {
+        for (const id of plan.deleted) applying.delete(id);
+      }
+    });
   }
 
   *#plan(

@@ -32,19 +32,21 @@ export function foreignKeyTypeRule(columns: readonly ForeignKeyColumn[]): WriteR
     byTable.set(column.table, list);
   }
   if (byTable.size === 0) return undefined;
-  return (write) => {
-    if (write.type === 'delete' || !write.values) return;
-    const checks = byTable.get(write.table);
-    if (!checks) return;
-    for (const value of write.values as Row[]) {
-      for (const { column, type } of checks) {
-        const key = value[column.column];
-        if (key == null || typeof key === type) continue;
-        const morph = column.morphType;
-        if (morph && value[morph.column] !== morph.value) continue;
-        throw wrongType(column, type, key);
+  return {
+    concerns: (table) => byTable.has(table),
+    enforce(write) {
+      if (write.type === 'delete' || !write.values) return;
+      const checks = byTable.get(write.table) ?? [];
+      for (const value of write.values as Row[]) {
+        for (const { column, type } of checks) {
+          const key = value[column.column];
+          if (key == null || typeof key === type) continue;
+          const morph = column.morphType;
+          if (morph && value[morph.column] !== morph.value) continue;
+          throw wrongType(column, type, key);
+        }
       }
-    }
+    },
   };
 }
 

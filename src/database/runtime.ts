@@ -110,9 +110,8 @@ export class Runtime implements DatabaseRuntime {
       dexie.use(extension.middleware);
     }
     dexie.use(
-      writePath(
-        () => this.#writeRules,
-        (trans) => extensions.some((extension) => extension.exempts(trans)),
+      writePath(this.#writeRules, (trans) =>
+        extensions.some((extension) => extension.exempts(trans)),
       ),
     );
     dexie.use(this.#requests.middleware());
@@ -148,11 +147,6 @@ export class Runtime implements DatabaseRuntime {
 
   touchOwners(context: ModelContext, models: readonly ModelInstance[], now: Date): Promise<void> {
     return touchOwners(this, context, models, now);
-  }
-
-  /** Adds a rule that every write to this Database meets, inside the write's transaction. */
-  addWriteRule(rule: WriteRule): void {
-    this.#writeRules.push(rule);
   }
 
   async write<T>(

@@ -33,19 +33,28 @@ export interface WriteAccess {
 }
 
 /**
- * A rule enforced on every write, inside the write's own transaction, before the write is
- * applied: delete rules and change recording live here. Throwing aborts the whole transaction.
+ * A rule enforced on the writes to the tables it concerns, inside each write's own transaction,
+ * before the write is applied: delete rules and change recording live here. Throwing aborts the
+ * whole transaction.
  */
-export type WriteRule = (write: PendingWrite, access: WriteAccess) => PromiseLike<void> | void;
+export interface WriteRule {
+  /**
+   * True when writes to `table` may meet the rule, on a connection that stores the tables
+   * `access` has: asked once per table and open, and a write to a table no rule concerns goes
+   * straight down.
+   */
+  concerns(table: string, access: WriteAccess): boolean;
+  /** Enforces the rule on `write`, a write to a table it concerns. */
+  enforce(write: PendingWrite, access: WriteAccess): PromiseLike<void> | void;
+}
 
 /**
  * The one place every write passes: a Dexie DBCore middleware, so that writes made through
- * `db.dexie` meet the same rules as dexorm's own. `rules()` is read at each write, so that
- * rules can be added after the Database is built. Writes in transactions that `exempt` names
+ * `db.dexie` meet the same rules as dexorm's own. Writes in transactions that `exempt` names
  * (replication applying what other replicas did) meet no rule: they were enforced where made.
  */
 export function writePath(
-  rules: () => readonly WriteRule[],
+  rules: readonly WriteRule[],
   exempt: (trans: DBCoreTransaction) => boolean = () => false,
 ): Middleware<DBCore> {
   return {
@@ -63,10 +72,10 @@ export function writePath(
         const existing = tables.get(name);
         if (existing) return existing;
         const table = down.table(name);
+        const active = rules.filter((rule) => rule.concerns(name, access));
         const guarded: DBCoreTable = {
           ...table,
           mutate(request) {
-            const active = rules();
             if (active.length === 0 || exempt(request.trans)) return mutateInChunks(table, request);
             // Dexie promises all the way: a native one here would lose Dexie's transaction zone
             // for the caller's code that follows the write, in browsers.
@@ -143,7 +152,7 @@ function applyRules(
   access: WriteAccess,
 ): PromiseLike<void> {
   let chain: PromiseLike<void> = Dexie.Promise.resolve();
-  for (const rule of rules) chain = chain.then(() => rule(write, access));
+  for (const rule of rules) chain = chain.then(() => rule.enforce(write, access));
   return chain;
 }
 

@@ -136,19 +136,22 @@ export class ChangeLog implements DatabaseExtension {
     };
   }
 
-  /** The write rule that records changes to replicated tables. */
+  /**
+   * The write rule that records changes to replicated tables: it concerns the tables that may
+   * replicate, on a connection that stores the sync tables (none before the first `replicate()`).
+   */
   get writeRule(): WriteRule {
-    return (write, access) => {
-      const { table, trans } = write;
-      // Replication's own transactions never reach here: the write path exempts them. Without
-      // the sync tables (when this connection opened), nothing replicates.
-      if (!this.#keyPaths.has(table) || !access.has(SYNC_TABLES.meta)) return;
-      const replicated = this.replicated;
-      if (replicated.has(table)) return this.#record(write, access);
-      // Another tab may have marked the table since this connection opened.
-      return replicated
-        .readIn(trans, access)
-        .then((tables) => (tables.has(table) ? this.#record(write, access) : undefined));
+    return {
+      concerns: (table, access) => this.#keyPaths.has(table) && access.has(SYNC_TABLES.meta),
+      // Replication's own transactions never reach here: the write path exempts them.
+      enforce: (write, access) => {
+        const replicated = this.replicated;
+        if (replicated.has(write.table)) return this.#record(write, access);
+        // Another tab may have marked the table since this connection opened.
+        return replicated
+          .readIn(write.trans, access)
+          .then((tables) => (tables.has(write.table) ? this.#record(write, access) : undefined));
+      },
     };
   }
 
