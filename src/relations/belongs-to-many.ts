@@ -1,6 +1,5 @@
 import type { AttributesOf } from '../core/attribute-types.js';
 import { ValidationError } from '../core/errors.js';
-import { dictionaryKey } from '../core/key-dictionary.js';
 import { assertAttributeSet, assertList } from '../core/storable.js';
 import { describe, type Key, sameValue } from '../core/values.js';
 import { QueryBuilder } from '../query/query-builder.js';
@@ -9,6 +8,7 @@ import type { ModelInstance } from '../state/model-instance.js';
 import { newModel, setLoaded } from '../state/model-state.js';
 import { insertModels } from '../state/model-writes.js';
 import { PivotRelation } from './pivot-relation.js';
+import { planPivotSync } from './pivot-sync.js';
 import type { PivotRecord, RelatedKeysOrModels, SyncResult, WithPivot } from './pivot-types.js';
 
 /**
@@ -271,28 +271,11 @@ import type { PivotRecord, RelatedKeysOrModels, SyncResult, WithPivot } from './
         wanted.map(([key]) => key),
       );
       const rows = await this.pivot.rowsOf(runtime, [parentKey]);
-      const byKey = new Map(rows.map((row) => [dictionaryKey(row[this.pivot.relatedColumn]), row]));
-      const result: SyncResult = { attached: [], detached: [], updated: [] };
-      const changes: (readonly [Key, Partial<Pivot> | undefined])[] = [];
-      for (const [key, attributes] of wanted) {
-        const row = byKey.get(dictionaryKey(key));
-        byKey.delete(dictionaryKey(key));
-        if (!row) {
-          result.attached.push(key);
-          changes.push([key, attributes]);
-        } else if (
-          attributes &&
-          Object.entries(attributes).some(([name, value]) => !sameValue(row[name], value))
-        ) {
-          result.updated.push(key);
-          changes.push([key, attributes]);
-        }
-      }
+      const { result, changes, unwanted } = planPivotSync(wanted, rows, this.pivot.relatedColumn);
       await this.pivot.pair(runtime, parentKey, changes, this.stampsPivot);
       if (detaching) {
-        const removed = [...byKey.values()].map((row) => row[this.pivot.relatedColumn] as Key);
-        await this.pivot.unpair(runtime, parentKey, removed);
-        result.detached.push(...removed);
+        await this.pivot.unpair(runtime, parentKey, unwanted);
+        result.detached.push(...unwanted);
       }
       return result;
     });
