@@ -68,25 +68,34 @@ describe('change capture for replicated tables', () => {
     expect(storedTables(session.db)).toEqual([...SYNC_TABLES, 'cards', 'members']);
   });
 
-  it('keeps the sync tables and what they hold through a reload and a schema upgrade', async () => {
-    await startReplicating(session.db);
-    const ada = await Member.create({ name: 'Ada' });
-    session.db.close();
-    // Version 2 adds an index; Dexie deletes the stored tables an upgrade does not declare.
-    class IndexedMember extends Member {
-      static override indexes = ['name'];
-    }
-    const upgraded = session.track(
-      new Database(session.db.name, { models: [IndexedMember, Card], version: 2 }),
-    );
-    await upgraded.open();
-    expect(storedTables(upgraded)).toEqual([...SYNC_TABLES, 'cards', 'members']);
-    expect((await outbox(upgraded)).map(({ key }) => key)).toEqual([ada.id]);
-    const grace = await IndexedMember.create({ name: 'Grace' });
-    expect((await outbox(upgraded)).map(({ key }) => key).sort()).toEqual(
-      [ada.id, grace.id].sort(),
-    );
-  });
+  // Dexie deletes the stored tables an upgrade does not declare, also in an in-place upgrade
+  // (a new index at the same version, which Dexie applies at the next IndexedDB version).
+  it.each([
+    ['to version 2', 2],
+    ['in place, at version 1', 1],
+  ])(
+    'keeps the sync tables and what they hold through a reload and a schema upgrade %s',
+    async (_, version) => {
+      await startReplicating(session.db);
+      const ada = await Member.create({ name: 'Ada' });
+      session.db.close();
+      class IndexedMember extends Member {
+        static override indexes = ['name'];
+      }
+      const upgraded = session.track(
+        new Database(session.db.name, { models: [IndexedMember, Card], version }),
+      );
+      await upgraded.open();
+      const stored = upgraded.dexie.backendDB().transaction('members').objectStore('members');
+      expect([...stored.indexNames]).toContain('name');
+      expect(storedTables(upgraded)).toEqual([...SYNC_TABLES, 'cards', 'members']);
+      expect((await outbox(upgraded)).map(({ key }) => key)).toEqual([ada.id]);
+      const grace = await IndexedMember.create({ name: 'Grace' });
+      expect((await outbox(upgraded)).map(({ key }) => key).sort()).toEqual(
+        [ada.id, grace.id].sort(),
+      );
+    },
+  );
 
   it('records writes through a table object taken before the sync tables existed', async () => {
     const members = session.db.dexie.table('members');
