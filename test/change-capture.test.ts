@@ -97,6 +97,18 @@ describe('change capture for replicated tables', () => {
     },
   );
 
+  it('creates no sync tables again after a delete, until the next replicate', async () => {
+    await startReplicating(session.db);
+    await session.db.delete();
+    await session.db.open();
+    await Member.create({ name: 'Ada' });
+    expect(storedTables(session.db)).toEqual(['cards', 'members']);
+    await startReplicating(session.db);
+    const grace = await Member.create({ name: 'Grace' });
+    expect(storedTables(session.db)).toEqual([...SYNC_TABLES, 'cards', 'members']);
+    expect((await outbox(session.db)).map(({ key }) => key)).toContain(grace.id);
+  });
+
   it('records writes through a table object taken before the sync tables existed', async () => {
     const members = session.db.dexie.table('members');
     const created: unknown[] = [];

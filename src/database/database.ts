@@ -122,7 +122,7 @@ export class Database {
     const optional = Object.assign({}, ...extensions.map((extension) => extension.stores));
     dexie.declareWhenStored(
       optional,
-      () => this.#migrations.addStores(dexie, optional),
+      (specs) => this.#migrations.addStores(dexie, specs),
       this.#dependencies,
     );
     this.#runtime = new Runtime(

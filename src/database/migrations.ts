@@ -85,9 +85,9 @@ export class Migrations {
 
   /**
    * Adds `stores` to every declared version, so that no upgrade deletes them (Dexie deletes the
-   * stored tables a version leaves out). `dexie` must be closed.
+   * stored tables a version leaves out); a null spec takes a table out. `dexie` must be closed.
    */
-  addStores(dexie: Dexie, stores: Readonly<Record<string, string>>): void {
+  addStores(dexie: Dexie, stores: Readonly<Record<string, string | null>>): void {
     dexie.version(this.#first).stores(stores);
   }
 

@@ -5,8 +5,11 @@ import type { IndexedDbDependencies } from './upgrade-check.js';
 interface OptionalStores {
   /** Dexie's specs of the tables, by name. */
   readonly stores: Readonly<Record<string, string>>;
-  /** Adds `stores` to the declared schema (the connection is closed when it is called). */
-  readonly declare: () => void;
+  /**
+   * Adds `specs` to the declared schema, a null spec taking a table out (the connection is
+   * closed when it is called).
+   */
+  readonly declare: (specs: Readonly<Record<string, string | null>>) => void;
   readonly factory: IDBFactory;
 }
 
@@ -32,7 +35,7 @@ export class OptionalStoresDexie extends Dexie {
    */
   declareWhenStored(
     stores: Readonly<Record<string, string>>,
-    declare: () => void,
+    declare: (specs: Readonly<Record<string, string | null>>) => void,
     dependencies: IndexedDbDependencies,
   ): void {
     if (Object.keys(stores).length === 0) return;
@@ -65,22 +68,45 @@ export class OptionalStoresDexie extends Dexie {
   }
 
   /**
-   * Declares the optional tables. Dexie then makes new Table objects for every table: those
-   * handed out before (the models' own, one a user keeps) keep their hooks, and are pointed at
-   * the middleware stack of each open, so that writes through them still meet its rules.
+   * Deletes the database; a Database that declared the optional tables takes them out again,
+   * so that the database its next open creates has none until they are created anew.
    */
+  override delete(options?: { disableAutoOpen: boolean }): PromiseExtended<void> {
+    // Dexie refuses an explicit undefined: it counts the arguments.
+    const deleting = options ? super.delete(options) : super.delete();
+    return deleting.then(() => {
+      const optional = this.#optional;
+      if (!optional || !this.#declared) return;
+      const none = Object.fromEntries(Object.keys(optional.stores).map((name) => [name, null]));
+      this.#respecify(() => optional.declare(none));
+      this.#declared = false;
+    });
+  }
+
   #declare(optional: OptionalStores): void {
+    this.#respecify(() => optional.declare(optional.stores));
+    this.#declared = true;
+  }
+
+  /**
+   * Changes the declared schema with `change`. Dexie then makes new Table objects for every
+   * table: those handed out before (the models' own, one a user keeps) keep their hooks, and are
+   * pointed at the middleware stack of each open, so that writes through them still meet its
+   * rules.
+   */
+  #respecify(change: () => void): void {
     const handedOut = this.tables;
-    optional.declare();
-    for (const table of handedOut) this.table(table.name).hook = table.hook;
+    change();
+    const declared = new Set(this.tables.map((table) => table.name));
+    const kept = handedOut.filter((table) => declared.has(table.name));
+    for (const table of kept) this.table(table.name).hook = table.hook;
     this.on(
       'ready',
       () => {
-        for (const table of handedOut) table.core = this.core.table(table.name);
+        for (const table of kept) table.core = this.core.table(table.name);
       },
       true,
     );
-    this.#declared = true;
   }
 
   async #look(optional: OptionalStores): Promise<void> {
