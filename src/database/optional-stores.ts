@@ -1,4 +1,4 @@
-import { Dexie, type PromiseExtended } from 'dexie';
+import { Dexie, type PromiseExtended, type Table } from 'dexie';
 import type { IndexedDbDependencies } from './upgrade-check.js';
 
 /** Tables a Database declares to Dexie only once they are stored, and who declares them. */
@@ -28,6 +28,8 @@ export class OptionalStoresDexie extends Dexie {
   /** True while looking: Dexie's own open has not started, so a close must wait for it. */
   #looking = false;
   #closeRequested: { disableAutoOpen: boolean } | undefined;
+  /** Table objects made before a change of the declared schema, which Dexie no longer updates. */
+  readonly #handedOut = new Set<Table>();
 
   /**
    * Makes `stores` optional: declared through `declare` at the first open that finds them stored.
@@ -41,6 +43,17 @@ export class OptionalStoresDexie extends Dexie {
     if (Object.keys(stores).length === 0) return;
     const factory = dependencies.indexedDB ?? Dexie.dependencies.indexedDB;
     this.#optional = { stores, declare, factory };
+    // Each open points the older Table objects at its middleware stack, as Dexie does its own.
+    this.on(
+      'ready',
+      () => {
+        const stored = new Set(this.tables.map((table) => table.name));
+        for (const table of this.#handedOut) {
+          if (stored.has(table.name)) table.core = this.core.table(table.name);
+        }
+      },
+      true,
+    );
   }
 
   override open(): PromiseExtended<Dexie> {
@@ -95,18 +108,14 @@ export class OptionalStoresDexie extends Dexie {
    * rules.
    */
   #respecify(change: () => void): void {
-    const handedOut = this.tables;
+    const before = this.tables;
     change();
     const declared = new Set(this.tables.map((table) => table.name));
-    const kept = handedOut.filter((table) => declared.has(table.name));
-    for (const table of kept) this.table(table.name).hook = table.hook;
-    this.on(
-      'ready',
-      () => {
-        for (const table of kept) table.core = this.core.table(table.name);
-      },
-      true,
-    );
+    for (const table of before) {
+      if (!declared.has(table.name)) continue;
+      this.table(table.name).hook = table.hook;
+      this.#handedOut.add(table);
+    }
   }
 
   async #look(optional: OptionalStores): Promise<void> {

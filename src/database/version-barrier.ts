@@ -30,9 +30,8 @@ export function isBarrierVersion(version: number | null): boolean {
 export function giveWayToBarriers(dexie: Dexie): void {
   dexie.on('versionchange', (event: IDBVersionChangeEvent) => {
     if (!isBarrierVersion(event.newVersion)) return undefined;
-    closeForBarrier(dexie);
     // A failed reopen (the database deleted meanwhile) is reported by the next query.
-    dexie.open().catch(() => undefined);
+    reopen(dexie).then(undefined, () => undefined);
     return false;
   });
 }

@@ -76,8 +76,6 @@ export function directReadOf(
     state.aggregates.length === 0 &&
     !context.lifecycle.scoped;
   if (!plain) return undefined;
-  const values = new Map(clauses.map(({ field, value }) => [field, value]));
-  if (values.size !== clauses.length) return undefined;
   if (clauses.length === 1) {
     const { field, value } = clauses[0] as { field: string; value: unknown };
     const index = context.indexes.get(field);
@@ -86,6 +84,9 @@ export function directReadOf(
       (index !== undefined && index.fields.length === 1 && !index.multiEntry);
     return indexed ? { kind: 'field', field, key: value as Key, first } : undefined;
   }
+  // Built only here: the one-clause read above (every HasOne, every find) makes no map.
+  const values = new Map(clauses.map(({ field, value }) => [field, value]));
+  if (values.size !== clauses.length) return undefined;
   for (const index of context.indexes.values()) {
     const covers =
       !index.multiEntry &&

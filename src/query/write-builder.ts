@@ -38,26 +38,19 @@ export abstract class WriteBuilder<M extends ModelInstance, Out = M> extends Rel
         { ...ownerOf(context), field: context.primaryKey },
       );
     }
-    const state = this.state;
     const tables = this.#tablesRead(context);
     if (context.lifecycle === PLAIN_LIFECYCLE) {
       return context.runtime.write(
         tables,
-        async () => {
-          const rows = await selectRows(context, state);
-          await context.table.bulkPut(rows.map((row) => withChanges(row, changes)));
-          return rows.length;
-        },
+        this.#onSelected(context, (rows) =>
+          context.table.bulkPut(rows.map((row) => withChanges(row, changes))),
+        ),
         context,
       );
     }
     return lifecycleWrite(
       context,
-      async () => {
-        const rows = await selectRows(context, state);
-        await updateRows(context, rows, changes);
-        return rows.length;
-      },
+      this.#onSelected(context, (rows) => updateRows(context, rows, changes)),
       tables,
     );
   }
@@ -68,14 +61,9 @@ export abstract class WriteBuilder<M extends ModelInstance, Out = M> extends Rel
    */
   increment(field: KeysOfType<M, number>, by = 1): Promise<number> {
     const context = this.context();
-    const state = this.state;
     return context.runtime.write(
       this.#tablesRead(context),
-      async () => {
-        const rows = await selectRows(context, state);
-        await incrementRows(context, rows, field, by);
-        return rows.length;
-      },
+      this.#onSelected(context, (rows) => incrementRows(context, rows, field, by)),
       context,
     );
   }
@@ -100,16 +88,24 @@ export abstract class WriteBuilder<M extends ModelInstance, Out = M> extends Rel
 
   #delete(force: boolean): Promise<number> {
     const context = this.context();
-    const state = this.state;
     return lifecycleWrite(
       context,
-      async () => {
-        const rows = await selectRows(context, state);
-        await deleteRows(context, rows, force);
-        return rows.length;
-      },
+      this.#onSelected(context, (rows) => deleteRows(context, rows, force)),
       this.#tablesRead(context),
     );
+  }
+
+  /** A write's body: `apply` to the rows this query selects, in the write's transaction; the count. */
+  #onSelected(
+    context: ModelContext<M>,
+    apply: (rows: Row[]) => Promise<unknown>,
+  ): () => Promise<number> {
+    const state = this.state;
+    return async () => {
+      const rows = await selectRows(context, state);
+      await apply(rows);
+      return rows.length;
+    };
   }
 
   /** The tables a write over this query reads: its own, and those its relation filters reach. */

@@ -3,13 +3,7 @@ import { of, throwError } from 'rxjs';
 import { SchemaError } from '../core/errors.js';
 import { shareKeyOf } from '../core/key-dictionary.js';
 import type { Key } from '../core/values.js';
-import {
-  type DirectRead,
-  directReadOf,
-  type FieldRead,
-  observeDirect,
-  readOnce,
-} from '../query/direct-reads.js';
+import { type DirectRead, directReadOf, observeDirect, readOnce } from '../query/direct-reads.js';
 import { readByKey } from '../query/find.js';
 import { QueryBuilder } from '../query/query-builder.js';
 import { liveShareKey, type QueryState } from '../query/query-state.js';
@@ -107,8 +101,9 @@ export abstract class Relation<P extends ModelInstance, R extends ModelInstance,
     if (this.lookupKey() === undefined) return this.emptyResult();
     const runtime = this.runtime();
     const query = this.addConstraints(new QueryBuilder(this.related, runtime));
-    const direct = this.#directReadOf(runtime, query);
-    if (direct) return (await readOnce(runtime.contextOf(query.model), direct)) as Result;
+    const context = runtime.contextOf(query.model);
+    const direct = directReadOf(context, query.state, !this.toMany);
+    if (direct) return (await readOnce(context, direct)) as Result;
     return this.resultOf(this.parent, runtime);
   }
 
@@ -221,7 +216,7 @@ export abstract class Relation<P extends ModelInstance, R extends ModelInstance,
     query: QueryBuilder<R>,
     follows: boolean,
   ): DirectRead | undefined {
-    const read = this.#directReadOf(runtime, query);
+    const read = directReadOf(runtime.contextOf(query.model), query.state, !this.toMany);
     if (!read || !follows) return read;
     const lookedUp = this.lookupKey();
     const byLookup = lookedUp !== undefined && shareKeyOf(read.key) === shareKeyOf(lookedUp);
@@ -234,11 +229,6 @@ export abstract class Relation<P extends ModelInstance, R extends ModelInstance,
       field: read.field,
       first: read.first,
     };
-  }
-
-  /** The planner's one-key read of `query` (the relation's for its parent), if it is one. */
-  #directReadOf(runtime: DatabaseRuntime, query: QueryBuilder<R>): FieldRead | undefined {
-    return directReadOf(runtime.contextOf(query.model), query.state, !this.toMany);
   }
 
   /**

@@ -2,6 +2,7 @@ import type { Dexie, Table } from 'dexie';
 import type { Key, Row } from '../core/values.js';
 import type { RecordVersion } from '../database/record-version.js';
 import type { ChangeLog } from './change-log.js';
+import { isDeclared } from './replicated-tables.js';
 import { type OutboxEntry, type StoredConflict, SYNC_TABLES } from './sync-tables.js';
 
 /** The prefix of the meta rows that keep documents set aside as unreadable. */
@@ -45,7 +46,7 @@ export class SyncStore {
 
   /** True once the sync tables exist here (the first `replicate()` creates them). */
   get created(): boolean {
-    return this.dexie.tables.some((table) => table.name === SYNC_TABLES.meta);
+    return isDeclared(this.dexie);
   }
 
   // Looked up at each use: the tables are declared once replication has created them.
