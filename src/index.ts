@@ -105,7 +105,7 @@ export type {
   SyncResult,
   WithPivot,
 } from './relations/pivot-types.js';
-export type { AnyRelation, RegisteredRelation } from './relations/relation.js';
+export type { AnyRelation, ExistenceJoin, RegisteredRelation } from './relations/relation.js';
 export { Relation } from './relations/relation.js';
 export type {
   MorphOwnerTables,
@@ -128,7 +128,6 @@ export type {
   TableRequirement,
 } from './relations/requirements.js';
 export { HasOneOrManyThrough } from './relations/through.js';
-export type { ExistenceJoin, RelationDefinition, RelationReader } from './state/context.js';
 export type {
   HookName,
   LifecycleStatics,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SchemaError } from '../src/index.js';
-import { blogDatabase, Post, User } from './support/blog.js';
+import { blogDatabase, Post, Tag, User } from './support/blog.js';
 import { databaseSession } from './support/session.js';
 
 const session = databaseSession(() => blogDatabase());
@@ -115,6 +115,20 @@ describe('withWhereHas', () => {
     expect(
       users.map((user) => [user.name, user.posts.map((p) => p.title), user.posts_count]),
     ).toEqual([['Ada', ['p1'], 2]]);
+  });
+
+  it('applies the relation filters of its constraint to the filter and to the load', async () => {
+    const { ada } = await seed();
+    const tag = await Tag.create({ name: 'math' });
+    const p2 = await Post.where('title', 'p2').firstOrFail();
+    await p2.tagsRelation().attach(tag.id!);
+    const users = await User.query()
+      .withWhereHas('posts', (q) => q.has('tags'))
+      .get();
+    expect(users.map((user) => [user.name, user.posts.map((post) => post.title)])).toEqual([
+      ['Ada', ['p2']],
+    ]);
+    expect(users[0]!.id).toBe(ada.id);
   });
 
   it('reads once per level, for 1 parent as for 500', async () => {

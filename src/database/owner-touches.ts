@@ -25,12 +25,13 @@ export function assertTouches(context: ModelContext, registry: RelationRegistry)
  */
 export async function touchOwners(
   runtime: DatabaseRuntime,
+  registry: RelationRegistry,
   context: ModelContext,
   models: readonly ModelInstance[],
   now: Date,
 ): Promise<void> {
   for (const name of context.lifecycle.touches) {
-    const { relation } = runtime.relation(context.model, name);
+    const { relation } = registry.relation(context.model, name);
     // An owner of several of the models is in each of their lists: touched once.
     const owners = [...new Set((await relation.eagerRead(models, runtime)).flat())];
     if (owners.length === 0) continue;

@@ -3,6 +3,8 @@ import { Dexie as DexieClass } from 'dexie';
 import type { Observable } from 'rxjs';
 import { SchemaError, StorageError } from '../core/errors.js';
 import type { Key, Row } from '../core/values.js';
+import type { Execution } from '../execution/execution.js';
+import { ModelQueries } from '../execution/model-queries.js';
 import {
   type LiveComparison,
   type LiveSource,
@@ -13,7 +15,6 @@ import { SharedObservables } from '../live/shared-observables.js';
 import { applyScopes } from '../query/global-scopes.js';
 import { QueryBuilder } from '../query/query-builder.js';
 import type { QueryState } from '../query/query-state.js';
-import type { RegisteredRelation } from '../relations/relation.js';
 import { bindModels, type DatabaseRuntime, type ModelContext } from '../state/context.js';
 import { lifecycleOf } from '../state/lifecycle.js';
 import type { KeyType, ModelClass } from '../state/model-class.js';
@@ -36,7 +37,6 @@ export class Runtime implements DatabaseRuntime {
   /** Every table of the Database, pivot tables included. */
   readonly tableNames: readonly string[];
   readonly #contexts = new Map<ModelClass, ModelContext>();
-  readonly #registry: RelationRegistry;
   readonly #shared = new SharedObservables();
   readonly #liveSource: LiveSource;
   readonly #writeRules: WriteRule[] = [];
@@ -63,12 +63,15 @@ export class Runtime implements DatabaseRuntime {
   ) {
     this.#explainOpenFailure = explainOpenFailure;
     this.dexie = dexie;
-    this.#registry = registry;
     this.tableNames = tableNames;
+    const execution: Execution = {
+      runtime: this,
+      relation: (model, name) => registry.relation(model, name).relation,
+    };
     for (const [model, definition] of tables) {
       const lifecycle = lifecycleOf(model);
       const start = (state: QueryState) => new QueryBuilder(model, this, state);
-      this.#contexts.set(model, {
+      const context: ModelContext = {
         model,
         modelName: model.name,
         tableName: model.table,
@@ -79,8 +82,19 @@ export class Runtime implements DatabaseRuntime {
         table: dexie.table<Row, Key>(model.table),
         runtime: this,
         lifecycle,
+        get queries() {
+          return queries;
+        },
+        effects: {
+          trash: (rows, now) => this.#trashEffects.trash(context, rows, now),
+          restore: (rows, now) => this.#trashEffects.restore(context, rows, now),
+          touchOwners: (models, now) => touchOwners(this, registry, context, models, now),
+        },
+        relationEnd: (name) => registry.relation(model, name).relation,
         constrain: (state) => applyScopes(lifecycle, state, start),
-      });
+      };
+      const queries = new ModelQueries(execution, context);
+      this.#contexts.set(model, context);
     }
     this.#liveSource = liveSourceOf(dexie);
     const byTable = new Map(
@@ -131,22 +145,6 @@ export class Runtime implements DatabaseRuntime {
   /** The contexts of the models, by table. */
   contextsByTable(): ReadonlyMap<string, ModelContext> {
     return new Map([...this.#contexts.values()].map((context) => [context.tableName, context]));
-  }
-
-  relation(model: ModelClass, name: string): RegisteredRelation {
-    return this.#registry.relation(model, name);
-  }
-
-  trash(context: ModelContext, rows: readonly Row[], now: Date): Promise<Row[]> {
-    return this.#trashEffects.trash(context, rows, now);
-  }
-
-  restore(context: ModelContext, rows: readonly Row[], now: Date): Promise<Row[]> {
-    return this.#trashEffects.restore(context, rows, now);
-  }
-
-  touchOwners(context: ModelContext, models: readonly ModelInstance[], now: Date): Promise<void> {
-    return touchOwners(this, context, models, now);
   }
 
   async write<T>(

@@ -1,4 +1,3 @@
-import { eagerLoad } from '../query/eager-loader.js';
 import type { DatabaseRuntime } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
 import type { ModelInstance } from '../state/model-instance.js';
@@ -19,9 +18,12 @@ export async function loadMissing(
       const [first, ...rest] = path.split('.') as [string, ...string[]];
       const lacking = models.filter((model) => !holds(model, first));
       const holding = models.filter((model) => holds(model, first));
-      const loads: Promise<void>[] = [];
-      if (lacking.length > 0)
-        loads.push(eagerLoad(runtime, lacking, [{ path, constraint: undefined }]));
+      const loads: Promise<unknown>[] = [];
+      if (lacking.length > 0) {
+        const { queries } = runtime.contextOf(lacking[0]!.constructor as ModelClass);
+        const load = { with: [{ path, constraint: undefined }], aggregates: [] };
+        loads.push(queries.loadOnto(load, lacking));
+      }
       if (rest.length > 0 && holding.length > 0) {
         for (const group of byClass(holding.flatMap((model) => heldModels(model, first)))) {
           loads.push(loadMissing(runtime, group, [rest.join('.')]));

@@ -1,13 +1,11 @@
 import { ValidationError } from '../core/errors.js';
 import { RESERVED_NAMES } from '../core/storable.js';
-import { addAggregates } from '../query/aggregates.js';
-import { eagerLoad } from '../query/eager-loader.js';
 import { QueryBuilder } from '../query/query-builder.js';
 import type { WithCounts, WithExists } from '../query/relation-query-types.js';
 import type { RelationName, RelationPath, WithRelations } from '../relations/relation-types.js';
 import type { ModelClass } from '../state/model-class.js';
 import type { ModelInstance } from '../state/model-instance.js';
-import { runtimeFor } from '../state/model-runtime.js';
+import { contextFor, runtimeFor } from '../state/model-runtime.js';
 import { loadedNames, loadedOf, setLoaded } from '../state/model-state.js';
 import { loadMissing } from './load-missing.js';
 import { WriteShortcuts } from './write-shortcuts.js';
@@ -47,7 +45,7 @@ export abstract class RelationLoading extends WriteShortcuts {
     ...relations: P[]
   ): Promise<this & WithRelations<this, P>> {
     const loads = relations.map((path) => ({ path: String(path), constraint: undefined }));
-    await eagerLoad(runtimeFor(this.#model), [this.#model], loads);
+    await contextFor(this.#model).queries.loadOnto({ with: loads, aggregates: [] }, [this.#model]);
     return this as this & WithRelations<this, P>;
   }
 
@@ -84,8 +82,8 @@ export abstract class RelationLoading extends WriteShortcuts {
     add: (query: QueryBuilder<ModelInstance>) => QueryBuilder<ModelInstance, unknown>,
   ): Promise<void> {
     const model = this.constructor as ModelClass<ModelInstance>;
-    const runtime = runtimeFor(this.#model);
-    const { aggregates } = add(new QueryBuilder(model, runtime)).state;
-    await addAggregates(runtime, model, [this.#model], aggregates);
+    const context = contextFor(this.#model);
+    const { aggregates } = add(new QueryBuilder(model, context.runtime)).state;
+    await context.queries.loadOnto({ with: [], aggregates }, [this.#model]);
   }
 }

@@ -7,7 +7,6 @@ import { contextFor } from '../state/model-runtime.js';
 import { hydrate, loadedNames, refreshAttributes } from '../state/model-state.js';
 import { notFound, requireKey } from '../state/persistence.js';
 import { readOnce } from './direct-reads.js';
-import { eagerLoad } from './eager-loader.js';
 import { QueryBuilder } from './query-builder.js';
 
 /**
@@ -81,5 +80,5 @@ export async function refreshModel(model: ModelInstance): Promise<void> {
   const relations = loadedNames(model, 'relation');
   if (relations.length === 0) return;
   const loads = relations.map((path) => ({ path, constraint: undefined }));
-  await eagerLoad(context.runtime, [model], loads);
+  await context.queries.loadOnto({ with: loads, aggregates: [] }, [model]);
 }

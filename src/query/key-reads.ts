@@ -97,3 +97,8 @@ export function indexKeys(
 ): Promise<Key[]> {
   return indexKeysWith(runtime.contextOf(model).table, index, keys as Key[]);
 }
+
+/** Every key of `index` in `table`, one per record that has one, read from the index alone. */
+export function everyIndexKey(table: Table<Row, Key>, index: string): Promise<Key[]> {
+  return table.orderBy(index).keys();
+}

@@ -8,7 +8,6 @@ import { someUnindexed } from './index-coverage.js';
 import { type CursorPosition, decodeCursor, encodeCursor } from './page-cursor.js';
 import { validationError } from './query-input.js';
 import { type QueryState, queryHash } from './query-state.js';
-import { countSelected, loadOnto, queryResults, selectModels } from './run-query.js';
 
 /** One page of an offset-paged query (`paginate`). */
 export interface Page<T> {
@@ -52,8 +51,8 @@ export async function paginate<M extends ModelInstance>(
   checkPerPage(context, perPage, 'paginate()');
   const base: QueryState = { ...state, limit: undefined, offset: 0 };
   const [total, data] = await Promise.all([
-    countSelected(context, { ...base, with: [], aggregates: [] }),
-    queryResults(context, { ...base, offset: (page - 1) * perPage, limit: perPage }),
+    context.queries.count({ ...base, with: [], aggregates: [] }),
+    context.queries.results({ ...base, offset: (page - 1) * perPage, limit: perPage }),
   ]);
   return {
     data,
@@ -107,7 +106,7 @@ export async function cursorPaginate<M extends ModelInstance>(
   if (position?.direction === 'prev') {
     const found = await before({ context, base, position, take });
     const data = found.length > perPage ? found.slice(-perPage) : found;
-    await loadOnto(context, base, data);
+    await context.queries.loadOnto(base, data);
     return {
       data,
       previousCursor: found.length > perPage ? cursorOf(data[0]!, 'prev') : null,
@@ -116,9 +115,9 @@ export async function cursorPaginate<M extends ModelInstance>(
   }
   const found = position
     ? await after({ context, base, position, take })
-    : await selectModels(context, { ...base, limit: take });
+    : await context.queries.select({ ...base, limit: take });
   const data = found.slice(0, perPage);
-  await loadOnto(context, base, data);
+  await context.queries.loadOnto(base, data);
   return {
     data,
     nextCursor: found.length > perPage ? cursorOf(data.at(-1)!, 'next') : null,
@@ -155,7 +154,7 @@ async function after<M extends ModelInstance>({
   if (!position.isKey)
     return beyond(await tail(context, base), context, base, position, 1).slice(0, take);
   const clauses = [...base.clauses, ...keyset(context, base, position, 'after')];
-  const found = await selectModels(context, { ...base, clauses, limit: take });
+  const found = await context.queries.select({ ...base, clauses, limit: take });
   if (found.length < take && field !== context.primaryKey) {
     found.push(...(await tail(context, base)).slice(0, take - found.length));
   }
@@ -174,12 +173,12 @@ async function before<M extends ModelInstance>({
   if (position.isKey) {
     const clauses = [...base.clauses, ...keyset(context, base, position, 'before')];
     return (
-      await selectModels(context, { ...base, clauses, order: flipped, limit: take })
+      await context.queries.select({ ...base, clauses, order: flipped, limit: take })
     ).reverse();
   }
   const earlier = beyond(await tail(context, base), context, base, position, -1).slice(-take);
   if (earlier.length === take) return earlier;
-  const last = await selectModels(context, {
+  const last = await context.queries.select({
     ...base,
     order: flipped,
     limit: take - earlier.length,
@@ -226,7 +225,7 @@ async function tail<M extends ModelInstance>(
 ): Promise<M[]> {
   const { field, direction } = base.order!;
   if (!(await someUnindexed(context, field))) return [];
-  const all = await selectModels(context, { ...base, order: undefined });
+  const all = await context.queries.select({ ...base, order: undefined });
   const compare = orderComparator(field, direction, context.primaryKey);
   return all
     .filter((model) => !isValidKey(valueAt(originalOf(model)!, field)))

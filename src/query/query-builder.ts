@@ -11,7 +11,6 @@ import { directReadOf, observeDirect } from './direct-reads.js';
 import { explainRead, type QueryExplanation } from './explain.js';
 import { type CursorPage, cursorPaginate, type Page, pageComparison, paginate } from './paging.js';
 import { liveShareKey, type QueryState } from './query-state.js';
-import { countSelected, queryResults, selectRows } from './run-query.js';
 import { WriteBuilder } from './write-builder.js';
 
 declare module './query-type.js' {
@@ -29,12 +28,12 @@ declare module './query-type.js' {
 export class QueryBuilder<M extends ModelInstance, Out = M> extends WriteBuilder<M, Out> {
   /** The matching models. */
   async get(): Promise<Out[]> {
-    return (await queryResults(this.context(), this.state)) as unknown as Out[];
+    return (await this.context().queries.results(this.state)) as unknown as Out[];
   }
 
   /** The first matching model, or null. */
   async first(): Promise<Out | null> {
-    const [model] = await queryResults(this.context(), { ...this.state, limit: 1 });
+    const [model] = await this.context().queries.results({ ...this.state, limit: 1 });
     return (model as unknown as Out | undefined) ?? null;
   }
 
@@ -55,12 +54,12 @@ export class QueryBuilder<M extends ModelInstance, Out = M> extends WriteBuilder
 
   /** The number of matching records (counted from an index, without reading them, where one fits). */
   async count(): Promise<number> {
-    return countSelected(this.context(), this.state);
+    return this.context().queries.count(this.state);
   }
 
   /** True when at least one record matches. */
   async exists(): Promise<boolean> {
-    return (await selectRows(this.context(), { ...this.state, limit: 1 })).length > 0;
+    return (await this.context().queries.rows({ ...this.state, limit: 1 })).length > 0;
   }
 
   /**
@@ -72,7 +71,7 @@ export class QueryBuilder<M extends ModelInstance, Out = M> extends WriteBuilder
     return this.#live(
       [],
       state,
-      async (context) => (await queryResults(context, state)) as unknown as Out[],
+      async (context) => (await context.queries.results(state)) as unknown as Out[],
       liveComparison,
       false,
     );
@@ -85,7 +84,7 @@ export class QueryBuilder<M extends ModelInstance, Out = M> extends WriteBuilder
       ['first'],
       state,
       async (context) =>
-        ((await queryResults(context, state))[0] as unknown as Out | undefined) ?? null,
+        ((await context.queries.results(state))[0] as unknown as Out | undefined) ?? null,
       liveComparison,
       true,
     );
@@ -94,7 +93,7 @@ export class QueryBuilder<M extends ModelInstance, Out = M> extends WriteBuilder
   /** A live count of the matching records, counted from an index where one fits. */
   observeCount(): Observable<number> {
     const state: QueryState = { ...this.state, with: [], aggregates: [] };
-    return this.#live(['count'], state, (context) => countSelected(context, state));
+    return this.#live(['count'], state, (context) => context.queries.count(state));
   }
 
   /**
@@ -172,7 +171,7 @@ export class QueryBuilder<M extends ModelInstance, Out = M> extends WriteBuilder
 
   /** The values of `field` of the matching records, in the query's order. */
   async pluck<K extends AttributeKey<M>>(field: K): Promise<AttributesOf<M>[K][]> {
-    const rows = await selectRows(this.context(), this.state);
+    const rows = await this.context().queries.rows(this.state);
     return rows.map((row) => valueAt(row, field) as AttributesOf<M>[K]);
   }
 

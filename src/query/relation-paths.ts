@@ -1,5 +1,5 @@
 import { describe } from '../core/values.js';
-import type { DatabaseRuntime, RelationReader } from '../state/context.js';
+import type { DatabaseRuntime, RelationEnd } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
 import type { ModelInstance } from '../state/model-instance.js';
 import { FilterBuilder } from './filter-builder.js';
@@ -102,12 +102,12 @@ export class RelationPaths {
   }
 
   /** The relations along `path`, in order. @throws SchemaError for a name that is not one. */
-  along(path: string): RelationReader[] {
+  along(path: string): RelationEnd[] {
     const runtime = this.#runtime;
-    const relations: RelationReader[] = [];
+    const relations: RelationEnd[] = [];
     let model: ModelClass = this.#model;
     for (const name of path.split('.')) {
-      const { relation } = runtime.relation(model, name);
+      const relation = runtime.contextOf(model).relationEnd(name);
       relations.push(relation);
       model = relation.related;
     }

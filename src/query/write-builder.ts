@@ -11,7 +11,6 @@ import { deleteRows, updateRows } from '../state/query-writes.js';
 import { lifecycleWrite } from '../state/write-lifecycle.js';
 import type { KeysOfType } from './filter-builder.js';
 import { RelationQueryBuilder } from './relation-query-builder.js';
-import { selectRows } from './run-query.js';
 
 /**
  * The writes of a query to its matching records, each in one transaction with its read:
@@ -102,7 +101,7 @@ export abstract class WriteBuilder<M extends ModelInstance, Out = M> extends Rel
   ): () => Promise<number> {
     const state = this.state;
     return async () => {
-      const rows = await selectRows(context, state);
+      const rows = await context.queries.rows(state);
       await apply(rows);
       return rows.length;
     };

@@ -42,7 +42,7 @@ export class BelongsTo<
     this.link = { parentField: this.foreignKey, relatedField: this.ownerKey };
   }
 
-  protected readonly toMany = false;
+  readonly toMany = false;
 
   protected readonly link: KeyLink;
 

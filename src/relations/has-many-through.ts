@@ -12,5 +12,5 @@ export class HasManyThrough<
   R extends ModelInstance,
   T extends ModelInstance,
 > extends HasOneOrManyThrough<P, R, T, R[]> {
-  protected readonly toMany = true;
+  readonly toMany = true;
 }

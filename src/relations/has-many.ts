@@ -19,7 +19,7 @@ export class HasMany<
   R extends ModelInstance,
   PA = AttributesOf<P>,
 > extends HasOneOrMany<P, R, R[], PA> {
-  protected readonly toMany = true;
+  readonly toMany = true;
 
   /** The related model with the greatest `field` (ties: the greater primary key); read-only. */
   latestOfMany(field: AttributeKey<R>): HasOneOfMany<P, R> {

@@ -2,7 +2,6 @@ import type { AttributeKey } from '../core/attribute-types.js';
 import { type OrderDirection, orderComparator, rowMatcher } from '../query/clause.js';
 import type { QueryBuilder } from '../query/query-builder.js';
 import type { QueryState } from '../query/query-state.js';
-import { filterByRelations } from '../query/relation-filters.js';
 import type { DatabaseRuntime } from '../state/context.js';
 import { softDeleteColumn } from '../state/lifecycle.js';
 import type { ModelInstance } from '../state/model-instance.js';
@@ -44,7 +43,7 @@ export class HasOneOfMany<P extends ModelInstance, R extends ModelInstance> exte
     this.aggregate = aggregate;
   }
 
-  protected readonly toMany = false;
+  readonly toMany = false;
 
   /**
    * Constrains `query` to the one model picked, as `getResults()` picks it: `query().get()` gives
@@ -85,7 +84,7 @@ export class HasOneOfMany<P extends ModelInstance, R extends ModelInstance> exte
     );
     const kept = new Set(
       constraint.has.length > 0
-        ? await filterByRelations(runtime, this.related, matching, constraint.has)
+        ? await runtime.contextOf(this.related).queries.filterByRelations(matching, constraint.has)
         : matching,
     );
     return picked.map((model) => (model !== null && kept.has(model) ? [model] : []));

@@ -2,7 +2,6 @@ import type { AttributeKey, AttributesOf, WithAttributes } from '../core/attribu
 import { SchemaError, UnsavedModelError, ValidationError } from '../core/errors.js';
 import { assertAttributeSet } from '../core/storable.js';
 import { describe, type Key } from '../core/values.js';
-import type { ExistenceJoin } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
 import type { ModelInstance } from '../state/model-instance.js';
 import {
@@ -15,6 +14,7 @@ import {
 } from '../state/model-state.js';
 import { ForeignKeyLink, type MorphType } from './foreign-key-link.js';
 import { KeyedRelation, type KeyLink } from './keyed-relation.js';
+import type { ExistenceJoin } from './relation.js';
 import { DELETE_RULES, type DeleteRule, type RelationRequirements } from './requirements.js';
 
 /**

@@ -12,5 +12,5 @@ export class HasOneThrough<
   R extends ModelInstance,
   T extends ModelInstance,
 > extends HasOneOrManyThrough<P, R, T, R | null> {
-  protected readonly toMany = false;
+  readonly toMany = false;
 }

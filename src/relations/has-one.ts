@@ -15,7 +15,7 @@ export class HasOne<
   R extends ModelInstance,
   PA = AttributesOf<P>,
 > extends HasOneOrMany<P, R, R | null, PA> {
-  protected readonly toMany = false;
+  readonly toMany = false;
 
   /**
    * Sets the related model's foreign key to null and saves it, in one transaction; with nothing

@@ -47,7 +47,7 @@ export class MorphTo<
     this.tables = this.models.map((model) => model.table as Tables);
   }
 
-  protected readonly toMany = false;
+  readonly toMany = false;
 
   /**
    * A query over the owner's table, for the owner the child points at now: over the model its

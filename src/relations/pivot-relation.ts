@@ -108,7 +108,7 @@ export abstract class PivotRelation<
     return this;
   }
 
-  protected readonly toMany = true;
+  readonly toMany = true;
 
   addConstraints(query: QueryBuilder<R>): QueryBuilder<R> {
     const { name, relatedColumn } = this.pivot;

@@ -7,20 +7,32 @@ import { type DirectRead, directReadOf, observeDirect, readOnce } from '../query
 import { readByKey } from '../query/find.js';
 import { QueryBuilder } from '../query/query-builder.js';
 import { liveShareKey, type QueryState } from '../query/query-state.js';
-import type { DatabaseRuntime, ExistenceJoin, RelationDefinition } from '../state/context.js';
+import type { DatabaseRuntime } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
 import type { ModelInstance } from '../state/model-instance.js';
 import { contextFor, runtimeFor } from '../state/model-runtime.js';
-import { keyAttribute, setLoaded } from '../state/model-state.js';
+import { keyAttribute } from '../state/model-state.js';
 import type { RelationRequirements } from './requirements.js';
 
 /** A relation of any kind, as the registry and the eager loader handle it. */
 export type AnyRelation = Relation<ModelInstance, ModelInstance, unknown>;
 
-/** A relation as the Database's registry keeps it for one model class: the whole relation. */
-export interface RegisteredRelation extends RelationDefinition {
+/** A relation as the Database's registry keeps it for one model class. */
+export interface RegisteredRelation {
+  /** Its name in `with()` and `load()`: `profile` for `profileRelation()`. */
+  readonly name: string;
+  /** The model class it is defined on. */
+  readonly owner: ModelClass;
   /** The relation bound to a blank instance: what it relates to, its keys, its eager reads. */
   readonly relation: AnyRelation;
+}
+
+/** How a parent's key is found on its related models: `posts.user_id` holds `users.id`. */
+export interface ExistenceJoin {
+  /** The related models' field holding the parent's key. */
+  readonly relatedField: string;
+  /** The parent's field it holds. */
+  readonly parentField: string;
 }
 
 /**
@@ -28,10 +40,10 @@ export interface RegisteredRelation extends RelationDefinition {
  * once for all of them. A kind states whether a parent relates to a list ({@link toMany}), the
  * query over the related model for one parent ({@link addConstraints}), one batch read for many
  * parents ({@link eagerRead}) and what it needs of the schema ({@link requirements}), and gives
- * the parent's attribute it looks up with to the constructor. From
- * those, this class reads for one parent (`getResults`), observes (`observe`), matches eager
- * loads and counts. A kind may add a faster count from index keys ({@link countRelated}). Where
- * the query for one parent is one key of one index, the query layer reads it directly.
+ * the parent's attribute it looks up with to the constructor. From those, this class reads for
+ * one parent (`getResults`) and observes (`observe`); the execution layer matches eager loads
+ * and counts. A kind may add a faster count from index keys ({@link countRelated}). Where the
+ * query for one parent is one key of one index, the query layer reads it directly.
  * @typeParam P - the model the relation is defined on
  * @typeParam R - the model at the other end
  * @typeParam Result - what `getResults()` resolves to (`R | null` for a to-one relation)
@@ -69,7 +81,7 @@ export abstract class Relation<P extends ModelInstance, R extends ModelInstance,
   readonly #decidedByMore: boolean;
 
   /** True when a parent relates to a list of models, false when to at most one. */
-  protected abstract readonly toMany: boolean;
+  abstract readonly toMany: boolean;
 
   /** The parent's attribute holding what the relation looks up with (its key, a foreign key). */
   protected readonly lookupField: string;
@@ -108,39 +120,11 @@ export abstract class Relation<P extends ModelInstance, R extends ModelInstance,
   }
 
   /**
-   * Sets relation `name` on each parent from its list in `groups` (of {@link eagerRead}): the
-   * first related model or null for a to-one kind, the list for a to-many one.
-   */
-  match(parents: readonly P[], groups: readonly (readonly R[])[], name: string): void {
-    parents.forEach((parent, i) => {
-      setLoaded(parent, name, this.shape(groups[i] ?? []), 'relation');
-    });
-  }
-
-  /**
    * How many related records each of `parents` has, in their order, for relation queries
    * (`has`, `withCount`); a kind that can count from index keys, not whole records, does.
    */
   async countRelated(parents: readonly P[], runtime: DatabaseRuntime): Promise<number[]> {
     const groups = await this.eagerRead(parents, runtime);
-    return groups.map((group) => group.length);
-  }
-
-  /**
-   * How many related models matching `constraint` each of `parents` has, in their order: from
-   * index keys without a constraint, else from one constrained eager read.
-   */
-  async countWhere(
-    parents: readonly P[],
-    runtime: DatabaseRuntime,
-    constraint?: QueryState,
-  ): Promise<number[]> {
-    const plain = !constraint || (constraint.clauses.length === 0 && constraint.has.length === 0);
-    // Index keys count trashed and scoped-out models too: a constrained model is counted by reading.
-    if (plain && !runtime.contextOf(this.related).lifecycle.scoped) {
-      return this.countRelated(parents, runtime);
-    }
-    const groups = await this.eagerRead(parents, runtime, constraint);
     return groups.map((group) => group.length);
   }
 

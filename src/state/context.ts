@@ -8,6 +8,8 @@ import type { QueryState } from '../query/query-state.js';
 import type { Lifecycle } from './lifecycle.js';
 import type { KeyType, ModelClass } from './model-class.js';
 import type { ModelInstance } from './model-instance.js';
+import type { QueryRunner } from './query-runner.js';
+import type { WriteEffects } from './write-effects.js';
 
 /** Everything a model class needs at run time, provided by the Database that registered it. */
 export interface ModelContext<M extends ModelInstance = ModelInstance> {
@@ -22,6 +24,15 @@ export interface ModelContext<M extends ModelInstance = ModelInstance> {
   readonly runtime: DatabaseRuntime;
   /** What the model's statics declare of its lifecycle: timestamps, soft deletes, hooks... */
   readonly lifecycle: Lifecycle;
+  /** Runs the model's queries: the layer above the query builder and the relations. */
+  readonly queries: QueryRunner<M>;
+  /** What writes of the model do to other records: soft-delete cascades, owner touches. */
+  readonly effects: WriteEffects;
+  /**
+   * What relation `name` of the model reaches, as a query names it.
+   * @throws SchemaError when the model has no such relation.
+   */
+  relationEnd(name: string): RelationEnd;
   /**
    * `state` with the model's read constraints that it keeps (soft deletes, global scopes) turned
    * into clauses and relation filters; the result keeps none, so a second call changes nothing.
@@ -81,35 +92,10 @@ export interface DatabaseRuntime {
     query: () => PromiseExtended<T>,
     comparison: LiveComparison<NoInfer<T>>,
   ): Observable<T>;
-  /**
-   * Relation `name` of `model`, as the Database's registry keeps it.
-   * @throws SchemaError when the model has no such relation.
-   */
-  relation(model: ModelClass, name: string): RelationDefinition;
-  /**
-   * Stamps `rows` of a soft-deleting model trashed at `now`, with what the delete rules of its
-   * relations reach, in the running transaction; resolves to the rows as now stored.
-   */
-  trash(context: ModelContext, rows: readonly Row[], now: Date): Promise<Row[]>;
-  /** Restores trashed `rows`, and what the cascade of their soft delete trashed with them. */
-  restore(context: ModelContext, rows: readonly Row[], now: Date): Promise<Row[]>;
-  /** Sets `updated_at` of the owners that `models` name in their model's `static touches`. */
-  touchOwners(context: ModelContext, models: readonly ModelInstance[], now: Date): Promise<void>;
 }
 
-/** How a parent's key is found on its related models: `posts.user_id` holds `users.id`. */
-export interface ExistenceJoin {
-  /** The related models' field holding the parent's key. */
-  readonly relatedField: string;
-  /** The parent's field it holds. */
-  readonly parentField: string;
-}
-
-/**
- * A relation as queries, eager loads and relation filters read it, for many parents at once;
- * every relation kind is one.
- */
-export interface RelationReader {
+/** The model classes at the other end of one relation, as a query names them. */
+export interface RelationEnd {
   /** The model class at the other end. */
   readonly related: ModelClass;
   /**
@@ -117,36 +103,6 @@ export interface RelationReader {
    * whose models a query callback cannot constrain; absent for every other kind.
    */
   readonly models?: readonly ModelClass[];
-  /** Each parent's related models (matching `constraint`), in the parents' order. */
-  eagerRead(
-    parents: readonly ModelInstance[],
-    runtime: DatabaseRuntime,
-    constraint?: QueryState,
-  ): Promise<ModelInstance[][]>;
-  /** How many related models (matching `constraint`) each parent has, in their order. */
-  countWhere(
-    parents: readonly ModelInstance[],
-    runtime: DatabaseRuntime,
-    constraint?: QueryState,
-  ): Promise<number[]>;
-  /** Sets relation `name` on each parent from its group of {@link eagerRead}. */
-  match(
-    parents: readonly ModelInstance[],
-    groups: readonly (readonly ModelInstance[])[],
-    name: string,
-  ): void;
-  /** The one field the related models hold each parent's key in, where there is one. */
-  existenceJoin(): ExistenceJoin | undefined;
-}
-
-/** A relation of one model class, by its name. */
-export interface RelationDefinition {
-  /** Its name in `with()` and `load()`: `profile` for `profileRelation()`. */
-  readonly name: string;
-  /** The model class it is defined on. */
-  readonly owner: ModelClass;
-  /** The relation bound to a blank instance. */
-  readonly relation: RelationReader;
 }
 
 const runtimes = new WeakMap<ModelClass, DatabaseRuntime>();

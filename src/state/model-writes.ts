@@ -168,12 +168,12 @@ export async function deleteModel(model: ModelInstance, force = false): Promise<
       } else {
         const row = await context.table.get(key);
         if (row) {
-          const trashed = await runtime.trash(context, [row], now);
+          const trashed = await context.effects.trash([row], now);
           refreshFrom(model, trashed[0]!);
         }
       }
       await runHooks(context, 'deleted', [model]);
-      await runtime.touchOwners(context, [model], now);
+      await context.effects.touchOwners([model], now);
     }),
   );
 }
@@ -185,18 +185,17 @@ export async function deleteModel(model: ModelInstance, force = false): Promise<
 export async function restoreModel(model: ModelInstance): Promise<void> {
   const context = contextFor(model);
   const key = requireKey(context, model, 'restore');
-  const { runtime } = context;
   await undoneOnFailure([model], () =>
     writeWithCascades(context, async () => {
       const now = new Date();
       await runHooks(context, 'restoring', [model]);
       const row = await context.table.get(key);
       if (row) {
-        const restored = await runtime.restore(context, [row], now);
+        const restored = await context.effects.restore([row], now);
         refreshFrom(model, restored[0]!);
       }
       await runHooks(context, 'restored', [model]);
-      await runtime.touchOwners(context, [model], now);
+      await context.effects.touchOwners([model], now);
     }),
   );
 }
@@ -221,7 +220,7 @@ export async function touchModel(model: ModelInstance): Promise<void> {
       await context.table.put(row);
       writeAttribute(model, columns.updatedAt, now);
       setOriginal(model, snapshot({ ...originalOf(model), [columns.updatedAt]: now }));
-      await context.runtime.touchOwners(context, [model], now);
+      await context.effects.touchOwners([model], now);
     }),
   );
 }
@@ -240,7 +239,7 @@ async function afterSave(
       ),
     );
   }
-  if (context.lifecycle.touches.length > 0) await context.runtime.touchOwners(context, models, now);
+  if (context.lifecycle.touches.length > 0) await context.effects.touchOwners(models, now);
 }
 
 /** A delete or restore: one transaction over every table, as its hooks and cascades may reach. */

@@ -45,7 +45,7 @@ export async function updateRows(
     await context.table.bulkPut(changed);
     if (lifecycle.touches.length > 0) {
       const models = changed.map((row) => hydrate(context, row));
-      await context.runtime.touchOwners(context, models, now);
+      await context.effects.touchOwners(models, now);
     }
     return;
   }
@@ -103,7 +103,7 @@ export async function updateRowsEach(
       ).then(() => runHooks(context, 'saved', [model])),
     );
   }
-  if (lifecycle.touches.length > 0) await context.runtime.touchOwners(context, written, now);
+  if (lifecycle.touches.length > 0) await context.effects.touchOwners(written, now);
 }
 
 /**
@@ -115,15 +115,15 @@ export async function deleteRows(
   rows: readonly Row[],
   force: boolean,
 ): Promise<void> {
-  const { lifecycle, runtime } = context;
+  const { lifecycle } = context;
   const now = new Date();
   const models =
     lifecycle.hasHooks || lifecycle.touches.length > 0
       ? rows.map((row) => hydrate(context, row))
       : [];
   await runHooks(context, 'deleting', models);
-  if (lifecycle.softDelete !== undefined && !force) await runtime.trash(context, rows, now);
+  if (lifecycle.softDelete !== undefined && !force) await context.effects.trash(rows, now);
   else await context.table.bulkDelete(rows.map((row) => row[context.primaryKey]) as Key[]);
   await runHooks(context, 'deleted', models);
-  await runtime.touchOwners(context, models, now);
+  await context.effects.touchOwners(models, now);
 }

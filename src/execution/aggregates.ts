@@ -1,8 +1,9 @@
-import type { DatabaseRuntime } from '../state/context.js';
+import type { Aggregate } from '../query/query-state.js';
 import type { ModelClass } from '../state/model-class.js';
 import type { ModelInstance } from '../state/model-instance.js';
 import { readAttribute, setLoaded } from '../state/model-state.js';
-import type { Aggregate } from './query-state.js';
+import type { Execution } from './execution.js';
+import { countPerParent } from './relation-groups.js';
 
 /**
  * Sets each aggregate on every one of `models` (of `model`) as an extra value: never saved,
@@ -10,7 +11,7 @@ import type { Aggregate } from './query-state.js';
  * constrains them; sums, minimums, maximums and averages from one eager read per relation.
  */
 export async function addAggregates(
-  runtime: DatabaseRuntime,
+  execution: Execution,
   model: ModelClass,
   models: readonly ModelInstance[],
   aggregates: readonly Aggregate[],
@@ -18,7 +19,7 @@ export async function addAggregates(
   if (models.length === 0) return;
   await Promise.all(
     aggregates.map(async (aggregate) => {
-      const values = await valuesOf(runtime, model, models, aggregate);
+      const values = await valuesOf(execution, model, models, aggregate);
       models.forEach((one, i) => {
         setLoaded(one, aggregate.alias, values[i], 'extra');
       });
@@ -27,15 +28,16 @@ export async function addAggregates(
 }
 
 async function valuesOf(
-  runtime: DatabaseRuntime,
+  execution: Execution,
   model: ModelClass,
   models: readonly ModelInstance[],
   aggregate: Aggregate,
 ): Promise<(number | boolean | null)[]> {
-  const { relation } = runtime.relation(model, aggregate.relation);
+  const relation = execution.relation(model, aggregate.relation);
+  const { runtime } = execution;
   const { kind, field, constraint } = aggregate;
   if ((kind === 'count' && field === undefined) || kind === 'exists') {
-    const counts = await relation.countWhere(models, runtime, constraint);
+    const counts = await countPerParent(relation, models, runtime, constraint);
     return kind === 'count' ? counts : counts.map((count) => count > 0);
   }
   const groups = await relation.eagerRead(models, runtime, constraint);

@@ -1,13 +1,12 @@
 import { dictionaryKey } from '../core/key-dictionary.js';
-import { isValidKey, type Key, type Row, valueAt } from '../core/values.js';
+import { isValidKey, type Key, valueAt } from '../core/values.js';
+import type { Clause } from '../query/clause.js';
+import { everyIndexKey } from '../query/key-reads.js';
+import { isFullScan, planRead } from '../query/planner.js';
+import { EMPTY_QUERY, type QueryState, type RelationFilter } from '../query/query-state.js';
 import type { ModelContext } from '../state/context.js';
-import type { Clause } from './clause.js';
-import { isFullScan, planRead } from './planner.js';
-import { EMPTY_QUERY, type QueryState, type RelationFilter } from './query-state.js';
+import type { Execution } from './execution.js';
 import { compareCount } from './relation-filters.js';
-
-/** Reads the rows of a query over another model (the related side), as stored. */
-export type RowReader = (context: ModelContext, state: QueryState) => Promise<Row[]>;
 
 /**
  * `state` with its relation filters turned into key clauses where that reads less: when the
@@ -18,16 +17,15 @@ export type RowReader = (context: ModelContext, state: QueryState) => Promise<Ro
  * one — and only the parents whose keys they hold are read. Filters it cannot answer so stay.
  */
 export async function relatedFirst(
+  execution: Execution,
   context: ModelContext,
   state: QueryState,
-  readRows: RowReader,
 ): Promise<QueryState> {
   const paged = state.limit !== undefined || state.offset > 0;
   if (paged || state.clauses.some((clause) => clause.operator === 'inKeysOf')) return state;
   const request = { clauses: state.clauses, order: state.order, limit: undefined, offset: 0 };
   const plan = planRead(context, request);
   if (plan.alternatives || !isFullScan(plan)) return state;
-  const { runtime, model } = context;
   const kept: RelationFilter[] = [];
   const clauses: Clause[] = [...state.clauses];
   for (const filter of state.has) {
@@ -35,7 +33,7 @@ export async function relatedFirst(
       kept.push(filter);
       continue;
     }
-    const { relation } = runtime.relation(model, filter.relation);
+    const relation = execution.relation(context.model, filter.relation);
     const join = compareCount(0, filter.operator, filter.count)
       ? undefined
       : relation.existenceJoin();
@@ -43,8 +41,8 @@ export async function relatedFirst(
       kept.push(filter);
       continue;
     }
-    const related = runtime.contextOf(relation.related);
-    const counts = await countsByKey(related, join.relatedField, filter.constraint, readRows);
+    const related = context.runtime.contextOf(relation.related);
+    const counts = await countsByKey(related, join.relatedField, filter.constraint);
     const keys: Key[] = [];
     for (const { key, count } of counts.values()) {
       if (compareCount(count, filter.operator, filter.count)) keys.push(key);
@@ -62,7 +60,6 @@ async function countsByKey(
   related: ModelContext,
   field: string,
   constraint: QueryState | undefined,
-  readRows: RowReader,
 ): Promise<Map<unknown, { key: Key; count: number }>> {
   const counts = new Map<unknown, { key: Key; count: number }>();
   const add = (key: unknown) => {
@@ -74,7 +71,7 @@ async function countsByKey(
   const plain = !constraint || (constraint.clauses.length === 0 && constraint.has.length === 0);
   if (plain && !related.lifecycle.scoped) {
     // The foreign key's index holds one entry per related record: no record is read.
-    for (const key of await related.table.orderBy(field).keys()) add(key);
+    for (const key of await everyIndexKey(related.table, field)) add(key);
     return counts;
   }
   const whole: QueryState = {
@@ -85,6 +82,6 @@ async function countsByKey(
     with: [],
     aggregates: [],
   };
-  for (const row of await readRows(related, whole)) add(valueAt(row, field));
+  for (const row of await related.queries.rows(whole)) add(valueAt(row, field));
   return counts;
 }

@@ -1,19 +1,24 @@
 import { distinctKeys, groupsPerOwner } from '../core/key-dictionary.js';
-import type { ModelContext } from '../state/context.js';
-import type { ModelInstance } from '../state/model-instance.js';
-import { hydrate, readAttribute } from '../state/model-state.js';
-import { readRows } from './query-plan.js';
 import {
   type EagerLoad,
   EMPTY_QUERY,
   type QueryState,
   type RelationFilter,
-} from './query-state.js';
+} from '../query/query-state.js';
+import type { AnyRelation, ExistenceJoin } from '../relations/relation.js';
+import type { ModelContext } from '../state/context.js';
+import type { ModelInstance } from '../state/model-instance.js';
+import { hydrate, readAttribute } from '../state/model-state.js';
+import type { Execution } from './execution.js';
+import { setRelationGroups } from './relation-groups.js';
 
 /** A relation that both filters the results and is loaded onto them (`withWhereHas`). */
 interface FilteredLoad {
   readonly filter: RelationFilter;
   readonly load: EagerLoad;
+  readonly relation: AnyRelation;
+  /** The one field of the related models that holds the parent's key. */
+  readonly join: ExistenceJoin;
 }
 
 /**
@@ -21,7 +26,11 @@ interface FilteredLoad {
  * related models can be read once for both: a one-level relation that holds the parent's key in
  * one field (HasOne, HasMany), an unpaged query and an unpaged constraint. Undefined otherwise.
  */
-export function filteredLoadOf(context: ModelContext, state: QueryState): FilteredLoad | undefined {
+export function filteredLoadOf(
+  execution: Execution,
+  context: ModelContext,
+  state: QueryState,
+): FilteredLoad | undefined {
   if (state.limit !== undefined || state.offset > 0) return undefined;
   for (const load of state.with) {
     if (load.path.includes('.')) continue;
@@ -36,8 +45,9 @@ export function filteredLoadOf(context: ModelContext, state: QueryState): Filter
     if (!filter || (constraint && (constraint.limit !== undefined || constraint.offset > 0))) {
       continue;
     }
-    const { relation } = context.runtime.relation(context.model, load.path);
-    if (relation.existenceJoin()) return { filter, load };
+    const relation = execution.relation(context.model, load.path);
+    const join = relation.existenceJoin();
+    if (join) return { filter, load, relation, join };
   }
   return undefined;
 }
@@ -53,15 +63,10 @@ export async function readFilteredLoad<M extends ModelInstance>(
   found: FilteredLoad,
   select: (state: QueryState) => Promise<M[]>,
 ): Promise<M[]> {
-  const { runtime, model } = context;
-  const { relation } = runtime.relation(model, found.load.path);
-  const join = relation.existenceJoin()!;
-  const related = runtime.contextOf(relation.related);
+  const { relation, join } = found;
+  const related = context.runtime.contextOf(relation.related);
   const constraint = found.load.constraint ?? EMPTY_QUERY;
-  const rows = await readRows(
-    related,
-    related.constrain({ ...constraint, with: [], aggregates: [] }),
-  );
+  const rows = await related.queries.rows({ ...constraint, with: [], aggregates: [] });
   const keys = distinctKeys(rows, (row) => row[join.relatedField]);
   const parents = await select({
     ...state,
@@ -75,6 +80,6 @@ export async function readFilteredLoad<M extends ModelInstance>(
     parents,
     (parent) => readAttribute(parent, join.parentField),
   );
-  relation.match(parents, groups, found.load.path);
+  setRelationGroups(relation, parents, groups, found.load.path);
   return parents;
 }

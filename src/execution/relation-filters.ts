@@ -1,16 +1,17 @@
-import type { DatabaseRuntime } from '../state/context.js';
+import { rowMatcher } from '../query/clause.js';
+import type { CountOperator, FilterAlternative, RelationFilter } from '../query/query-state.js';
 import type { ModelClass } from '../state/model-class.js';
 import type { ModelInstance } from '../state/model-instance.js';
 import { originalOf } from '../state/model-state.js';
-import { rowMatcher } from './clause.js';
-import type { CountOperator, FilterAlternative, RelationFilter } from './query-state.js';
+import type { Execution } from './execution.js';
+import { countPerParent } from './relation-groups.js';
 
 /**
  * The `models` (of `model`) whose related models satisfy every filter: per filter, one count for
  * all the models still in, read from index keys unless the filter constrains what is counted.
  */
 export async function filterByRelations<M extends ModelInstance>(
-  runtime: DatabaseRuntime,
+  execution: Execution,
   model: ModelClass,
   models: readonly M[],
   filters: readonly RelationFilter[],
@@ -20,11 +21,11 @@ export async function filterByRelations<M extends ModelInstance>(
     // With no model left, no related record can change the result: nothing more to read.
     if (kept.length === 0) break;
     if (filter.anyOf) {
-      kept = await anyOf(runtime, model, kept, filter.anyOf);
+      kept = await anyOf(execution, model, kept, filter.anyOf);
       continue;
     }
-    const { relation } = runtime.relation(model, filter.relation);
-    const counts = await relation.countWhere(kept, runtime, filter.constraint);
+    const relation = execution.relation(model, filter.relation);
+    const counts = await countPerParent(relation, kept, execution.runtime, filter.constraint);
     kept = kept.filter((_, i) => compareCount(counts[i]!, filter.operator, filter.count));
   }
   return kept;
@@ -32,7 +33,7 @@ export async function filterByRelations<M extends ModelInstance>(
 
 /** The `models` that pass at least one of `alternatives`, in their order. */
 async function anyOf<M extends ModelInstance>(
-  runtime: DatabaseRuntime,
+  execution: Execution,
   model: ModelClass,
   models: readonly M[],
   alternatives: readonly FilterAlternative[],
@@ -43,7 +44,7 @@ async function anyOf<M extends ModelInstance>(
     const candidates = models.filter(
       (one) => !passing.has(one) && (!matches || matches(originalOf(one)!)),
     );
-    const kept = await filterByRelations(runtime, model, candidates, alternative.has);
+    const kept = await filterByRelations(execution, model, candidates, alternative.has);
     for (const one of kept) passing.add(one);
   }
   return models.filter((one) => passing.has(one));

@@ -1,11 +1,12 @@
-import type { DatabaseRuntime } from '../state/context.js';
+import { rowMatcher } from '../query/clause.js';
+import type { EagerLoad, QueryState } from '../query/query-state.js';
 import type { ModelClass } from '../state/model-class.js';
 import type { ModelInstance } from '../state/model-instance.js';
 import { originalOf, readAttribute, setLoaded } from '../state/model-state.js';
 import { addAggregates } from './aggregates.js';
-import { rowMatcher } from './clause.js';
-import type { EagerLoad, QueryState } from './query-state.js';
+import type { Execution } from './execution.js';
 import { filterByRelations } from './relation-filters.js';
+import { setRelationGroups } from './relation-groups.js';
 
 /** What is loaded under one relation name: its constraint, and the levels below it. */
 interface Level {
@@ -19,10 +20,10 @@ interface Level {
  * Loads relation paths onto `models` (all of one class): one eager read per relation and level,
  * whatever the number of models, matched back through key dictionaries; nested paths load from
  * the models just loaded. A constraint filters and orders the related models of its level, and
- * pages them per parent. Relations come from `runtime`'s registry, not from method calls.
+ * pages them per parent. Relations come from `execution`, not from method calls.
  */
 export async function eagerLoad(
-  runtime: DatabaseRuntime,
+  execution: Execution,
   models: readonly ModelInstance[],
   loads: readonly EagerLoad[],
 ): Promise<void> {
@@ -40,10 +41,10 @@ export async function eagerLoad(
   const model = first.constructor as ModelClass;
   await Promise.all(
     [...levels].map(async ([name, { constraint, nested, perTable }]) => {
-      const { relation } = runtime.relation(model, name);
-      let groups = await relation.eagerRead(models, runtime, constraint);
-      if (perTable) groups = await constrainPerTable(runtime, groups, perTable);
-      relation.match(models, groups, name);
+      const relation = execution.relation(model, name);
+      let groups = await relation.eagerRead(models, execution.runtime, constraint);
+      if (perTable) groups = await constrainPerTable(execution, groups, perTable);
+      setRelationGroups(relation, models, groups, name);
       // An owner of several children (BelongsTo) is in each of their lists: loaded below once.
       const kept = constraint ? pagePerParent(models, name, constraint) : distinct(groups);
       nested.push(...(constraint?.with ?? []));
@@ -60,8 +61,8 @@ export async function eagerLoad(
       await Promise.all(
         [...byClass].map(([of, group]) =>
           Promise.all([
-            eagerLoad(runtime, group, [...nested, ...(perTable?.[of.table]?.with ?? [])]),
-            addAggregates(runtime, of, group, aggregates),
+            eagerLoad(execution, group, [...nested, ...(perTable?.[of.table]?.with ?? [])]),
+            addAggregates(execution, of, group, aggregates),
           ]),
         ),
       );
@@ -79,7 +80,7 @@ function distinct(groups: readonly (readonly ModelInstance[])[]): ModelInstance[
  * keeps (its filters and relation filters); owners of a table without one are all kept.
  */
 async function constrainPerTable(
-  runtime: DatabaseRuntime,
+  execution: Execution,
   groups: readonly (readonly ModelInstance[])[],
   perTable: NonNullable<EagerLoad['perTable']>,
 ): Promise<ModelInstance[][]> {
@@ -98,7 +99,7 @@ async function constrainPerTable(
     }
     const matches = rowMatcher(constraint.clauses);
     const matching = matches ? group.filter((owner) => matches(originalOf(owner)!)) : group;
-    for (const owner of await filterByRelations(runtime, of, matching, constraint.has)) {
+    for (const owner of await filterByRelations(execution, of, matching, constraint.has)) {
       kept.add(owner);
     }
   }
