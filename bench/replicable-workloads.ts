@@ -26,8 +26,8 @@ class Card extends Model<CardRow> {
  * replicated, against hand-written Dexie adding the same record (a uuid made the same way) in a
  * readwrite transaction on a plain Dexie database: the time (≤ 1.2), and the reads one create
  * makes, counted below dexorm's write path (hand-written Dexie makes none). Then an open of that
- * database by a new Database instance, as at a page load (it looks at the stored tables before
- * Dexie opens it), against a new Dexie instance opening the plain one (≤ 1.5).
+ * database by a new Database instance, as at a page load, against a new Dexie instance opening
+ * the plain one (≤ 1.5).
  */
 export async function replicableWorkloads(env: BenchEnvironment): Promise<ResultRow[]> {
   const stamp = Date.now();

@@ -1,3 +1,4 @@
+import { Dexie, type Table } from 'dexie';
 import { firstValueFrom } from 'rxjs';
 import { filter } from 'rxjs/operators';
 import { describe, expect, it, vi } from 'vitest';
@@ -59,6 +60,23 @@ const SYNC_TABLES = ['_dexorm_conflicts', '_dexorm_outbox', '_dexorm_sync', '_de
 const version = (db: Database, table: string, key: unknown) =>
   db.dexie.table('_dexorm_versions').get([table, key]) as Promise<Version | undefined>;
 
+/** `factory`, adding the version asked for by each of its opens to `opens`. */
+function countingOpens(factory: IDBFactory, opens: (number | undefined)[]): IDBFactory {
+  return {
+    open(name: string, version?: number) {
+      opens.push(version);
+      return version === undefined ? factory.open(name) : factory.open(name, version);
+    },
+    deleteDatabase: (name: string) => factory.deleteDatabase(name),
+    cmp: (first: unknown, second: unknown) => factory.cmp(first, second),
+    databases: () => factory.databases(),
+  };
+}
+
+/** Dexie's spec of `table`: its primary key, then its indexes. */
+const specOf = (table: Table) =>
+  [table.schema.primKey, ...table.schema.indexes].map((index) => index.src).join(',');
+
 describe('change capture for replicated tables', () => {
   it('records nothing before a table has been replicated: the sync tables do not exist yet', async () => {
     await Member.create({ name: 'Ada' });
@@ -96,6 +114,36 @@ describe('change capture for replicated tables', () => {
       );
     },
   );
+
+  it.each([
+    ['a database that replicated', true],
+    ['a database that never did', false],
+  ])('opens %s with the IndexedDB opens plain Dexie makes of it', async (_, replicated) => {
+    if (replicated) await startReplicating(session.db);
+    const ada = await Member.create({ name: 'Ada' });
+    const tables = session.db.dexie.tables.map((table) => [table.name, specOf(table)] as const);
+    session.db.close();
+    const opens: (number | undefined)[] = [];
+    const reopened = session.track(
+      new Database(session.db.name, {
+        models: [Member, Card],
+        indexedDB: countingOpens(indexedDB, opens),
+      }),
+    );
+    await reopened.open();
+    reopened.close();
+    const plainOpens: (number | undefined)[] = [];
+    const plain = new Dexie(session.db.name, { indexedDB: countingOpens(indexedDB, plainOpens) });
+    plain.version(1).stores(Object.fromEntries(tables));
+    await plain.open();
+    plain.close();
+    expect(opens).toEqual(plainOpens);
+    await reopened.open();
+    expect(storedTables(reopened)).toEqual(
+      replicated ? [...SYNC_TABLES, 'cards', 'members'] : ['cards', 'members'],
+    );
+    if (replicated) expect((await outbox(reopened)).map(({ key }) => key)).toEqual([ada.id]);
+  });
 
   it('creates no sync tables again after a delete, until the next replicate', async () => {
     await startReplicating(session.db);

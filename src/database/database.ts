@@ -120,11 +120,7 @@ export class Database {
     this.#migrations.declare(dexie, version, stores, options?.migrations ?? {});
     // An extension's tables exist only once it creates them (replication's first replicate()).
     const optional = Object.assign({}, ...extensions.map((extension) => extension.stores));
-    dexie.declareWhenStored(
-      optional,
-      (specs) => this.#migrations.addStores(dexie, specs),
-      this.#dependencies,
-    );
+    dexie.declareWhenStored(optional, (specs) => this.#migrations.addStores(specs));
     this.#runtime = new Runtime(
       this.dexie,
       tables,

@@ -1,4 +1,4 @@
-import type { Dexie, Table, Transaction } from 'dexie';
+import type { Dexie, Table, Transaction, Version } from 'dexie';
 import { MigrationError, SchemaError } from '../core/errors.js';
 import type { Key, Row } from '../core/values.js';
 
@@ -39,7 +39,7 @@ export class Migrations {
   #failure: MigrationError | undefined;
   #onProgress: ((progress: MigrationProgress) => void) | undefined;
   /** The first version declared: tables added to it are in every later one too. */
-  #first = 1;
+  #first: Version | undefined;
 
   constructor(name: string) {
     this.#name = name;
@@ -73,7 +73,6 @@ export class Migrations {
       return [step, migration] as const;
     });
     steps.sort(([a], [b]) => a - b);
-    this.#first = steps[0]?.[0] ?? version;
     for (const [step, migration] of steps) {
       dexie
         .version(step)
@@ -81,14 +80,16 @@ export class Migrations {
         .upgrade((transaction) => this.#run(step, migration, transaction));
     }
     if (!steps.some(([step]) => step === version)) dexie.version(version).stores(stores);
+    this.#first = dexie.version(steps[0]?.[0] ?? version);
   }
 
   /**
    * Adds `stores` to every declared version, so that no upgrade deletes them (Dexie deletes the
-   * stored tables a version leaves out); a null spec takes a table out. `dexie` must be closed.
+   * stored tables a version leaves out); a null spec takes a table out. Also while an upgrade
+   * is about to run: what it creates and deletes follows the schema declared then.
    */
-  addStores(dexie: Dexie, stores: Readonly<Record<string, string | null>>): void {
-    dexie.version(this.#first).stores(stores);
+  addStores(stores: Readonly<Record<string, string | null>>): void {
+    this.#first?.stores(stores);
   }
 
   /** Listens to the progress of the migrations of the next open. */

@@ -6,30 +6,32 @@ interface OptionalStores {
   /** Dexie's specs of the tables, by name. */
   readonly stores: Readonly<Record<string, string>>;
   /**
-   * Adds `specs` to the declared schema, a null spec taking a table out (the connection is
-   * closed when it is called).
+   * Adds `specs` to the declared schema, a null spec taking a table out (also while an open is
+   * under way, before Dexie reads the schema).
    */
   readonly declare: (specs: Readonly<Record<string, string | null>>) => void;
-  readonly factory: IDBFactory;
 }
 
 /**
  * A Dexie instance with tables that exist only once something creates them (replication's, at
  * the first `replicate()`): a database that never needs them never has them. Dexie creates every
- * declared table and, on a schema upgrade, deletes every stored one that is not declared, so each
- * open first looks at the stored tables (an IndexedDB open with no version, closed at once) and
- * declares the optional ones found, until they are.
+ * declared table and, on a schema upgrade, deletes every stored one that is not declared, so the
+ * optional tables are declared as soon as an open finds them stored: when IndexedDB reports the
+ * upgrade, before Dexie runs it, or when the open succeeds, before Dexie reads the schema. No
+ * open costs more than Dexie's own.
  */
 export class OptionalStoresDexie extends Dexie {
   #optional: OptionalStores | undefined;
   #declared = false;
-  /** The open under way: the look at the stored tables, then Dexie's open. */
-  #opening: PromiseExtended<Dexie> | undefined;
-  /** True while looking: Dexie's own open has not started, so a close must wait for it. */
-  #looking = false;
-  #closeRequested: { disableAutoOpen: boolean } | undefined;
   /** Table objects made before a change of the declared schema, which Dexie no longer updates. */
   readonly #handedOut = new Set<Table>();
+
+  constructor(name: string, options: IndexedDbDependencies = {}) {
+    const factory = options.indexedDB ?? Dexie.dependencies.indexedDB;
+    const opens: { seen?: (database: IDBDatabase) => void } = {};
+    super(name, factory ? { ...options, indexedDB: watchOpens(factory, name, opens) } : options);
+    opens.seen = (database) => this.#found(database);
+  }
 
   /**
    * Makes `stores` optional: declared through `declare` at the first open that finds them stored.
@@ -38,11 +40,9 @@ export class OptionalStoresDexie extends Dexie {
   declareWhenStored(
     stores: Readonly<Record<string, string>>,
     declare: (specs: Readonly<Record<string, string | null>>) => void,
-    dependencies: IndexedDbDependencies,
   ): void {
     if (Object.keys(stores).length === 0) return;
-    const factory = dependencies.indexedDB ?? Dexie.dependencies.indexedDB;
-    this.#optional = { stores, declare, factory };
+    this.#optional = { stores, declare };
     // Each open points the older Table objects at its middleware stack, as Dexie does its own.
     this.on(
       'ready',
@@ -54,30 +54,6 @@ export class OptionalStoresDexie extends Dexie {
       },
       true,
     );
-  }
-
-  override open(): PromiseExtended<Dexie> {
-    const optional = this.#optional;
-    if (!optional || this.#declared || this.isOpen()) return super.open();
-    this.#opening ??= Dexie.Promise.resolve(this.#look(optional))
-      .then(() => {
-        const close = this.#closeRequested;
-        this.#closeRequested = undefined;
-        const opened = super.open();
-        // Dexie's own open is under way now: a close cancels it, and what waits on it fails.
-        if (close) super.close(close);
-        return opened;
-      })
-      .finally(() => {
-        this.#opening = undefined;
-      });
-    return this.#opening;
-  }
-
-  override close(options?: { disableAutoOpen: boolean }): void {
-    // Before Dexie's open starts, a close would orphan the queries already waiting on it.
-    if (this.#looking) this.#closeRequested = options ?? { disableAutoOpen: true };
-    else super.close(options);
   }
 
   /**
@@ -118,37 +94,47 @@ export class OptionalStoresDexie extends Dexie {
     }
   }
 
-  async #look(optional: OptionalStores): Promise<void> {
-    this.#looking = true;
+  /** Declares the optional tables when an open finds them all in `database`. */
+  #found(database: IDBDatabase): void {
+    const optional = this.#optional;
+    if (!optional || this.#declared) return;
+    const stored = database.objectStoreNames;
+    if (!Object.keys(optional.stores).every((name) => stored.contains(name))) return;
     try {
-      const stored = await storedTableNames(optional.factory, this.name);
-      if (Object.keys(optional.stores).every((name) => stored.includes(name))) {
-        this.#declare(optional);
-      }
+      this.#declare(optional);
     } catch {
-      // Dexie's open meets the same failure and reports it.
-    } finally {
-      this.#looking = false;
+      // Dexie's open then goes on as declared before, as it would without this.
     }
   }
 }
 
-/** The names of the tables stored in database `name`: none, creating nothing, if there is none. */
-function storedTableNames(factory: IDBFactory, name: string): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const request = factory.open(name);
-    request.onupgradeneeded = () => request.transaction?.abort();
-    request.onsuccess = () => {
-      const names = [...request.result.objectStoreNames];
-      request.result.close();
-      resolve(names);
-    };
-    request.onerror = (event) => {
-      event.preventDefault();
-      if (request.error?.name === 'AbortError') resolve([]);
-      else reject(request.error);
-    };
-  });
+/**
+ * `factory`, telling `opens.seen` of each open of database `name` that upgrades it or succeeds,
+ * before whoever opened it hears of it (listeners run in the order they were added).
+ */
+function watchOpens(
+  factory: IDBFactory,
+  name: string,
+  opens: { readonly seen?: (database: IDBDatabase) => void },
+): IDBFactory {
+  const watched: Pick<IDBFactory, 'open' | 'deleteDatabase' | 'cmp'> &
+    Partial<Pick<IDBFactory, 'databases'>> = {
+    open(opened, version) {
+      // IndexedDB tells an open with no version from one with an undefined version.
+      const request = version === undefined ? factory.open(opened) : factory.open(opened, version);
+      if (opened === name) {
+        const seen = () => opens.seen?.(request.result);
+        request.addEventListener('upgradeneeded', seen);
+        request.addEventListener('success', seen);
+      }
+      return request;
+    },
+    deleteDatabase: (deleted) => factory.deleteDatabase(deleted),
+    cmp: (first, second) => factory.cmp(first, second),
+  };
+  // Dexie keeps its own list of database names where the factory cannot list them.
+  if (typeof factory.databases === 'function') watched.databases = () => factory.databases();
+  return watched as IDBFactory;
 }
 
 /**
