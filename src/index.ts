@@ -34,7 +34,7 @@ export type {
 } from './database/migrations.js';
 export type { ModelConstructor } from './model/model.js';
 export { Model, ModelBase } from './model/model.js';
-export type { OwnerOf, ThroughKeys } from './model/relation-factories.js';
+export type { ForeignKeys, MorphKeys, OwnerOf, ThroughKeys } from './model/relation-factories.js';
 export { RelationFactories } from './model/relation-factories.js';
 export type {
   AnyOfClause,
@@ -71,7 +71,10 @@ export type {
   ScopeSelection,
 } from './query/query-state.js';
 export type { Query } from './query/query-type.js';
-export { RelationFilterBuilder } from './query/relation-filter-builder.js';
+export {
+  RelationFilterBuilder,
+  type WhereHasArguments,
+} from './query/relation-filter-builder.js';
 export { RelationQueryBuilder } from './query/relation-query-builder.js';
 export type {
   RelationCondition,

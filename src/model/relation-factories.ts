@@ -34,6 +34,27 @@ export type ThroughKeys<A, R, Th> = [
   secondLocalKey?: AttributeKey<Th>,
 ];
 
+/**
+ * What `hasOne` and `hasMany` take: the related model class, its field holding this model's key
+ * (default `<this model's singular>_id`), and this model's field it holds (its primary key).
+ */
+export type ForeignKeys<A, R extends ModelInstance> = [
+  related: ModelClass<R>,
+  foreignKey?: AttributeKey<R>,
+  localKey?: Extract<keyof A, string>,
+];
+
+/**
+ * What `morphOne` and `morphMany` take: the related model class, the name of its pair of
+ * columns (`<name>_type` holding this table, `<name>_id` this model's key), and this model's
+ * field that `<name>_id` holds (its primary key).
+ */
+export type MorphKeys<A, R extends ModelInstance> = [
+  related: ModelClass<R>,
+  name: string,
+  localKey?: Extract<keyof A, string>,
+];
+
 /** The model instances that `models` make: `Post | Video` for `[Post, Video]`. */
 export type OwnerOf<Ms extends readonly ModelClass[]> = Ms[number] extends infer C
   ? C extends ModelClass<infer O>
@@ -49,21 +70,17 @@ export abstract class RelationFactories {
   /** A HasOne relation: the related model holds `foreignKey` pointing at this model's `localKey`. */
   hasOne<T extends ModelInstance, R extends ModelInstance, A extends object>(
     this: Calling<T, A>,
-    related: ModelClass<R>,
-    foreignKey?: AttributeKey<R>,
-    localKey?: Extract<keyof A, string>,
+    ...keys: ForeignKeys<A, R>
   ): HasOne<T, R> {
-    return new HasOne(this, related, foreignKey, localKey);
+    return new HasOne(this, ...keys);
   }
 
   /** A HasMany relation: each related model holds `foreignKey` pointing at this model's `localKey`. */
   hasMany<T extends ModelInstance, R extends ModelInstance, A extends object>(
     this: Calling<T, A>,
-    related: ModelClass<R>,
-    foreignKey?: AttributeKey<R>,
-    localKey?: Extract<keyof A, string>,
+    ...keys: ForeignKeys<A, R>
   ): HasMany<T, R> {
-    return new HasMany(this, related, foreignKey, localKey);
+    return new HasMany(this, ...keys);
   }
 
   /**
@@ -125,21 +142,17 @@ export abstract class RelationFactories {
   /** A MorphOne relation: the related model holds `<name>_type` (this table) and `<name>_id`. */
   morphOne<T extends ModelInstance, R extends ModelInstance, A extends object>(
     this: Calling<T, A>,
-    related: ModelClass<R>,
-    name: string,
-    localKey?: Extract<keyof A, string>,
+    ...keys: MorphKeys<A, R>
   ): MorphOne<T, R> {
-    return new MorphOne(this, related, name, localKey);
+    return new MorphOne(this, ...keys);
   }
 
   /** A MorphMany relation: each related model holds `<name>_type` (this table) and `<name>_id`. */
   morphMany<T extends ModelInstance, R extends ModelInstance, A extends object>(
     this: Calling<T, A>,
-    related: ModelClass<R>,
-    name: string,
-    localKey?: Extract<keyof A, string>,
+    ...keys: MorphKeys<A, R>
   ): MorphMany<T, R> {
-    return new MorphMany(this, related, name, localKey);
+    return new MorphMany(this, ...keys);
   }
 
   /** A MorphTo relation: this model holds `<name>_type` and `<name>_id` naming an owner of `models`. */

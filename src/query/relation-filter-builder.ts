@@ -10,6 +10,17 @@ import { RelationPaths } from './relation-paths.js';
 import type { RelationCondition, RelationConstraint } from './relation-query-types.js';
 
 /**
+ * What `whereHas` and `orWhereHas` take: a relation path, a callback constraining the related
+ * models counted, and how their number compares (default: at least one).
+ */
+export type WhereHasArguments<M extends ModelInstance, P extends RelationPath<M>> = [
+  relation: P,
+  constraint?: RelationConstraint<M, P>,
+  operator?: CountOperator,
+  count?: number,
+];
+
+/**
  * The relation filters of a query: which results to keep by their related models (`has`,
  * `whereHas`, `whereRelation`, and their `or` and negated forms).
  * @typeParam M - the model queried
@@ -38,10 +49,7 @@ export abstract class RelationFilterBuilder<M extends ModelInstance> extends Fil
    * @example User.query().whereHas('posts', (query) => query.where('published', true))
    */
   whereHas<P extends RelationPath<M>>(
-    relation: P,
-    constraint?: RelationConstraint<M, P>,
-    operator: CountOperator = '>=',
-    count = 1,
+    ...[relation, constraint, operator = '>=', count = 1]: WhereHasArguments<M, P>
   ): this {
     return this.#filter(relation, constraint, operator, count);
   }
@@ -65,10 +73,7 @@ export abstract class RelationFilterBuilder<M extends ModelInstance> extends Fil
 
   /** As {@link orHas}, counting only the related models that match `constraint`. */
   orWhereHas<P extends RelationPath<M>>(
-    relation: P,
-    constraint?: RelationConstraint<M, P>,
-    operator: CountOperator = '>=',
-    count = 1,
+    ...[relation, constraint, operator = '>=', count = 1]: WhereHasArguments<M, P>
   ): this {
     return this.#or(this.relationFilter(relation, constraint, operator, count));
   }
