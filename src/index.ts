@@ -34,7 +34,12 @@ export type {
 } from './database/migrations.js';
 export type { ModelConstructor } from './model/model.js';
 export { Model, ModelBase } from './model/model.js';
-export type { ForeignKeys, MorphKeys, OwnerOf, ThroughKeys } from './model/relation-factories.js';
+export type {
+  HasOneOrManyArguments,
+  MorphOneOrManyArguments,
+  OwnerOf,
+  ThroughKeys,
+} from './model/relation-factories.js';
 export { RelationFactories } from './model/relation-factories.js';
 export type {
   AnyOfClause,

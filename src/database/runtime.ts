@@ -82,6 +82,7 @@ export class Runtime implements DatabaseRuntime {
         table: dexie.table<Row, Key>(model.table),
         runtime: this,
         lifecycle,
+        // The runner runs this context's queries, so it is made once the context is.
         get queries() {
           return queries;
         },
@@ -90,7 +91,7 @@ export class Runtime implements DatabaseRuntime {
           restore: (rows, now) => this.#trashEffects.restore(context, rows, now),
           touchOwners: (models, now) => touchOwners(this, registry, context, models, now),
         },
-        relationEnd: (name) => registry.relation(model, name).relation,
+        relationEnd: (name) => execution.relation(model, name),
         constrain: (state) => applyScopes(lifecycle, state, start),
       };
       const queries = new ModelQueries(execution, context);

@@ -38,7 +38,7 @@ export type ThroughKeys<A, R, Th> = [
  * What `hasOne` and `hasMany` take: the related model class, its field holding this model's key
  * (default `<this model's singular>_id`), and this model's field it holds (its primary key).
  */
-export type ForeignKeys<A, R extends ModelInstance> = [
+export type HasOneOrManyArguments<A, R extends ModelInstance> = [
   related: ModelClass<R>,
   foreignKey?: AttributeKey<R>,
   localKey?: Extract<keyof A, string>,
@@ -49,7 +49,7 @@ export type ForeignKeys<A, R extends ModelInstance> = [
  * columns (`<name>_type` holding this table, `<name>_id` this model's key), and this model's
  * field that `<name>_id` holds (its primary key).
  */
-export type MorphKeys<A, R extends ModelInstance> = [
+export type MorphOneOrManyArguments<A, R extends ModelInstance> = [
   related: ModelClass<R>,
   name: string,
   localKey?: Extract<keyof A, string>,
@@ -70,17 +70,17 @@ export abstract class RelationFactories {
   /** A HasOne relation: the related model holds `foreignKey` pointing at this model's `localKey`. */
   hasOne<T extends ModelInstance, R extends ModelInstance, A extends object>(
     this: Calling<T, A>,
-    ...keys: ForeignKeys<A, R>
+    ...args: HasOneOrManyArguments<A, R>
   ): HasOne<T, R> {
-    return new HasOne(this, ...keys);
+    return new HasOne(this, ...args);
   }
 
   /** A HasMany relation: each related model holds `foreignKey` pointing at this model's `localKey`. */
   hasMany<T extends ModelInstance, R extends ModelInstance, A extends object>(
     this: Calling<T, A>,
-    ...keys: ForeignKeys<A, R>
+    ...args: HasOneOrManyArguments<A, R>
   ): HasMany<T, R> {
-    return new HasMany(this, ...keys);
+    return new HasMany(this, ...args);
   }
 
   /**
@@ -142,17 +142,17 @@ export abstract class RelationFactories {
   /** A MorphOne relation: the related model holds `<name>_type` (this table) and `<name>_id`. */
   morphOne<T extends ModelInstance, R extends ModelInstance, A extends object>(
     this: Calling<T, A>,
-    ...keys: MorphKeys<A, R>
+    ...args: MorphOneOrManyArguments<A, R>
   ): MorphOne<T, R> {
-    return new MorphOne(this, ...keys);
+    return new MorphOne(this, ...args);
   }
 
   /** A MorphMany relation: each related model holds `<name>_type` (this table) and `<name>_id`. */
   morphMany<T extends ModelInstance, R extends ModelInstance, A extends object>(
     this: Calling<T, A>,
-    ...keys: MorphKeys<A, R>
+    ...args: MorphOneOrManyArguments<A, R>
   ): MorphMany<T, R> {
-    return new MorphMany(this, ...keys);
+    return new MorphMany(this, ...args);
   }
 
   /** A MorphTo relation: this model holds `<name>_type` and `<name>_id` naming an owner of `models`. */
