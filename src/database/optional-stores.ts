@@ -1,5 +1,6 @@
 import { Dexie, type PromiseExtended, type Table } from 'dexie';
 import type { IndexedDbDependencies } from './upgrade-check.js';
+import { type OpenWatcher, watchOpens } from './watched-opens.js';
 
 /** Tables a Database declares to Dexie only once they are stored, and who declares them. */
 interface OptionalStores {
@@ -18,7 +19,8 @@ interface OptionalStores {
  * declared table and, on a schema upgrade, deletes every stored one that is not declared, so the
  * optional tables are declared as soon as an open finds them stored: when IndexedDB reports the
  * upgrade, before Dexie runs it, or when the open succeeds, before Dexie reads the schema. No
- * open costs more than Dexie's own.
+ * open costs more than Dexie's own. It also follows each open() so that the connection of one a
+ * close() cancelled is dropped (see {@link watchOpens}).
  */
 export class OptionalStoresDexie extends Dexie {
   #optional: OptionalStores | undefined;
@@ -26,11 +28,35 @@ export class OptionalStoresDexie extends Dexie {
   /** Table objects made before a change of the declared schema, which Dexie no longer updates. */
   readonly #handedOut = new Set<Table>();
 
+  /** The open under way, until it settles (also after a close() cancelled it). */
+  #attempt: { cancelled: boolean } | undefined;
+
   constructor(name: string, options: IndexedDbDependencies = {}) {
     const factory = options.indexedDB ?? Dexie.dependencies.indexedDB;
-    const opens: { seen?: (database: IDBDatabase) => void } = {};
-    super(name, factory ? { ...options, indexedDB: watchOpens(factory, name, opens) } : options);
-    opens.seen = (database) => this.#found(database);
+    // Dexie takes the factory before `this` exists; the watcher reaches it once it does.
+    const watcher: OpenWatcher = { attempt: () => undefined, seen: () => undefined };
+    super(name, factory ? { ...options, indexedDB: watchOpens(factory, name, watcher) } : options);
+    watcher.attempt = () => this.#attempt;
+    watcher.seen = (database) => this.#found(database);
+  }
+
+  override open(): PromiseExtended<Dexie> {
+    if ((this.#attempt && !this.#attempt.cancelled) || this.isOpen()) return super.open();
+    const attempt = { cancelled: false };
+    this.#attempt = attempt;
+    const opening = super.open();
+    const settled = () => {
+      if (this.#attempt === attempt) this.#attempt = undefined;
+    };
+    opening.then(settled, settled);
+    return opening;
+  }
+
+  override close(options?: { disableAutoOpen: boolean }): void {
+    // Dexie starts the IndexedDB open of a cancelled open() all the same: it stays the attempt
+    // under way, cancelled, so that what its request brings is stopped.
+    if (this.#attempt) this.#attempt.cancelled = true;
+    super.close(options);
   }
 
   /**
@@ -106,35 +132,6 @@ export class OptionalStoresDexie extends Dexie {
       // Dexie's open then goes on as declared before, as it would without this.
     }
   }
-}
-
-/**
- * `factory`, telling `opens.seen` of each open of database `name` that upgrades it or succeeds,
- * before whoever opened it hears of it (listeners run in the order they were added).
- */
-function watchOpens(
-  factory: IDBFactory,
-  name: string,
-  opens: { readonly seen?: (database: IDBDatabase) => void },
-): IDBFactory {
-  const watched: Pick<IDBFactory, 'open' | 'deleteDatabase' | 'cmp'> &
-    Partial<Pick<IDBFactory, 'databases'>> = {
-    open(opened, version) {
-      // IndexedDB tells an open with no version from one with an undefined version.
-      const request = version === undefined ? factory.open(opened) : factory.open(opened, version);
-      if (opened === name) {
-        const seen = () => opens.seen?.(request.result);
-        request.addEventListener('upgradeneeded', seen);
-        request.addEventListener('success', seen);
-      }
-      return request;
-    },
-    deleteDatabase: (deleted) => factory.deleteDatabase(deleted),
-    cmp: (first, second) => factory.cmp(first, second),
-  };
-  // Dexie keeps its own list of database names where the factory cannot list them.
-  if (typeof factory.databases === 'function') watched.databases = () => factory.databases();
-  return watched as IDBFactory;
 }
 
 /**
