@@ -145,12 +145,15 @@ describe('lifecycle', () => {
       const db = track(new Database(`lifecycle-${Math.random()}`, { models: [model] }));
       // First while the open creates the database (an upgrade), then once it exists.
       const keys: unknown[] = [];
-      for (const round of ['new', 'existing']) {
+      for (const round of ['new', 'existing', 'opened again at once']) {
         const opening = db.open();
         const reading = readAll();
         db.close();
+        // An open() while the cancelled one settles joins it, as in Dexie.
+        const joining = round === 'opened again at once' ? db.open() : undefined;
         await expect(opening, round).rejects.toBeInstanceOf(DatabaseClosedError);
         await expect(reading, round).rejects.toBeInstanceOf(DatabaseClosedError);
+        if (joining) await expect(joining, round).rejects.toBeInstanceOf(DatabaseClosedError);
         expect(db.isOpen(), round).toBe(false);
         // Long enough for the cancelled IndexedDB open to have completed.
         await new Promise((resolve) => setTimeout(resolve, 50));

@@ -41,7 +41,8 @@ export class OptionalStoresDexie extends Dexie {
   }
 
   override open(): PromiseExtended<Dexie> {
-    if ((this.#attempt && !this.#attempt.cancelled) || this.isOpen()) return super.open();
+    // An open() while a cancelled one is still settling joins it in Dexie, and fails with it.
+    if (this.#attempt || this.isOpen()) return super.open();
     const attempt = { cancelled: false };
     this.#attempt = attempt;
     const opening = super.open();
