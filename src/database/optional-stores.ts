@@ -24,7 +24,6 @@ interface OptionalStores {
  */
 export class OptionalStoresDexie extends Dexie {
   #optional: OptionalStores | undefined;
-  #declared = false;
   /** Table objects made before a change of the declared schema, which Dexie no longer updates. */
   readonly #handedOut = new Set<Table>();
 
@@ -92,16 +91,16 @@ export class OptionalStoresDexie extends Dexie {
     const deleting = options ? super.delete(options) : super.delete();
     return deleting.then(() => {
       const optional = this.#optional;
-      if (!optional || !this.#declared) return;
+      if (!optional || !this.#declares(optional)) return;
       const none = Object.fromEntries(Object.keys(optional.stores).map((name) => [name, null]));
       this.#respecify(() => optional.declare(none));
-      this.#declared = false;
     });
   }
 
-  #declare(optional: OptionalStores): void {
-    this.#respecify(() => optional.declare(optional.stores));
-    this.#declared = true;
+  /** True while the optional tables are part of the declared schema. */
+  #declares(optional: OptionalStores): boolean {
+    const declared = new Set(this.tables.map((table) => table.name));
+    return Object.keys(optional.stores).every((name) => declared.has(name));
   }
 
   /**
@@ -124,11 +123,11 @@ export class OptionalStoresDexie extends Dexie {
   /** Declares the optional tables when an open finds them all in `database`. */
   #found(database: IDBDatabase): void {
     const optional = this.#optional;
-    if (!optional || this.#declared) return;
+    if (!optional || this.#declares(optional)) return;
     const stored = database.objectStoreNames;
     if (!Object.keys(optional.stores).every((name) => stored.contains(name))) return;
     try {
-      this.#declare(optional);
+      this.#respecify(() => optional.declare(optional.stores));
     } catch {
       // Dexie's open then goes on as declared before, as it would without this.
     }

@@ -83,13 +83,16 @@ export class ModelQueries<M extends ModelInstance> implements QueryRunner<M> {
     }
   }
 
-  async loadOnto(state: Pick<QueryState, 'with' | 'aggregates'>, models: M[]): Promise<M[]> {
+  async loadOnto(
+    { with: loads = [], aggregates = [] }: Partial<Pick<QueryState, 'with' | 'aggregates'>>,
+    models: M[],
+  ): Promise<M[]> {
     if (models.length === 0) return models;
     const context = this.#context;
     try {
       await Promise.all([
-        state.with.length > 0 ? eagerLoad(this.#execution, models, state.with) : undefined,
-        addAggregates(this.#execution, context.model, models, state.aggregates),
+        loads.length > 0 ? eagerLoad(this.#execution, models, loads) : undefined,
+        addAggregates(this.#execution, context.model, models, aggregates),
       ]);
     } catch (error) {
       throw await context.runtime.readFailed(error, context);

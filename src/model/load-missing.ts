@@ -21,8 +21,7 @@ export async function loadMissing(
       const loads: Promise<unknown>[] = [];
       if (lacking.length > 0) {
         const { queries } = runtime.contextOf(lacking[0]!.constructor as ModelClass);
-        const load = { with: [{ path, constraint: undefined }], aggregates: [] };
-        loads.push(queries.loadOnto(load, lacking));
+        loads.push(queries.loadOnto({ with: [{ path, constraint: undefined }] }, lacking));
       }
       if (rest.length > 0 && holding.length > 0) {
         for (const group of byClass(holding.flatMap((model) => heldModels(model, first)))) {

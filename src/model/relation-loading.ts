@@ -45,7 +45,7 @@ export abstract class RelationLoading extends WriteShortcuts {
     ...relations: P[]
   ): Promise<this & WithRelations<this, P>> {
     const loads = relations.map((path) => ({ path: String(path), constraint: undefined }));
-    await contextFor(this.#model).queries.loadOnto({ with: loads, aggregates: [] }, [this.#model]);
+    await contextFor(this.#model).queries.loadOnto({ with: loads }, [this.#model]);
     return this as this & WithRelations<this, P>;
   }
 
@@ -84,6 +84,6 @@ export abstract class RelationLoading extends WriteShortcuts {
     const model = this.constructor as ModelClass<ModelInstance>;
     const context = contextFor(this.#model);
     const { aggregates } = add(new QueryBuilder(model, context.runtime)).state;
-    await context.queries.loadOnto({ with: [], aggregates }, [this.#model]);
+    await context.queries.loadOnto({ aggregates }, [this.#model]);
   }
 }

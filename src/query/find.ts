@@ -80,5 +80,5 @@ export async function refreshModel(model: ModelInstance): Promise<void> {
   const relations = loadedNames(model, 'relation');
   if (relations.length === 0) return;
   const loads = relations.map((path) => ({ path, constraint: undefined }));
-  await context.queries.loadOnto({ with: loads, aggregates: [] }, [model]);
+  await context.queries.loadOnto({ with: loads }, [model]);
 }

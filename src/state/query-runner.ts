@@ -17,8 +17,8 @@ export interface QueryRunner<M extends ModelInstance = ModelInstance> {
   rows(state: QueryState): Promise<Row[]>;
   /** How many records `state` selects: counted from an index, without reading them, where one fits. */
   count(state: QueryState): Promise<number>;
-  /** Loads `state`'s eager loads and aggregates onto `models`; resolves to them. */
-  loadOnto(state: Pick<QueryState, 'with' | 'aggregates'>, models: M[]): Promise<M[]>;
+  /** Loads `state`'s eager loads and aggregates (either may be left out) onto `models`; resolves to them. */
+  loadOnto(state: Partial<Pick<QueryState, 'with' | 'aggregates'>>, models: M[]): Promise<M[]>;
   /** The `models` whose related models satisfy every one of `filters`, in their order. */
   filterByRelations(models: readonly M[], filters: readonly RelationFilter[]): Promise<M[]>;
 }

@@ -90,8 +90,8 @@ export class ReplicatedTables {
   #readRow(): PromiseLike<void> | undefined {
     const dexie = this.#dexie;
     this.#known.clear();
-    // Stored but not declared: another tab created the tables while this one opened, so no
-    // table was marked yet; writes read the row as they meet it.
+    // Not declared: the open found no sync tables, so no table replicates yet. Another tab's
+    // first replicate() creates them behind a barrier, which reopens this connection.
     if (!isDeclared(dexie)) return undefined;
     return dexie
       .table<ReplicaRow, string>(SYNC_TABLES.meta)
