@@ -10,10 +10,10 @@ export type {
   SoftDeletingModel,
   WithAttributes,
 } from './core/attribute-types.js';
-export type { ErrorDetails, ValidationIssue } from './core/errors.js';
 export {
   DatabaseClosedError,
   DexormError,
+  type ErrorDetails,
   IntegrityError,
   MigrationError,
   ModelNotFoundError,
@@ -22,25 +22,20 @@ export {
   UniqueConstraintError,
   UnsavedModelError,
   ValidationError,
+  type ValidationIssue,
 } from './core/errors.js';
 export type { Key, Row } from './core/values.js';
 export type { BackupProgress, ExportOptions, ImportOptions } from './database/backup.js';
-export type { DatabaseOptions, OpenOptions } from './database/database.js';
-export { Database } from './database/database.js';
-export type {
-  Migration,
-  MigrationProgress,
-  MigrationTransaction,
-} from './database/migrations.js';
-export type { ModelConstructor } from './model/model.js';
-export { Model, ModelBase } from './model/model.js';
-export type {
-  HasOneOrManyArguments,
-  MorphOneOrManyArguments,
-  OwnerOf,
-  ThroughKeys,
+export { Database, type DatabaseOptions, type OpenOptions } from './database/database.js';
+export type { Migration, MigrationProgress, MigrationTransaction } from './database/migrations.js';
+export { Model, ModelBase, type ModelConstructor } from './model/model.js';
+export {
+  type HasOneOrManyArguments,
+  type MorphOneOrManyArguments,
+  type OwnerOf,
+  RelationFactories,
+  type ThroughKeys,
 } from './model/relation-factories.js';
-export { RelationFactories } from './model/relation-factories.js';
 export type {
   AnyOfClause,
   Clause,
@@ -61,8 +56,12 @@ export {
   type WhereArguments,
 } from './query/filter-builder.js';
 export type { GlobalScopes } from './query/global-scopes.js';
-export type { MorphedModel, MorphLoad, MorphLoads } from './query/morph-with.js';
-export { morphWith } from './query/morph-with.js';
+export {
+  type MorphedModel,
+  type MorphLoad,
+  type MorphLoads,
+  morphWith,
+} from './query/morph-with.js';
 export type { CursorPage, Page } from './query/paging.js';
 export { QueryBuilder } from './query/query-builder.js';
 export type {
@@ -76,10 +75,7 @@ export type {
   ScopeSelection,
 } from './query/query-state.js';
 export type { Query } from './query/query-type.js';
-export {
-  RelationFilterBuilder,
-  type WhereHasArguments,
-} from './query/relation-filter-builder.js';
+export { RelationFilterBuilder, type WhereHasArguments } from './query/relation-filter-builder.js';
 export { RelationQueryBuilder } from './query/relation-query-builder.js';
 export type {
   RelationCondition,
@@ -113,8 +109,12 @@ export type {
   SyncResult,
   WithPivot,
 } from './relations/pivot-types.js';
-export type { AnyRelation, ExistenceJoin, RegisteredRelation } from './relations/relation.js';
-export { Relation } from './relations/relation.js';
+export {
+  type AnyRelation,
+  type ExistenceJoin,
+  type RegisteredRelation,
+  Relation,
+} from './relations/relation.js';
 export type {
   MorphOwnerTables,
   MorphTablesAt,
