@@ -1,4 +1,5 @@
 import { Dexie, type PromiseExtended, type Table } from 'dexie';
+import { indexedDbReady } from './indexeddb-ready.js';
 import type { IndexedDbDependencies } from './upgrade-check.js';
 import { type OpenWatcher, watchOpens } from './watched-opens.js';
 
@@ -11,6 +12,16 @@ interface OptionalStores {
    * under way, before Dexie reads the schema).
    */
   readonly declare: (specs: Readonly<Record<string, string | null>>) => void;
+}
+
+/** One open() of an {@link OptionalStoresDexie}. */
+interface Attempt {
+  /** True once a close() has cancelled it. */
+  cancelled: boolean;
+  /** Its promise, while it waits for the factory to answer before Dexie starts it. */
+  waiting?: PromiseExtended<Dexie>;
+  /** The options of a close() made while it waited. */
+  closing?: { disableAutoOpen: boolean } | undefined;
 }
 
 /**
@@ -28,23 +39,42 @@ export class OptionalStoresDexie extends Dexie {
   readonly #handedOut = new Set<Table>();
 
   /** The open under way, until it settles (also after a close() cancelled it). */
-  #attempt: { cancelled: boolean } | undefined;
+  #attempt: Attempt | undefined;
+  /** The factory the watched one opens with. */
+  readonly #factory: IDBFactory | undefined;
 
   constructor(name: string, options: IndexedDbDependencies = {}) {
     const factory = options.indexedDB ?? Dexie.dependencies.indexedDB;
     // Dexie takes the factory before `this` exists; the watcher reaches it once it does.
     const watcher: OpenWatcher = { attempt: () => undefined, seen: () => undefined };
     super(name, factory ? { ...options, indexedDB: watchOpens(factory, name, watcher) } : options);
+    this.#factory = factory;
     watcher.attempt = () => this.#attempt;
     watcher.seen = (database) => this.#found(database);
   }
 
   override open(): PromiseExtended<Dexie> {
+    // Another open() (a query's, on first use) while one waits joins it.
+    if (this.#attempt?.waiting) return this.#attempt.waiting;
     // An open() while a cancelled one is still settling joins it in Dexie, and fails with it.
     if (this.#attempt || this.isOpen()) return super.open();
-    const attempt = { cancelled: false };
+    const attempt: Attempt = { cancelled: false };
     this.#attempt = attempt;
-    const opening = super.open();
+    const ready = this.#factory && indexedDbReady(this.#factory);
+    let opening: PromiseExtended<Dexie>;
+    if (ready) {
+      opening = Dexie.Promise.resolve(ready).then(() => {
+        attempt.waiting = undefined;
+        const started = super.open();
+        // A close() while it waited is made now, so that Dexie fails this open and whatever
+        // waits on it (a query's first use) as it fails one that a close() cancels.
+        if (attempt.cancelled) super.close(attempt.closing);
+        return started;
+      });
+      attempt.waiting = opening;
+    } else {
+      opening = super.open();
+    }
     const settled = () => {
       if (this.#attempt === attempt) this.#attempt = undefined;
     };
@@ -53,10 +83,14 @@ export class OptionalStoresDexie extends Dexie {
   }
 
   override close(options?: { disableAutoOpen: boolean }): void {
+    const attempt = this.#attempt;
     // Dexie starts the IndexedDB open of a cancelled open() all the same: it stays the attempt
     // under way, cancelled, so that what its request brings is stopped.
-    if (this.#attempt) this.#attempt.cancelled = true;
-    super.close(options);
+    if (attempt) attempt.cancelled = true;
+    // Dexie has not heard of an open that still waits for the factory: the close is made when
+    // it does (closing Dexie now would leave what waits on the open waiting for ever).
+    if (attempt?.waiting) attempt.closing = options;
+    else super.close(options);
   }
 
   /**
