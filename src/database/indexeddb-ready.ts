@@ -3,9 +3,9 @@ const RETRY_MS = 100;
 
 /**
  * Resolves once `factory` answers, where the first IndexedDB open of a freshly loaded page may
- * otherwise wait for ever: the global factory of Safari 14 and of iOS 14 (WebKit bug 226547, fixed
- * in Safari 15), which is woken by listing its databases, again until one listing answers. Undefined everywhere else:
- * there is nothing to wait for.
+ * otherwise wait for ever: the global factory of Safari 14 and of iOS 14 (WebKit bug 226547,
+ * fixed in Safari 15), which is woken by listing its databases, again until one listing answers.
+ * Undefined everywhere else: there is nothing to wait for.
  *
  * Dexie waits so itself only when it opens with the global factory; a Database opens through a
  * factory of its own (see `watchOpens`), so it waits here instead.
