@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Database, DatabaseClosedError, Model } from '../../src/index.js';
+import { Database, DatabaseClosedError, Model } from '../src/index.js';
 
-// Node only: the browser's navigator cannot be swapped for another's. The global factory here is
-// fake-indexeddb's, made to answer as Safari 14's does on a freshly loaded page: the first
-// listing of its databases never answers, a later one does.
+// The global factory (fake-indexeddb's in Node, Chromium's own in the browser) is made to answer
+// as Safari 14's does on a freshly loaded page: the first listing of its databases never answers,
+// a later one does; the navigator is one of the browser named.
 
 class Note extends Model<{ id?: number; text: string }> {
   static override table = 'notes';
