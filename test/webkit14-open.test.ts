@@ -131,4 +131,19 @@ describe('the first open on a page of Safari 14 / iOS 14 (WebKit bug 226547)', (
       await db.delete();
     }
   });
+
+  it('a delete() during the wait fails the open and leaves no database behind', async () => {
+    const db = browse('Safari 14 on macOS');
+    const opening = db.open().then(
+      () => 'opened',
+      (error: unknown) => error,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await db.delete();
+    expect(await opening).toBeInstanceOf(DatabaseClosedError);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(db.isOpen()).toBe(false);
+    const stored = await globalThis.indexedDB.databases();
+    expect(stored.map((info) => info.name)).not.toContain(db.name);
+  });
 });
