@@ -22,19 +22,19 @@ export abstract class RelationLoading extends WriteShortcuts {
         field: name,
       });
     }
-    setLoaded(this.#model, name, value, 'relation');
+    setLoaded(instance(this), name, value, 'relation');
     return this;
   }
 
   /** True when the relation has been loaded (by `with()`, `load()` or `setRelation()`). */
   relationLoaded(name: string): boolean {
-    const loaded = loadedOf(this.#model);
+    const loaded = loadedOf(instance(this));
     return loaded !== undefined && Object.hasOwn(loaded, name) && loaded[name] === 'relation';
   }
 
   /** Names of the relations loaded on this model. */
   loadedRelations(): string[] {
-    return loadedNames(this.#model, 'relation');
+    return loadedNames(instance(this), 'relation');
   }
 
   /**
@@ -45,7 +45,7 @@ export abstract class RelationLoading extends WriteShortcuts {
     ...relations: P[]
   ): Promise<this & WithRelations<this, P>> {
     const loads = relations.map((path) => ({ path: String(path), constraint: undefined }));
-    await contextFor(this.#model).queries.loadOnto({ with: loads }, [this.#model]);
+    await contextFor(instance(this)).queries.loadOnto({ with: loads }, [instance(this)]);
     return this as this & WithRelations<this, P>;
   }
 
@@ -56,34 +56,38 @@ export abstract class RelationLoading extends WriteShortcuts {
   async loadMissing<P extends RelationPath<this>>(
     ...relations: P[]
   ): Promise<this & WithRelations<this, P>> {
-    await loadMissing(runtimeFor(this.#model), [this.#model], relations.map(String));
+    await loadMissing(runtimeFor(instance(this)), [instance(this)], relations.map(String));
     return this as this & WithRelations<this, P>;
   }
 
   /** Sets `<name>_count` on this model for each relation, as `withCount()` does on a query. */
   async loadCount<N extends RelationName<this>>(...relations: N[]): Promise<this & WithCounts<N>> {
-    await this.#loadAggregates((query) => query.withCount(...(relations as never[])));
+    await loadAggregates(this, (query) => query.withCount(...(relations as never[])));
     return this as this & WithCounts<N>;
   }
 
   /** Sets `<name>_exists` on this model for each relation, as `withExists()` does on a query. */
   async loadExists<N extends RelationName<this>>(...relations: N[]): Promise<this & WithExists<N>> {
-    await this.#loadAggregates((query) => query.withExists(...(relations as never[])));
+    await loadAggregates(this, (query) => query.withExists(...(relations as never[])));
     return this as this & WithExists<N>;
   }
+}
 
-  /** This model: the only class built on this one is ModelInstance. */
-  get #model(): ModelInstance {
-    return this as unknown as ModelInstance;
-  }
+// Module functions rather than private members: a class with private methods or accessors gives
+// each of its instances a hidden brand slot, and every loaded model would carry it.
 
-  /** Computes on this model the aggregates `add` puts on a query of its class. */
-  async #loadAggregates(
-    add: (query: QueryBuilder<ModelInstance>) => QueryBuilder<ModelInstance, unknown>,
-  ): Promise<void> {
-    const model = this.constructor as ModelClass<ModelInstance>;
-    const context = contextFor(this.#model);
-    const { aggregates } = add(new QueryBuilder(model, context.runtime)).state;
-    await context.queries.loadOnto({ aggregates }, [this.#model]);
-  }
+/** `model` as the instance it is: the only class built on RelationLoading is ModelInstance. */
+function instance(model: RelationLoading): ModelInstance {
+  return model as unknown as ModelInstance;
+}
+
+/** Computes on `model` the aggregates `add` puts on a query of its class. */
+async function loadAggregates(
+  model: RelationLoading,
+  add: (query: QueryBuilder<ModelInstance>) => QueryBuilder<ModelInstance, unknown>,
+): Promise<void> {
+  const context = contextFor(instance(model));
+  const modelClass = model.constructor as ModelClass<ModelInstance>;
+  const { aggregates } = add(new QueryBuilder(modelClass, context.runtime)).state;
+  await context.queries.loadOnto({ aggregates }, [instance(model)]);
 }
