@@ -1,6 +1,6 @@
 import { rowMatcher } from '../query/clause.js';
 import type { EagerLoad, QueryState } from '../query/query-state.js';
-import type { ModelClass } from '../state/model-class.js';
+import { byClass, type ModelClass } from '../state/model-class.js';
 import type { ModelInstance } from '../state/model-instance.js';
 import { originalOf, readAttribute, setLoaded } from '../state/model-state.js';
 import { addAggregates } from './aggregates.js';
@@ -52,14 +52,8 @@ export async function eagerLoad(
       const perTableLoads = Object.values(perTable ?? {}).some((table) => table.with.length > 0);
       if (nested.length === 0 && aggregates.length === 0 && !perTableLoads) return;
       // A MorphTo loads models of several classes: each class loads its own nested relations.
-      const byClass = new Map<ModelClass, ModelInstance[]>();
-      for (const model of kept) {
-        const group = byClass.get(model.constructor as ModelClass);
-        if (group) group.push(model);
-        else byClass.set(model.constructor as ModelClass, [model]);
-      }
       await Promise.all(
-        [...byClass].map(([of, group]) =>
+        [...byClass(kept)].map(([of, group]) =>
           Promise.all([
             eagerLoad(execution, group, [...nested, ...(perTable?.[of.table]?.with ?? [])]),
             addAggregates(execution, of, group, aggregates),
@@ -84,14 +78,8 @@ async function constrainPerTable(
   groups: readonly (readonly ModelInstance[])[],
   perTable: NonNullable<EagerLoad['perTable']>,
 ): Promise<ModelInstance[][]> {
-  const owners = distinct(groups);
   const kept = new Set<ModelInstance>();
-  const byTable = new Map<ModelClass, ModelInstance[]>();
-  for (const owner of owners) {
-    const of = owner.constructor as ModelClass;
-    byTable.set(of, [...(byTable.get(of) ?? []), owner]);
-  }
-  for (const [of, group] of byTable) {
+  for (const [of, group] of byClass(distinct(groups))) {
     const constraint = perTable[of.table]?.constraint;
     if (!constraint) {
       for (const owner of group) kept.add(owner);

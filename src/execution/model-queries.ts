@@ -43,8 +43,31 @@ export class ModelQueries<M extends ModelInstance> implements QueryRunner<M> {
    * (which a relation filter must precede).
    */
   async select(state: QueryState): Promise<M[]> {
+    return this.#selectConstrained(this.#context.constrain(state));
+  }
+
+  async rows(state: QueryState): Promise<Row[]> {
     const context = this.#context;
     state = context.constrain(state);
+    if (state.has.length === 0) return readRows(context, state);
+    const models = await this.#selectConstrained(state);
+    return models.map((model) => originalOf(model)!);
+  }
+
+  async count(state: QueryState): Promise<number> {
+    const context = this.#context;
+    state = context.constrain(state);
+    if (state.has.length > 0) return (await this.#selectConstrained(state)).length;
+    try {
+      return await countRows(context, state);
+    } catch (error) {
+      throw await context.runtime.readFailed(error, context);
+    }
+  }
+
+  /** {@link select} of a state already constrained by the model's read constraints. */
+  async #selectConstrained(state: QueryState): Promise<M[]> {
+    const context = this.#context;
     try {
       if (state.has.length === 0) return this.#hydrate(await readRows(context, state));
       state = await relatedFirst(this.#execution, context, state);
@@ -59,25 +82,6 @@ export class ModelQueries<M extends ModelInstance> implements QueryRunner<M> {
         if (kept.length >= end || rows.length < batch!) return kept.slice(state.offset, end);
         batch = batch! * 4;
       }
-    } catch (error) {
-      throw await context.runtime.readFailed(error, context);
-    }
-  }
-
-  async rows(state: QueryState): Promise<Row[]> {
-    const context = this.#context;
-    state = context.constrain(state);
-    if (state.has.length === 0) return readRows(context, state);
-    const models = await this.select(state);
-    return models.map((model) => originalOf(model)!);
-  }
-
-  async count(state: QueryState): Promise<number> {
-    const context = this.#context;
-    state = context.constrain(state);
-    if (state.has.length > 0) return (await this.select(state)).length;
-    try {
-      return await countRows(context, state);
     } catch (error) {
       throw await context.runtime.readFailed(error, context);
     }

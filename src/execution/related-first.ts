@@ -7,6 +7,7 @@ import { EMPTY_QUERY, type QueryState, type RelationFilter } from '../query/quer
 import type { ModelContext } from '../state/context.js';
 import type { Execution } from './execution.js';
 import { compareCount } from './relation-filters.js';
+import { countableFromIndex } from './relation-groups.js';
 
 /**
  * `state` with its relation filters turned into key clauses where that reads less: when the
@@ -68,8 +69,7 @@ async function countsByKey(
     if (entry) entry.count += 1;
     else counts.set(dictionaryKey(key), { key, count: 1 });
   };
-  const plain = !constraint || (constraint.clauses.length === 0 && constraint.has.length === 0);
-  if (plain && !related.lifecycle.scoped) {
+  if (countableFromIndex(related, constraint)) {
     // The foreign key's index holds one entry per related record: no record is read.
     for (const key of await everyIndexKey(related.table, field)) add(key);
     return counts;

@@ -1,6 +1,6 @@
 import type { QueryState } from '../query/query-state.js';
 import type { AnyRelation } from '../relations/relation.js';
-import type { DatabaseRuntime } from '../state/context.js';
+import type { DatabaseRuntime, ModelContext } from '../state/context.js';
 import type { ModelInstance } from '../state/model-instance.js';
 import { setLoaded } from '../state/model-state.js';
 
@@ -30,11 +30,22 @@ export async function countPerParent(
   runtime: DatabaseRuntime,
   constraint?: QueryState,
 ): Promise<number[]> {
-  const plain = !constraint || (constraint.clauses.length === 0 && constraint.has.length === 0);
-  // Index keys count trashed and scoped-out models too: a constrained model is counted by reading.
-  if (plain && !runtime.contextOf(relation.related).lifecycle.scoped) {
+  if (countableFromIndex(runtime.contextOf(relation.related), constraint)) {
     return relation.countRelated(parents, runtime);
   }
   const groups = await relation.eagerRead(parents, runtime, constraint);
   return groups.map((group) => group.length);
+}
+
+/**
+ * True when the related models matching `constraint` are counted by their index keys alone: no
+ * clause or relation filter, and no read constraint of the model (index keys count trashed and
+ * scoped-out models too).
+ */
+export function countableFromIndex(
+  related: ModelContext,
+  constraint: QueryState | undefined,
+): boolean {
+  const plain = !constraint || (constraint.clauses.length === 0 && constraint.has.length === 0);
+  return plain && !related.lifecycle.scoped;
 }

@@ -1,5 +1,5 @@
 import type { DatabaseRuntime } from '../state/context.js';
-import type { ModelClass } from '../state/model-class.js';
+import { byClass, type ModelClass } from '../state/model-class.js';
 import type { ModelInstance } from '../state/model-instance.js';
 import { isModel, loadedOf, readAttribute } from '../state/model-state.js';
 
@@ -24,7 +24,8 @@ export async function loadMissing(
         loads.push(queries.loadOnto({ with: [{ path, constraint: undefined }] }, lacking));
       }
       if (rest.length > 0 && holding.length > 0) {
-        for (const group of byClass(holding.flatMap((model) => heldModels(model, first)))) {
+        const held = byClass(holding.flatMap((model) => heldModels(model, first)));
+        for (const group of held.values()) {
           loads.push(loadMissing(runtime, group, [rest.join('.')]));
         }
       }
@@ -42,16 +43,4 @@ function heldModels(model: ModelInstance, name: string): ModelInstance[] {
   const value = readAttribute(model, name);
   const list = Array.isArray(value) ? value : [value];
   return list.filter(isModel) as ModelInstance[];
-}
-
-/** `models` in groups of one class each (a MorphTo holds several). */
-function byClass(models: readonly ModelInstance[]): ModelInstance[][] {
-  const groups = new Map<ModelClass, ModelInstance[]>();
-  for (const model of models) {
-    const of = model.constructor as ModelClass;
-    const group = groups.get(of) ?? [];
-    group.push(model);
-    groups.set(of, group);
-  }
-  return [...groups.values()];
 }

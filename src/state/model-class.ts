@@ -44,3 +44,15 @@ export function generatedKeyType(
   if (field !== model.primaryKey) return undefined;
   return model.keyType === 'auto' ? 'number' : model.keyType === 'uuid' ? 'string' : undefined;
 }
+
+/** `models` by their class, each list in the models' order (a MorphTo holds several classes). */
+export function byClass<M extends ModelInstance>(models: Iterable<M>): Map<ModelClass, M[]> {
+  const groups = new Map<ModelClass, M[]>();
+  for (const model of models) {
+    const of = model.constructor as ModelClass;
+    const group = groups.get(of);
+    if (group) group.push(model);
+    else groups.set(of, [model]);
+  }
+  return groups;
+}
