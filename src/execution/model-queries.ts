@@ -1,7 +1,9 @@
+import type { PromiseExtended } from 'dexie';
 import type { Row } from '../core/values.js';
+import { globalScopesApply } from '../query/global-scopes.js';
 import { countRows, readRows } from '../query/query-plan.js';
 import type { QueryState, RelationFilter } from '../query/query-state.js';
-import type { ModelContext } from '../state/context.js';
+import { failedReadOf, type ModelContext } from '../state/context.js';
 import type { ModelInstance } from '../state/model-instance.js';
 import { hydrate, originalOf } from '../state/model-state.js';
 import type { QueryRunner } from '../state/query-runner.js';
@@ -44,6 +46,31 @@ export class ModelQueries<M extends ModelInstance> implements QueryRunner<M> {
    */
   async select(state: QueryState): Promise<M[]> {
     return this.#selectConstrained(this.#context.constrain(state));
+  }
+
+  resultsChain(state: QueryState): (() => PromiseExtended<M[]>) | undefined {
+    const context = this.#context;
+    if (!this.#readsOwnTable(state) || state.with.length > 0 || state.aggregates.length > 0) {
+      return undefined;
+    }
+    return () =>
+      readRows(context, context.constrain(state))
+        .then((rows) => this.#hydrate(rows))
+        .catch(failedReadOf(context));
+  }
+
+  countChain(state: QueryState): (() => PromiseExtended<number>) | undefined {
+    const context = this.#context;
+    if (!this.#readsOwnTable(state)) return undefined;
+    return () => countRows(context, context.constrain(state)).catch(failedReadOf(context));
+  }
+
+  /**
+   * True when `state` reads its model's table alone: no relation filter, and no global scope,
+   * which may add one.
+   */
+  #readsOwnTable(state: QueryState): boolean {
+    return state.has.length === 0 && !globalScopesApply(this.#context.lifecycle, state);
   }
 
   async rows(state: QueryState): Promise<Row[]> {

@@ -43,3 +43,14 @@ export function applyScopes(
   }
   return { ...state, clauses, has, scopes: NO_SCOPES };
 }
+
+/**
+ * True when one of the model's global scopes applies to `state` (not lifted): a scope is a
+ * function, which may add relation filters as well as clauses.
+ */
+export function globalScopesApply(lifecycle: Lifecycle, state: QueryState): boolean {
+  const { lifted } = state.scopes;
+  if (lifted === 'all') return false;
+  for (const name of lifecycle.scopes.keys()) if (!lifted.includes(name)) return true;
+  return false;
+}

@@ -1,4 +1,4 @@
-import { Dexie, type ObservabilitySet } from 'dexie';
+import { Dexie, type ObservabilitySet, type PromiseExtended } from 'dexie';
 import type { ModelContext } from '../state/context.js';
 
 /** Per database name, `table\u0000field` → whether some record is missing from that index. */
@@ -45,10 +45,10 @@ function forgetWritten(parts: ObservabilitySet): void {
  * touches the table, and is not trusted inside a transaction, which may hold writes not yet
  * committed.
  */
-export async function someUnindexed(context: ModelContext, field: string): Promise<boolean> {
+export function someUnindexed(context: ModelContext, field: string): PromiseExtended<boolean> {
   const index = context.indexes.get(field);
-  if (index?.primary) return false;
-  if (!index || index.multiEntry || index.fields.length !== 1) return true;
+  if (index?.primary) return Dexie.Promise.resolve(false);
+  if (!index || index.multiEntry || index.fields.length !== 1) return Dexie.Promise.resolve(true);
   const { table } = context;
   const database = table.db.name;
   const entry = `${table.name}\u0000${field}`;
@@ -56,7 +56,7 @@ export async function someUnindexed(context: ModelContext, field: string): Promi
   // A live query counts too: the counts make it observe the whole table, so that a record added
   // without a key in `field` re-runs it (Dexie's live-query cache lets a narrower probe pass).
   const cached = inTransaction || inLiveQuery() ? undefined : known.get(database)?.get(entry);
-  if (cached !== undefined) return cached;
+  if (cached !== undefined) return Dexie.Promise.resolve(cached);
   if (!listening) {
     Dexie.on('storagemutated', forgetWritten);
     listening = true;
@@ -66,12 +66,14 @@ export async function someUnindexed(context: ModelContext, field: string): Promi
     table.db.on('close', () => forgetDatabase(database));
   }
   const generation = generations.get(database) ?? 0;
-  const [all, indexed] = await Promise.all([table.count(), table.orderBy(index.name).count()]);
-  const missing = indexed < all;
-  if (!inTransaction && generation === (generations.get(database) ?? 0)) {
-    const answers = known.get(database) ?? new Map<string, boolean>();
-    answers.set(entry, missing);
-    known.set(database, answers);
-  }
-  return missing;
+  const counts = [table.count(), table.orderBy(index.name).count()];
+  return Dexie.Promise.all(counts).then(([all, indexed]) => {
+    const missing = indexed! < all!;
+    if (!inTransaction && generation === (generations.get(database) ?? 0)) {
+      const answers = known.get(database) ?? new Map<string, boolean>();
+      answers.set(entry, missing);
+      known.set(database, answers);
+    }
+    return missing;
+  });
 }

@@ -1,4 +1,4 @@
-import type { Collection, Table } from 'dexie';
+import { type Collection, Dexie, type PromiseExtended, type Table } from 'dexie';
 import type { Key, Row } from '../core/values.js';
 import type { DatabaseRuntime } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
@@ -45,17 +45,17 @@ export function collectionWithKeys(
  * Reads {@link collectionWithKeys}: `read` reads the collection, and `keyOf` gives the index key
  * of what it returns.
  */
-async function readWithKeys<T>(
+function readWithKeys<T>(
   table: Table<Row, Key>,
   index: string,
   keys: readonly Key[],
-  read: (collection: Collection<Row, Key>) => Promise<T[]>,
+  read: (collection: Collection<Row, Key>) => PromiseExtended<T[]>,
   keyOf: (item: T) => unknown,
-): Promise<T[]> {
-  if (keys.length === 0) return [];
+): PromiseExtended<T[]> {
+  if (keys.length === 0) return Dexie.Promise.resolve([]);
   const { collection, wanted } = collectionWithKeys(table, index, keys);
-  const found = await read(collection);
-  return wanted ? found.filter((item) => wanted.has(keyOf(item))) : found;
+  const found = read(collection);
+  return wanted ? found.then((items) => items.filter((item) => wanted.has(keyOf(item)))) : found;
 }
 
 /** The rows of `table` whose `index` equals one of `keys`, in one read. */
@@ -63,7 +63,7 @@ export function rowsWithKeys(
   table: Table<Row, Key>,
   index: string,
   keys: readonly Key[],
-): Promise<Row[]> {
+): PromiseExtended<Row[]> {
   return readWithKeys(
     table,
     index,
@@ -78,7 +78,7 @@ export function indexKeysWith(
   table: Table<Row, Key>,
   index: string,
   keys: readonly Key[],
-): Promise<Key[]> {
+): PromiseExtended<Key[]> {
   return readWithKeys(
     table,
     index,

@@ -1,3 +1,4 @@
+import type { PromiseExtended } from 'dexie';
 import type { Observable } from 'rxjs';
 import type { AttributeKey, AttributesOf } from '../core/attribute-types.js';
 import { ModelNotFoundError } from '../core/errors.js';
@@ -12,6 +13,18 @@ import { explainRead, type QueryExplanation } from './explain.js';
 import { type CursorPage, cursorPaginate, type Page, pageComparison, paginate } from './paging.js';
 import { liveShareKey, type QueryState } from './query-state.js';
 import { WriteBuilder } from './write-builder.js';
+
+/** How {@link QueryBuilder}'s live views read: see its `#live`. */
+interface LiveRead<M extends ModelInstance, T> {
+  /** The read, as an async function. */
+  readonly read: (context: ModelContext<M>) => Promise<T>;
+  /** The read as one chain of Dexie promises, where the query allows one. */
+  readonly chain?: (context: ModelContext<M>) => (() => PromiseExtended<T>) | undefined;
+  /** Whether a direct read of the first model (true) or of all (false) may serve. */
+  readonly direct?: boolean;
+  /** How results are compared; by stored rows unless given. */
+  readonly comparison?: LiveComparison<NoInfer<T>>;
+}
 
 declare module './query-type.js' {
   // The builder's role classes name it as Query: this makes the two one type.
@@ -68,32 +81,37 @@ export class QueryBuilder<M extends ModelInstance, Out = M> extends WriteBuilder
    */
   observe(): Observable<Out[]> {
     const state = this.state;
-    return this.#live(
-      [],
-      state,
-      async (context) => (await context.queries.results(state)) as unknown as Out[],
-      liveComparison,
-      false,
-    );
+    return this.#live([], state, {
+      read: async (context) => (await context.queries.results(state)) as unknown as Out[],
+      chain: (context) =>
+        context.queries.resultsChain(state) as (() => PromiseExtended<Out[]>) | undefined,
+      direct: false,
+    });
   }
 
   /** A live view of the first matching model, or null. */
   observeFirst(): Observable<Out | null> {
     const state: QueryState = { ...this.state, limit: 1 };
-    return this.#live(
-      ['first'],
-      state,
-      async (context) =>
+    return this.#live(['first'], state, {
+      read: async (context) =>
         ((await context.queries.results(state))[0] as unknown as Out | undefined) ?? null,
-      liveComparison,
-      true,
-    );
+      chain: (context) => {
+        const results = context.queries.resultsChain(state);
+        return (
+          results && (() => results().then((models) => (models[0] as Out | undefined) ?? null))
+        );
+      },
+      direct: true,
+    });
   }
 
   /** A live count of the matching records, counted from an index where one fits. */
   observeCount(): Observable<number> {
     const state: QueryState = { ...this.state, with: [], aggregates: [] };
-    return this.#live(['count'], state, (context) => context.queries.count(state));
+    return this.#live(['count'], state, {
+      read: (context) => context.queries.count(state),
+      chain: (context) => context.queries.countChain(state),
+    });
   }
 
   /**
@@ -128,44 +146,43 @@ export class QueryBuilder<M extends ModelInstance, Out = M> extends WriteBuilder
   /** A live {@link paginate}: emits the page again when its results or the total change. */
   observePage(page: number, perPage: number): Observable<Page<Out>> {
     const state = this.state;
-    return this.#live(
-      ['page', page, perPage],
-      state,
-      async (context) => (await paginate(context, state, page, perPage)) as unknown as Page<Out>,
-      pageComparison,
-    );
+    return this.#live(['page', page, perPage], state, {
+      read: async (context) =>
+        (await paginate(context, state, page, perPage)) as unknown as Page<Out>,
+      comparison: pageComparison,
+    });
   }
 
   /** A live {@link cursorPaginate}: emits the page again when its results change. */
   observeCursorPage(perPage: number, cursor?: string | null): Observable<CursorPage<Out>> {
     const state = this.state;
-    return this.#live(
-      ['cursor', perPage, cursor ?? ''],
-      state,
-      async (context) =>
+    return this.#live(['cursor', perPage, cursor ?? ''], state, {
+      read: async (context) =>
         (await cursorPaginate(context, state, perPage, cursor)) as unknown as CursorPage<Out>,
-      pageComparison,
-    );
+      comparison: pageComparison,
+    });
   }
 
   /**
-   * A live query of `read` over `state`, shared by the observers of an equal query read the same
-   * way (`kind`: what is read of it, and with which arguments). A query the planner would answer
-   * with one key of one index (`direct`: its first model, or all) runs as that one read.
+   * A live query of `state`, shared by the observers of an equal query read the same way (`kind`:
+   * what is read of it, and with which arguments). A query the planner would answer with one key
+   * of one index (`direct`: its first model, or all) runs as that one read; one that reads its
+   * own table alone, as the chain of Dexie promises `chain` gives; any other, as `read`.
    */
   #live<T>(
     kind: readonly (string | number)[],
     state: QueryState,
-    read: (context: ModelContext<M>) => Promise<T>,
-    comparison: LiveComparison<NoInfer<T>> = liveComparison,
-    direct?: boolean,
+    how: LiveRead<M, T>,
   ): Observable<T> {
     const context = this.context();
     const shareKey = liveShareKey(kind.map(String), context.tableName, state);
+    const { read, chain, direct, comparison = liveComparison } = how;
     const fast = direct === undefined ? undefined : directReadOf(context, state, direct);
     if (fast) {
       return observeDirect(context.runtime, context.model, shareKey, fast, () => read(context));
     }
+    const chained = chain?.(context);
+    if (chained) return context.runtime.liveChain(shareKey, chained, comparison);
     return context.runtime.live(shareKey, () => read(context), comparison);
   }
 

@@ -1,48 +1,61 @@
-import { type Collection, cmp } from 'dexie';
+import { type Collection, cmp, Dexie, type PromiseExtended } from 'dexie';
 import { dictionaryKey, distinctKeys } from '../core/key-dictionary.js';
 import { isValidKey, type Key, type Row, valueAt } from '../core/values.js';
 import type { ModelContext } from '../state/context.js';
-import { type Clause, type KeySource, orderComparator, rowMatcher } from './clause.js';
+import {
+  type Clause,
+  type KeySource,
+  type KeySourceClause,
+  orderComparator,
+  rowMatcher,
+} from './clause.js';
 import { someUnindexed } from './index-coverage.js';
 import type { FieldAccess } from './key-range.js';
 import { collectionWithKeys, rowsWithKeys } from './key-reads.js';
 import { type Plan, planRead, type ReadRequest } from './planner.js';
 import type { QueryState } from './query-state.js';
 
+// Each read below is one chain of Dexie promises, with no native await: a live query follows
+// such a chain as it runs, where an async function would make Dexie echo each microtask of it
+// back into the live query's zone (tens of microseconds per re-run).
+
 /** Reads the rows a query selects, through the plan that reads the fewest records. */
-export async function readRows(context: ModelContext, state: QueryState): Promise<Row[]> {
-  const request = await resolveRequest(context, state);
-  return runPlan(context, planRead(context, request), request);
+export function readRows(context: ModelContext, state: QueryState): PromiseExtended<Row[]> {
+  return withRequest(context, state, (request) =>
+    runPlan(context, planRead(context, request), request),
+  );
 }
 
 /** Counts the rows a query selects, from index keys alone where the plan applies every clause. */
-export async function countRows(context: ModelContext, state: QueryState): Promise<number> {
-  const request = await resolveRequest(context, { ...state, order: undefined });
-  const plan = planRead(context, request);
-  const { access } = plan;
-  if (access.kind === 'none') return 0;
-  const whole = request.offset === 0 && request.limit === undefined;
-  if (whole && access.kind === 'index' && plan.filters.length === 0 && !plan.alternatives) {
-    const { collection, wanted } = open(context, access.index, access.keys);
-    if (!wanted) return collection.count();
-    return (await collection.keys()).filter((key) => wanted.has(key)).length;
-  }
-  return (await runPlan(context, plan, request)).length;
+export function countRows(context: ModelContext, state: QueryState): PromiseExtended<number> {
+  return withRequest(context, { ...state, order: undefined }, (request) => {
+    const plan = planRead(context, request);
+    const { access } = plan;
+    if (access.kind === 'none') return Dexie.Promise.resolve(0);
+    const whole = request.offset === 0 && request.limit === undefined;
+    if (whole && access.kind === 'index' && plan.filters.length === 0 && !plan.alternatives) {
+      const { collection, wanted } = open(context, access.index, access.keys);
+      if (!wanted) return collection.count();
+      return collection.keys().then((keys) => keys.filter((key) => wanted.has(key)).length);
+    }
+    return runPlan(context, plan, request).then((rows) => rows.length);
+  });
 }
 
 /** The plan `state` reads with, after the keys it takes from other tables are read. */
-export async function planOf(
+export function planOf(
   context: ModelContext,
   state: QueryState,
-): Promise<{ plan: Plan; request: ReadRequest }> {
-  const request = await resolveRequest(context, state);
-  return { plan: planRead(context, request), request };
+): PromiseExtended<{ plan: Plan; request: ReadRequest }> {
+  return withRequest(context, state, (request) =>
+    Dexie.Promise.resolve({ plan: planRead(context, request), request }),
+  );
 }
 
-async function runPlan(context: ModelContext, plan: Plan, request: ReadRequest): Promise<Row[]> {
+function runPlan(context: ModelContext, plan: Plan, request: ReadRequest): PromiseExtended<Row[]> {
   if (plan.alternatives) return readAlternatives(context, plan.alternatives, request);
   const { access } = plan;
-  if (access.kind === 'none') return [];
+  if (access.kind === 'none') return Dexie.Promise.resolve([]);
   const keep = rowMatcher(plan.filters);
   const { offset, limit, order } = request;
   const paged = limit === undefined ? undefined : offset + limit;
@@ -59,74 +72,89 @@ async function runPlan(context: ModelContext, plan: Plan, request: ReadRequest):
     }
     const found =
       keys.length === 1
-        ? [await context.table.get(keys[0]!)]
-        : await context.table.bulkGet(keys as Key[]);
-    let rows = found.filter((row): row is Row => row !== undefined);
-    if (keep) rows = rows.filter(keep);
-    return sortAndSlice(context, rows, request);
+        ? context.table.get(keys[0]!).then((row) => [row])
+        : context.table.bulkGet(keys as Key[]);
+    return found.then((rows) => {
+      let kept = rows.filter((row): row is Row => row !== undefined);
+      if (keep) kept = kept.filter(keep);
+      return sortAndSlice(context, kept, request);
+    });
   }
 
   const opened = open(context, access.index, access.keys);
   const { wanted } = opened;
   const index = access.index;
   const test = both(wanted ? (row) => wanted.has(valueAt(row, index)) : null, keep);
+  const { remainderOf } = plan;
   let collection = opened.collection;
   if (plan.reverse) collection = collection.reverse();
   if (!plan.ordered || paged === undefined) {
     // Without paging to stop early, one bulk read filtered after beats a cursor's per-row steps.
-    const found = await collection.toArray();
-    const rows = test ? found.filter(test) : found;
-    if (plan.remainderOf) rows.push(...(await remainder(context, plan.remainderOf, request)));
-    return plan.ordered && !plan.remainderOf
-      ? slice(rows, request)
-      : sortAndSlice(context, rows, request);
+    return collection.toArray().then((found) => {
+      const rows = test ? found.filter(test) : found;
+      if (!remainderOf)
+        return plan.ordered ? slice(rows, request) : sortAndSlice(context, rows, request);
+      return remainder(context, remainderOf, request).then((rest) =>
+        sortAndSlice(context, [...rows, ...rest], request),
+      );
+    });
   }
-  if (!test && !plan.remainderOf && offset === 0) return collection.limit(paged).toArray();
+  if (!test && !remainderOf && offset === 0) return collection.limit(paged).toArray();
   if (test) collection = collection.filter(test);
   // The rows an offset skips are read, not stepped over with a cursor's advance(): a live query
   // then re-runs when one of them leaves the range (Dexie's advance() misses that).
-  const rows = await collection.limit(paged).toArray();
-  if (plan.remainderOf && rows.length < paged) {
-    rows.push(...(await remainder(context, plan.remainderOf, request)));
-  }
-  return rows.slice(offset, paged);
+  return collection
+    .limit(paged)
+    .toArray()
+    .then((rows) => {
+      if (!remainderOf || rows.length >= paged) return rows.slice(offset, paged);
+      return remainder(context, remainderOf, request).then((rest) =>
+        [...rows, ...rest].slice(offset, paged),
+      );
+    });
 }
 
 /**
  * The records a read through `field`'s index missed: those matching the clauses whose `field` is
  * no key, which sort after every key, in order.
  */
-async function remainder(
+function remainder(
   context: ModelContext,
   field: string,
   request: ReadRequest,
-): Promise<Row[]> {
-  if (!(await someUnindexed(context, field))) return [];
-  const unordered: ReadRequest = { ...request, order: undefined, limit: undefined, offset: 0 };
-  const rows = await runPlan(context, planRead(context, unordered), unordered);
-  const missing = rows.filter((row) => !isValidKey(valueAt(row, field)));
-  return missing.sort(orderComparator(field, request.order!.direction, context.primaryKey));
+): PromiseExtended<Row[]> {
+  return someUnindexed(context, field).then((some) => {
+    if (!some) return [];
+    const unordered: ReadRequest = { ...request, order: undefined, limit: undefined, offset: 0 };
+    return runPlan(context, planRead(context, unordered), unordered).then((rows) =>
+      rows
+        .filter((row) => !isValidKey(valueAt(row, field)))
+        .sort(orderComparator(field, request.order!.direction, context.primaryKey)),
+    );
+  });
 }
 
 /** Each alternative read with the query's order and paging, merged once per primary key. */
-async function readAlternatives(
+function readAlternatives(
   context: ModelContext,
   alternatives: readonly Plan[],
   request: ReadRequest,
-): Promise<Row[]> {
+): PromiseExtended<Row[]> {
   const { offset, limit } = request;
   const each: ReadRequest = {
     ...request,
     offset: 0,
     limit: limit === undefined ? undefined : offset + limit,
   };
-  const lists = await Promise.all(alternatives.map((plan) => runPlan(context, plan, each)));
-  const { primaryKey } = context;
-  const merged = lists.flat().sort((a, b) => cmp(a[primaryKey], b[primaryKey]));
-  const unique = merged.filter(
-    (row, i) => i === 0 || cmp(row[primaryKey], merged[i - 1]![primaryKey]) !== 0,
-  );
-  return sortAndSlice(context, unique, request);
+  const reads = alternatives.map((plan) => runPlan(context, plan, each));
+  return Dexie.Promise.all(reads).then((lists) => {
+    const { primaryKey } = context;
+    const merged = lists.flat().sort((a, b) => cmp(a[primaryKey], b[primaryKey]));
+    const unique = merged.filter(
+      (row, i) => i === 0 || cmp(row[primaryKey], merged[i - 1]![primaryKey]) !== 0,
+    );
+    return sortAndSlice(context, unique, request);
+  });
 }
 
 /**
@@ -165,31 +193,42 @@ function both(
   return (row) => a(row) && b(row);
 }
 
-/** Replaces each clause on keys of another table by an `in` clause over the keys it reads. */
-async function resolveRequest(context: ModelContext, state: QueryState): Promise<ReadRequest> {
-  const { order, limit, offset } = state;
-  if (!state.clauses.some((clause) => clause.operator === 'inKeysOf')) {
-    return { clauses: state.clauses, order, limit, offset };
+/**
+ * Runs `read` with `state`'s read request: at once when it takes no keys from other tables,
+ * otherwise once those keys are read (each clause on keys of another table replaced by an `in`
+ * clause over them).
+ */
+function withRequest<T>(
+  context: ModelContext,
+  state: QueryState,
+  read: (request: ReadRequest) => PromiseExtended<T>,
+): PromiseExtended<T> {
+  const { clauses, order, limit, offset } = state;
+  if (!clauses.some((clause) => clause.operator === 'inKeysOf')) {
+    return read({ clauses, order, limit, offset });
   }
-  const clauses: Clause[] = [];
-  for (const clause of state.clauses) {
-    if (clause.operator !== 'inKeysOf') {
-      clauses.push(clause);
-      continue;
-    }
-    const { table, where, equals, select, pick, trashedBy, rowsMatching } = clause.value;
-    const valid = equals.filter(isValidKey);
-    let rows =
-      valid.length === 0
-        ? []
-        : await rowsWithKeys(context.runtime.dexie.table<Row, Key>(table), where, valid as Key[]);
+  const resolved = clauses.map((clause) =>
+    clause.operator === 'inKeysOf' ? keysClause(context, clause) : clause,
+  );
+  return Dexie.Promise.all(resolved).then((done) => read({ clauses: done, order, limit, offset }));
+}
+
+/** A clause on keys of another table as an `in` clause over the keys it reads there. */
+function keysClause(context: ModelContext, clause: KeySourceClause): PromiseExtended<Clause> {
+  const { table, where, equals, select, pick, trashedBy, rowsMatching } = clause.value;
+  const valid = equals.filter(isValidKey);
+  const read =
+    valid.length === 0
+      ? Dexie.Promise.resolve<Row[]>([])
+      : rowsWithKeys(context.runtime.dexie.table<Row, Key>(table), where, valid as Key[]);
+  return read.then((found) => {
+    let rows = found;
     if (trashedBy !== undefined) rows = rows.filter((row) => row[trashedBy] == null);
     const matches = rowsMatching && rowMatcher(rowsMatching);
     if (matches) rows = rows.filter(matches);
     const keys = distinctKeys(pick ? firstOfEach(rows, where, pick) : rows, (row) => row[select]);
-    clauses.push({ field: clause.field, operator: 'in', value: keys });
-  }
-  return { clauses, order, limit, offset };
+    return { field: clause.field, operator: 'in', value: keys };
+  });
 }
 
 /** The first row in `pick`'s order of each group of `rows` that share their `where` key. */

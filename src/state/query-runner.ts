@@ -1,3 +1,4 @@
+import type { PromiseExtended } from 'dexie';
 import type { Row } from '../core/values.js';
 import type { QueryState, RelationFilter } from '../query/query-state.js';
 import type { ModelInstance } from './model-instance.js';
@@ -11,6 +12,15 @@ import type { ModelInstance } from './model-instance.js';
 export interface QueryRunner<M extends ModelInstance = ModelInstance> {
   /** The models `state` selects, with its eager loads and aggregates. */
   results(state: QueryState): Promise<M[]>;
+  /**
+   * {@link results} as a read of one chain of Dexie promises, with no native await, where
+   * `state` reads its model's table alone (no relation filter, eager load, aggregate or global
+   * scope); undefined otherwise. A live query follows such a read as it runs, where an async
+   * one makes Dexie echo each of its microtasks back into the live query's zone.
+   */
+  resultsChain(state: QueryState): (() => PromiseExtended<M[]>) | undefined;
+  /** {@link count} as such a read, where `state` has no relation filter or global scope. */
+  countChain(state: QueryState): (() => PromiseExtended<number>) | undefined;
   /** The models `state` selects (its clauses, relation filters and paging), without loads. */
   select(state: QueryState): Promise<M[]>;
   /** The rows of the models `state` selects, as stored. */
