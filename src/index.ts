@@ -45,6 +45,7 @@ export type {
   ValueClause,
   WhereOperator,
 } from './query/clause.js';
+export type { CursorPage } from './query/cursor-paging.js';
 export type { DirectRead, FieldRead, FollowRead } from './query/direct-reads.js';
 export type { ExplainedRange, QueryExplanation } from './query/explain.js';
 export {
@@ -62,7 +63,7 @@ export {
   type MorphLoads,
   morphWith,
 } from './query/morph-with.js';
-export type { CursorPage, Page } from './query/paging.js';
+export type { Page } from './query/paging.js';
 export { QueryBuilder } from './query/query-builder.js';
 export type {
   Aggregate,

@@ -1,5 +1,6 @@
 import { Dexie } from 'dexie';
 import { describe, expect, it } from 'vitest';
+import { ValidationError } from '../src/index.js';
 import { blogDatabase, Post, Tag, User as Writer } from './support/blog.js';
 import { Article, lifecycleDatabase, Note } from './support/lifecycle-models.js';
 import { freshDatabase, User } from './support/models.js';
@@ -83,6 +84,35 @@ describe('live queries of one table re-run as one chain of Dexie promises', () =
     expect(await count.nth(2)).toBe(2);
     expect(echoes() - before).toBe(0);
     expect(await users().get(ada!.id!)).toMatchObject({ name: 'Bea' });
+  });
+  it('observePage(): its page and its total follow a record entering the page', async () => {
+    await User.createMany([
+      { name: 'Bob', email: 'bob@example.com' },
+      { name: 'Cid', email: 'cid@example.com' },
+      { name: 'Dan', email: 'dan@example.com' },
+    ]);
+    const pages = session.watch(User.query().orderBy('name').observePage(1, 2));
+    const first = await pages.nth(1);
+    expect(first.data.map((user) => user.name)).toEqual(['Bob', 'Cid']);
+    expect([first.total, first.lastPage]).toEqual([3, 2]);
+
+    const ada = await emissionAfter(pages, 2, () =>
+      inTransaction(session, ['users'], () =>
+        users().add({ name: 'Ada', email: 'ada@example.com' }),
+      ),
+    );
+    expect(ada.value.data.map((user) => user.name)).toEqual(['Ada', 'Bob']);
+    expect([ada.value.total, ada.value.lastPage]).toEqual([4, 2]);
+    expect(ada.echoed).toBe(0);
+  });
+
+  it('observePage() of a page number that is none fails with ValidationError, as paginate() does', async () => {
+    const pages = session.watch(User.query().orderBy('name').observePage(0, 2));
+    expect(await pages.failure()).toBeInstanceOf(ValidationError);
+    await expect(User.query().orderBy('name').paginate(0, 2)).rejects.toBeInstanceOf(
+      ValidationError,
+    );
+    expect(pages.values).toEqual([]);
   });
 });
 

@@ -1,13 +1,10 @@
-import { isValidKey, type Row, valueAt } from '../core/values.js';
+import { Dexie, type PromiseExtended } from 'dexie';
 import type { LiveComparison } from '../live/live-observable.js';
 import type { ModelContext } from '../state/context.js';
 import type { ModelInstance } from '../state/model-instance.js';
-import { liveComparison, originalOf } from '../state/model-state.js';
-import { type Clause, type OrderDirection, orderComparator } from './clause.js';
-import { someUnindexed } from './index-coverage.js';
-import { type CursorPosition, decodeCursor, encodeCursor } from './page-cursor.js';
+import { liveComparison } from '../state/model-state.js';
 import { validationError } from './query-input.js';
-import { type QueryState, queryHash } from './query-state.js';
+import type { QueryState } from './query-state.js';
 
 /** One page of an offset-paged query (`paginate`). */
 export interface Page<T> {
@@ -23,16 +20,6 @@ export interface Page<T> {
   readonly lastPage: number;
 }
 
-/** One page of a keyset-paged query (`cursorPaginate`). */
-export interface CursorPage<T> {
-  /** The page's results. */
-  readonly data: T[];
-  /** The cursor of the page after this one; null on the last page. */
-  readonly nextCursor: string | null;
-  /** The cursor of the page before this one; null on the first page. */
-  readonly previousCursor: string | null;
-}
-
 /** Page `page` of `state`'s results, `perPage` a page, with the total count. */
 export async function paginate<M extends ModelInstance>(
   context: ModelContext<M>,
@@ -40,20 +27,62 @@ export async function paginate<M extends ModelInstance>(
   page: number,
   perPage: number,
 ): Promise<Page<M>> {
-  const model = context.model;
+  checkPage(context, page, perPage);
+  const reads = pageStates(state, page, perPage);
+  const [total, data] = await Promise.all([
+    context.queries.count(reads.total),
+    context.queries.results(reads.data),
+  ]);
+  return pageOf(data, total, page, perPage);
+}
+
+/**
+ * {@link paginate} as a read of one chain of Dexie promises, where the query reads its own table
+ * alone (see `resultsChain`); undefined otherwise. A live page re-runs it.
+ */
+export function paginateChain<M extends ModelInstance>(
+  context: ModelContext<M>,
+  state: QueryState,
+  page: number,
+  perPage: number,
+): (() => PromiseExtended<Page<M>>) | undefined {
+  const reads = pageStates(state, page, perPage);
+  const total = context.queries.countChain(reads.total);
+  const data = context.queries.resultsChain(reads.data);
+  if (!total || !data) return undefined;
+  return () => {
+    checkPage(context, page, perPage);
+    return Dexie.Promise.all([total(), data()]).then(([count, models]) =>
+      pageOf(models as M[], count as number, page, perPage),
+    );
+  };
+}
+
+/** What a page counts (the whole query, without loads) and what it reads. */
+function pageStates(
+  state: QueryState,
+  page: number,
+  perPage: number,
+): { total: QueryState; data: QueryState } {
+  const base: QueryState = { ...state, limit: undefined, offset: 0 };
+  return {
+    total: { ...base, with: [], aggregates: [] },
+    data: { ...base, offset: (page - 1) * perPage, limit: perPage },
+  };
+}
+
+function checkPage(context: ModelContext, page: number, perPage: number): void {
   if (!Number.isInteger(page) || page < 1) {
     throw validationError(
-      model,
+      context.model,
       `paginate() needs a page number of 1 or more, not ${page}`,
       'page',
     );
   }
   checkPerPage(context, perPage, 'paginate()');
-  const base: QueryState = { ...state, limit: undefined, offset: 0 };
-  const [total, data] = await Promise.all([
-    context.queries.count({ ...base, with: [], aggregates: [] }),
-    context.queries.results({ ...base, offset: (page - 1) * perPage, limit: perPage }),
-  ]);
+}
+
+function pageOf<T>(data: T[], total: number, page: number, perPage: number): Page<T> {
   return {
     data,
     total,
@@ -63,69 +92,8 @@ export async function paginate<M extends ModelInstance>(
   };
 }
 
-/**
- * The page of `perPage` results after (or before) the record `cursor` names, read from that
- * record on through the order's index, so that every page costs what the first does.
- * @throws ValidationError for a cursor of another query, or one cut short or altered.
- */
-export async function cursorPaginate<M extends ModelInstance>(
-  context: ModelContext<M>,
-  state: QueryState,
-  perPage: number,
-  cursor: string | null | undefined,
-): Promise<CursorPage<M>> {
-  checkPerPage(context, perPage, 'cursorPaginate()');
-  const order = state.order ?? { field: context.primaryKey, direction: 'asc' as const };
-  const base: QueryState = { ...state, order, limit: undefined, offset: 0 };
-  const identity =
-    queryHash(context.tableName, { ...base, with: [], aggregates: [] }) ?? context.tableName;
-  let position: CursorPosition | undefined;
-  if (cursor !== undefined && cursor !== null) {
-    position = decodeCursor(cursor);
-    if (!position || position.query !== identity) {
-      throw validationError(
-        context.model,
-        'cursorPaginate() was given a cursor of another query, or one cut short or altered',
-        'cursor',
-      );
-    }
-  }
-  const take = perPage + 1;
-  const cursorOf = (model: M, direction: 'next' | 'prev') => {
-    const row = originalOf(model)!;
-    const value = valueAt(row, order.field);
-    const isKey = isValidKey(value);
-    return encodeCursor({
-      query: identity,
-      direction,
-      isKey,
-      value: isKey ? value : null,
-      key: row[context.primaryKey],
-    });
-  };
-  if (position?.direction === 'prev') {
-    const found = await before({ context, base, position, take });
-    const data = found.length > perPage ? found.slice(-perPage) : found;
-    await context.queries.loadOnto(base, data);
-    return {
-      data,
-      previousCursor: found.length > perPage ? cursorOf(data[0]!, 'prev') : null,
-      nextCursor: data.length > 0 ? cursorOf(data.at(-1)!, 'next') : null,
-    };
-  }
-  const found = position
-    ? await after({ context, base, position, take })
-    : await context.queries.select({ ...base, limit: take });
-  const data = found.slice(0, perPage);
-  await context.queries.loadOnto(base, data);
-  return {
-    data,
-    nextCursor: found.length > perPage ? cursorOf(data.at(-1)!, 'next') : null,
-    previousCursor: position && data.length > 0 ? cursorOf(data[0]!, 'prev') : null,
-  };
-}
-
-function checkPerPage(context: ModelContext, perPage: number, what: string): void {
+/** Refuses a page size that is not a whole number of 1 or more. */
+export function checkPerPage(context: ModelContext, perPage: number, what: string): void {
   if (!Number.isInteger(perPage) || perPage < 1) {
     throw validationError(
       context.model,
@@ -133,136 +101,6 @@ function checkPerPage(context: ModelContext, perPage: number, what: string): voi
       'perPage',
     );
   }
-}
-
-/** A cursor page's read: `take` results of query `base` over `context` beside `position`. */
-interface PageRead<M extends ModelInstance> {
-  readonly context: ModelContext<M>;
-  readonly base: QueryState;
-  readonly position: CursorPosition;
-  readonly take: number;
-}
-
-/** The first `take` results after `position`, in the query's order. */
-async function after<M extends ModelInstance>({
-  context,
-  base,
-  position,
-  take,
-}: PageRead<M>): Promise<M[]> {
-  const { field } = base.order!;
-  if (!position.isKey)
-    return beyond(await tail(context, base), context, base, position, 1).slice(0, take);
-  const clauses = [...base.clauses, ...keyset(context, base, position, 'after')];
-  const found = await context.queries.select({ ...base, clauses, limit: take });
-  if (found.length < take && field !== context.primaryKey) {
-    found.push(...(await tail(context, base)).slice(0, take - found.length));
-  }
-  return found;
-}
-
-/** The last `take` results before `position`, in the query's order. */
-async function before<M extends ModelInstance>({
-  context,
-  base,
-  position,
-  take,
-}: PageRead<M>): Promise<M[]> {
-  const order = base.order!;
-  const flipped = { field: order.field, direction: flip(order.direction) };
-  if (position.isKey) {
-    const clauses = [...base.clauses, ...keyset(context, base, position, 'before')];
-    return (
-      await context.queries.select({ ...base, clauses, order: flipped, limit: take })
-    ).reverse();
-  }
-  const earlier = beyond(await tail(context, base), context, base, position, -1).slice(-take);
-  if (earlier.length === take) return earlier;
-  const last = await context.queries.select({
-    ...base,
-    order: flipped,
-    limit: take - earlier.length,
-  });
-  const keys = last.filter((model) => isValidKey(valueAt(originalOf(model)!, order.field)));
-  return [...keys.reverse(), ...earlier];
-}
-
-/**
- * Clauses that keep the records after (or before) `position` in the query's order: a range on
- * the order field from the cursor's value, which an index reads, and the tie broken by key.
- */
-function keyset(
-  context: ModelContext,
-  base: QueryState,
-  position: CursorPosition,
-  side: 'after' | 'before',
-): Clause[] {
-  const { field, direction } = base.order!;
-  const forward = (direction === 'asc') === (side === 'after');
-  const { primaryKey } = context;
-  if (field === primaryKey) return [{ field, operator: forward ? '>' : '<', value: position.key }];
-  const past = forward ? '>' : '<';
-  return [
-    { field, operator: forward ? '>=' : '<=', value: position.value },
-    {
-      field: '',
-      operator: 'anyOf',
-      value: [
-        [{ field, operator: past, value: position.value }],
-        [
-          { field, operator: '=', value: position.value },
-          { field: primaryKey, operator: past, value: position.key },
-        ],
-      ],
-    },
-  ];
-}
-
-/** The results whose order value is no key, which follow all others, in order. */
-async function tail<M extends ModelInstance>(
-  context: ModelContext<M>,
-  base: QueryState,
-): Promise<M[]> {
-  const { field, direction } = base.order!;
-  if (!(await someUnindexed(context, field))) return [];
-  const all = await context.queries.select({ ...base, order: undefined });
-  const compare = orderComparator(field, direction, context.primaryKey);
-  return all
-    .filter((model) => !isValidKey(valueAt(originalOf(model)!, field)))
-    .sort((a, b) => compare(originalOf(a)!, originalOf(b)!));
-}
-
-/** The models of `sorted` after (`side` 1) or before (-1) the record `position` names. */
-function beyond<M extends ModelInstance>(
-  sorted: M[],
-  context: ModelContext,
-  base: QueryState,
-  position: CursorPosition,
-  side: 1 | -1,
-): M[] {
-  const { field, direction } = base.order!;
-  const compare = orderComparator(field, direction, context.primaryKey);
-  const pivot = rowAt(field, position.value);
-  pivot[context.primaryKey] = position.key;
-  return sorted.filter((model) => Math.sign(compare(originalOf(model)!, pivot)) === side);
-}
-
-/** A row holding `value` at `path` (nested for a dotted path). */
-function rowAt(path: string, value: unknown): Row {
-  const row: Row = {};
-  const parts = path.split('.');
-  let target = row;
-  for (const part of parts.slice(0, -1)) {
-    const next: Row = {};
-    target[part] = next;
-    target = next;
-  }
-  target[parts.at(-1)!] = value;
-  return row;
-}
-
-function flip(direction: OrderDirection): OrderDirection {
-  return direction === 'asc' ? 'desc' : 'asc';
 }
 
 /** Live pages are equal when their numbers and their models' stored rows are. */

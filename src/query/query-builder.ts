@@ -8,9 +8,10 @@ import { type ModelContext, ownerOf } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
 import type { ModelInstance } from '../state/model-instance.js';
 import { liveComparison } from '../state/model-state.js';
+import { type CursorPage, cursorPaginate } from './cursor-paging.js';
 import { directReadOf, observeDirect } from './direct-reads.js';
 import { explainRead, type QueryExplanation } from './explain.js';
-import { type CursorPage, cursorPaginate, type Page, pageComparison, paginate } from './paging.js';
+import { type Page, pageComparison, paginate, paginateChain } from './paging.js';
 import { liveShareKey, type QueryState } from './query-state.js';
 import { WriteBuilder } from './write-builder.js';
 
@@ -149,6 +150,10 @@ export class QueryBuilder<M extends ModelInstance, Out = M> extends WriteBuilder
     return this.#live(['page', page, perPage], state, {
       read: async (context) =>
         (await paginate(context, state, page, perPage)) as unknown as Page<Out>,
+      chain: (context) =>
+        paginateChain(context, state, page, perPage) as
+          | (() => PromiseExtended<Page<Out>>)
+          | undefined,
       comparison: pageComparison,
     });
   }
