@@ -92,8 +92,9 @@ function runPlan(context: ModelContext, plan: Plan, request: ReadRequest): Promi
     // Without paging to stop early, one bulk read filtered after beats a cursor's per-row steps.
     return collection.toArray().then((found) => {
       const rows = test ? found.filter(test) : found;
-      if (!remainderOf)
+      if (!remainderOf) {
         return plan.ordered ? slice(rows, request) : sortAndSlice(context, rows, request);
+      }
       return remainder(context, remainderOf, request).then((rest) =>
         sortAndSlice(context, [...rows, ...rest], request),
       );
