@@ -62,6 +62,7 @@ function failReadsOf(dexie: Dexie, table: string): { arm(): void; disarm(): void
           ...inner,
           get: (request) => (failing(request.trans) ? fail() : inner.get(request)),
           query: (request) => (failing(request.trans) ? fail() : inner.query(request)),
+          count: (request) => (failing(request.trans) ? fail() : inner.count(request)),
         };
       },
     }),
@@ -483,6 +484,31 @@ describe('live observables', () => {
       expect(viaModel.values.map(bioOf)).toEqual(['first']);
       reads.disarm();
       expect(await storedProfiles()).toEqual([{ id: profile.id, user_id: ada.id, bio: 'second' }]);
+    });
+
+    it('errors live lists, counts and pages of one table with StorageError, after what they showed', async () => {
+      const reads = failReadsOf(db.dexie, 'users');
+      await user('Bob');
+      await user('Ada');
+      const names = watch(User.query().orderBy('name').observe());
+      const count = watch(User.where('name', '>=', 'A').observeCount());
+      const page = watch(User.query().orderBy('name').observePage(1, 1));
+      expect((await names.nth(1)).map((found) => found.name)).toEqual(['Ada', 'Bob']);
+      expect(await count.nth(1)).toBe(2);
+      expect((await page.nth(1)).total).toBe(2);
+
+      reads.arm();
+      await user('Cid');
+
+      for (const failure of [await names.failure(), await count.failure(), await page.failure()]) {
+        expect(failure).toBeInstanceOf(StorageError);
+        expect(failure).toMatchObject({ model: 'User', table: 'users' });
+        expect(String((failure as StorageError).cause)).toContain('injected: the read failed');
+      }
+      expect([names.values.length, count.values.length, page.values.length]).toEqual([1, 1, 1]);
+      reads.disarm();
+      const stored = await db.dexie.table('users').orderBy('name').toArray();
+      expect(stored.map((row) => row.name)).toEqual(['Ada', 'Bob', 'Cid']);
     });
   });
 
