@@ -106,6 +106,43 @@ describe('live queries of one table re-run as one chain of Dexie promises', () =
     expect(ada.echoed).toBe(0);
   });
 
+  it('observeCursorPage(): the first page follows a record entering it; a later page stays live', async () => {
+    await User.createMany([
+      { name: 'Bob', email: 'bob@example.com' },
+      { name: 'Cid', email: 'cid@example.com' },
+      { name: 'Dan', email: 'dan@example.com' },
+    ]);
+    const first = session.watch(User.query().orderBy('name').observeCursorPage(2));
+    const page = await first.nth(1);
+    expect(page.data.map((user) => user.name)).toEqual(['Bob', 'Cid']);
+    expect(page.previousCursor).toBeNull();
+
+    const ada = await emissionAfter(first, 2, () =>
+      inTransaction(session, ['users'], () =>
+        users().add({ name: 'Ada', email: 'ada@example.com' }),
+      ),
+    );
+    expect(ada.value.data.map((user) => user.name)).toEqual(['Ada', 'Bob']);
+    expect(ada.echoed).toBe(0);
+
+    // A later page reads after its cursor's record, as an async read: it is live all the same.
+    const second = session.watch(
+      User.query().orderBy('name').observeCursorPage(2, ada.value.nextCursor),
+    );
+    expect((await second.nth(1)).data.map((user) => user.name)).toEqual(['Cid', 'Dan']);
+    await inTransaction(session, ['users'], () =>
+      users().add({ name: 'Cy', email: 'cy@example.com' }),
+    );
+    expect((await second.nth(2)).data.map((user) => user.name)).toEqual(['Cid', 'Cy']);
+    expect(first.values).toHaveLength(2);
+  });
+
+  it('observeCursorPage() of a page size that is none fails with ValidationError', async () => {
+    const pages = session.watch(User.query().orderBy('name').observeCursorPage(0));
+    expect(await pages.failure()).toBeInstanceOf(ValidationError);
+    expect(pages.values).toEqual([]);
+  });
+
   it('observePage() of a page number that is none fails with ValidationError, as paginate() does', async () => {
     const pages = session.watch(User.query().orderBy('name').observePage(0, 2));
     expect(await pages.failure()).toBeInstanceOf(ValidationError);

@@ -1,3 +1,4 @@
+import type { PromiseExtended } from 'dexie';
 import { isValidKey, type Row, valueAt } from '../core/values.js';
 import type { ModelContext } from '../state/context.js';
 import type { ModelInstance } from '../state/model-instance.js';
@@ -31,34 +32,10 @@ export async function cursorPaginate<M extends ModelInstance>(
   cursor: string | null | undefined,
 ): Promise<CursorPage<M>> {
   checkPerPage(context, perPage, 'cursorPaginate()');
-  const order = state.order ?? { field: context.primaryKey, direction: 'asc' as const };
-  const base: QueryState = { ...state, order, limit: undefined, offset: 0 };
-  const identity =
-    queryHash(context.tableName, { ...base, with: [], aggregates: [] }) ?? context.tableName;
-  let position: CursorPosition | undefined;
-  if (cursor !== undefined && cursor !== null) {
-    position = decodeCursor(cursor);
-    if (!position || position.query !== identity) {
-      throw validationError(
-        context.model,
-        'cursorPaginate() was given a cursor of another query, or one cut short or altered',
-        'cursor',
-      );
-    }
-  }
+  const paged = pagedQuery(context, state);
+  const { base, cursorOf } = paged;
+  const position = positionOf(context, paged.identity, cursor);
   const take = perPage + 1;
-  const cursorOf = (model: M, direction: 'next' | 'prev') => {
-    const row = originalOf(model)!;
-    const value = valueAt(row, order.field);
-    const isKey = isValidKey(value);
-    return encodeCursor({
-      query: identity,
-      direction,
-      isKey,
-      value: isKey ? value : null,
-      key: row[context.primaryKey],
-    });
-  };
   if (position?.direction === 'prev') {
     const found = await before({ context, base, position, take });
     const data = found.length > perPage ? found.slice(-perPage) : found;
@@ -72,8 +49,87 @@ export async function cursorPaginate<M extends ModelInstance>(
   const found = position
     ? await after({ context, base, position, take })
     : await context.queries.select({ ...base, limit: take });
+  await context.queries.loadOnto(base, found.slice(0, perPage));
+  return pageAfter(found, perPage, position, cursorOf);
+}
+
+/**
+ * The first page of {@link cursorPaginate} as a read of one chain of Dexie promises, where the
+ * query reads its own table alone (see `resultsChain`); undefined for a page after a cursor, and
+ * for any other query. A live first page re-runs it.
+ */
+export function firstCursorPageChain<M extends ModelInstance>(
+  context: ModelContext<M>,
+  state: QueryState,
+  perPage: number,
+  cursor: string | null | undefined,
+): (() => PromiseExtended<CursorPage<M>>) | undefined {
+  if (cursor !== undefined && cursor !== null) return undefined;
+  const { base, cursorOf } = pagedQuery(context, state);
+  const read = context.queries.resultsChain({ ...base, limit: perPage + 1 });
+  if (!read) return undefined;
+  return () => {
+    checkPerPage(context, perPage, 'cursorPaginate()');
+    return read().then((found) => pageAfter(found, perPage, undefined, cursorOf));
+  };
+}
+
+/** A cursor's direction: the page after the record it names, or the one before. */
+type Direction = 'next' | 'prev';
+
+/**
+ * The query a cursor pages through (in its order, the primary key's without one, unpaged), its
+ * identity in cursors, and the cursor that names one of its models.
+ */
+function pagedQuery<M extends ModelInstance>(
+  context: ModelContext<M>,
+  state: QueryState,
+): { base: QueryState; identity: string; cursorOf: (model: M, direction: Direction) => string } {
+  const order = state.order ?? { field: context.primaryKey, direction: 'asc' as const };
+  const base: QueryState = { ...state, order, limit: undefined, offset: 0 };
+  const identity =
+    queryHash(context.tableName, { ...base, with: [], aggregates: [] }) ?? context.tableName;
+  const cursorOf = (model: M, direction: Direction) => {
+    const row = originalOf(model)!;
+    const value = valueAt(row, order.field);
+    const isKey = isValidKey(value);
+    return encodeCursor({
+      query: identity,
+      direction,
+      isKey,
+      value: isKey ? value : null,
+      key: row[context.primaryKey],
+    });
+  };
+  return { base, identity, cursorOf };
+}
+
+/** The position `cursor` names in the query of `identity`, if one is given. */
+function positionOf(
+  context: ModelContext,
+  identity: string,
+  cursor: string | null | undefined,
+): CursorPosition | undefined {
+  if (cursor === undefined || cursor === null) return undefined;
+  const position = decodeCursor(cursor);
+  if (!position || position.query !== identity) {
+    throw validationError(
+      context.model,
+      'cursorPaginate() was given a cursor of another query, or one cut short or altered',
+      'cursor',
+    );
+  }
+  return position;
+}
+
+/** The page of the first `perPage` of `found` (read one further, to know if more follow). */
+function pageAfter<M extends ModelInstance>(
+  found: M[],
+  perPage: number,
+  position: CursorPosition | undefined,
+  cursorOf: (model: M, direction: Direction) => string,
+): CursorPage<M> {
   const data = found.slice(0, perPage);
-  await context.queries.loadOnto(base, data);
   return {
     data,
     nextCursor: found.length > perPage ? cursorOf(data.at(-1)!, 'next') : null,

@@ -8,7 +8,7 @@ import { type ModelContext, ownerOf } from '../state/context.js';
 import type { ModelClass } from '../state/model-class.js';
 import type { ModelInstance } from '../state/model-instance.js';
 import { liveComparison } from '../state/model-state.js';
-import { type CursorPage, cursorPaginate } from './cursor-paging.js';
+import { type CursorPage, cursorPaginate, firstCursorPageChain } from './cursor-paging.js';
 import { directReadOf, observeDirect } from './direct-reads.js';
 import { explainRead, type QueryExplanation } from './explain.js';
 import { type Page, pageComparison, paginate, paginateChain } from './paging.js';
@@ -164,6 +164,10 @@ export class QueryBuilder<M extends ModelInstance, Out = M> extends WriteBuilder
     return this.#live(['cursor', perPage, cursor ?? ''], state, {
       read: async (context) =>
         (await cursorPaginate(context, state, perPage, cursor)) as unknown as CursorPage<Out>,
+      chain: (context) =>
+        firstCursorPageChain(context, state, perPage, cursor) as
+          | (() => PromiseExtended<CursorPage<Out>>)
+          | undefined,
       comparison: pageComparison,
     });
   }
