@@ -15,12 +15,15 @@ import { type Page, pageComparison, paginate, paginateChain } from './paging.js'
 import { liveShareKey, type QueryState } from './query-state.js';
 import { WriteBuilder } from './write-builder.js';
 
+/** A read as one chain of Dexie promises, with no native await. */
+type Chained<T> = () => PromiseExtended<T>;
+
 /** How {@link QueryBuilder}'s live views read: see its `#live`. */
 interface LiveRead<M extends ModelInstance, T> {
   /** The read, as an async function. */
   readonly read: (context: ModelContext<M>) => Promise<T>;
   /** The read as one chain of Dexie promises, where the query allows one. */
-  readonly chain?: (context: ModelContext<M>) => (() => PromiseExtended<T>) | undefined;
+  readonly chain?: (context: ModelContext<M>) => Chained<T> | undefined;
   /** Whether a direct read of the first model (true) or of all (false) may serve. */
   readonly direct?: boolean;
   /** How results are compared; by stored rows unless given. */
@@ -84,8 +87,7 @@ export class QueryBuilder<M extends ModelInstance, Out = M> extends WriteBuilder
     const state = this.state;
     return this.#live([], state, {
       read: async (context) => (await context.queries.results(state)) as unknown as Out[],
-      chain: (context) =>
-        context.queries.resultsChain(state) as (() => PromiseExtended<Out[]>) | undefined,
+      chain: (context) => context.queries.resultsChain(state) as Chained<Out[]> | undefined,
       direct: false,
     });
   }
@@ -151,9 +153,7 @@ export class QueryBuilder<M extends ModelInstance, Out = M> extends WriteBuilder
       read: async (context) =>
         (await paginate(context, state, page, perPage)) as unknown as Page<Out>,
       chain: (context) =>
-        paginateChain(context, state, page, perPage) as
-          | (() => PromiseExtended<Page<Out>>)
-          | undefined,
+        paginateChain(context, state, page, perPage) as Chained<Page<Out>> | undefined,
       comparison: pageComparison,
     });
   }
@@ -166,7 +166,7 @@ export class QueryBuilder<M extends ModelInstance, Out = M> extends WriteBuilder
         (await cursorPaginate(context, state, perPage, cursor)) as unknown as CursorPage<Out>,
       chain: (context) =>
         firstCursorPageChain(context, state, perPage, cursor) as
-          | (() => PromiseExtended<CursorPage<Out>>)
+          | Chained<CursorPage<Out>>
           | undefined,
       comparison: pageComparison,
     });
