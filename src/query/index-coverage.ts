@@ -66,14 +66,15 @@ export function someUnindexed(context: ModelContext, field: string): PromiseExte
     table.db.on('close', () => forgetDatabase(database));
   }
   const generation = generations.get(database) ?? 0;
-  const counts = [table.count(), table.orderBy(index.name).count()];
-  return Dexie.Promise.all(counts).then(([all, indexed]) => {
-    const missing = indexed! < all!;
-    if (!inTransaction && generation === (generations.get(database) ?? 0)) {
-      const answers = known.get(database) ?? new Map<string, boolean>();
-      answers.set(entry, missing);
-      known.set(database, answers);
-    }
-    return missing;
-  });
+  return Dexie.Promise.all([table.count(), table.orderBy(index.name).count()]).then(
+    ([all, indexed]) => {
+      const missing = indexed < all;
+      if (!inTransaction && generation === (generations.get(database) ?? 0)) {
+        const answers = known.get(database) ?? new Map<string, boolean>();
+        answers.set(entry, missing);
+        known.set(database, answers);
+      }
+      return missing;
+    },
+  );
 }

@@ -53,7 +53,7 @@ export function paginateChain<M extends ModelInstance>(
   return () => {
     checkPage(context, page, perPage);
     return Dexie.Promise.all([total(), data()]).then(([count, models]) =>
-      pageOf(models as M[], count as number, page, perPage),
+      pageOf(models, count, page, perPage),
     );
   };
 }
