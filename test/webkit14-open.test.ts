@@ -90,6 +90,22 @@ describe('the first open on a page of Safari 14 / iOS 14 (WebKit bug 226547)', (
     });
   }
 
+  it('a listing that throws (no answer will come) ends the wait: the open goes on', async () => {
+    vi.mocked(globalThis.indexedDB.databases).mockImplementation(() => {
+      calls.push('databases');
+      throw new DOMException('listing refused', 'SecurityError');
+    });
+    const db = browse('Safari 14 on macOS');
+    try {
+      await db.open();
+      expect(beforeOpening(db.name)).toEqual(['databases']);
+      const note = await Note.create({ text: 'opened' });
+      expect(await db.dexie.table('notes').get(note.id!)).toEqual({ id: note.id, text: 'opened' });
+    } finally {
+      await db.delete();
+    }
+  });
+
   it('waits so on a first use by a query too', async () => {
     const db = browse('Safari on iOS 14');
     try {

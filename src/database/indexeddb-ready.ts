@@ -20,7 +20,12 @@ export function indexedDbReady(factory: IDBFactory): Promise<void> | undefined {
   }
   return new Promise<void>((resolve) => {
     const ask = () => {
-      factory.databases().then(answered, answered);
+      // A listing refused at once will not answer later either: nothing is left to wait for.
+      try {
+        factory.databases().then(answered, answered);
+      } catch {
+        answered();
+      }
     };
     const timer = setInterval(ask, RETRY_MS);
     const answered = () => {
